@@ -1,0 +1,683 @@
+"""The corridor network: places and legs read from the shipped geodata into a ``networkx.MultiDiGraph``.
+
+The graph contract
+------------------
+This is the one place where the graph is described; every other module relies on it.
+
+* ``G`` is a :class:`networkx.MultiDiGraph`. ``G.graph["crs"] == "EPSG:4326"``, as in OSMnx.
+* A node is a place, keyed by its id (a stable ASCII slug such as ``"necocli"``). Node attributes:
+  ``x`` (longitude), ``y`` (latitude), ``name``, ``alt_names`` (list), ``country`` (ISO3), ``kind``
+  (``town``, ``port``, ``border_post``, ``reception_station``, ``waypoint``), ``source``, ``confidence``, ``note``.
+* A leg is travelled in one or both directions of the migration, and each direction is its own edge:
+  a leg whose ``directions`` is ``"north"`` or ``"south"`` gives one edge ``from -> to``; ``"both"`` gives the edge
+  ``from -> to`` (northbound) and the edge ``to -> from`` (southbound). The edge key is the leg id, so a boat and a
+  trail between the same two towns stay separate edges.
+* Edge attributes: ``leg`` (the id, equal to the key), ``direction`` (``"north"`` or ``"south"``), ``mode``,
+  ``corridor``, ``geometry`` (a LineString oriented along travel, from ``u`` to ``v``), ``length_km`` (geodesic on the
+  WGS84 ellipsoid over the whole line, :class:`pyproj.Geod`), ``duration_h``, ``cost_usd``, ``period_start``,
+  ``period_end`` and every other leg property of ``legs.geojson``.
+* After :func:`routes.risk.estimate_risk` every edge also carries ``p_death``, ``p_death_lo``, ``p_death_hi``,
+  ``risk_shape``, ``risk_rate``, ``deaths``, ``exposure``, ``incidents``, ``evidence`` and ``season``
+  (see :mod:`routes.risk`).
+
+Units are in the names: ``length_km``, ``duration_h``, ``cost_usd``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+from pyproj import Geod
+from shapely.geometry import LineString, Point, shape
+from shapely.geometry.base import BaseGeometry
+
+from routes._resources import geodata_file
+from routes.errors import NetworkError, UnknownPlaceError
+
+log = logging.getLogger(__name__)
+
+CRS = "EPSG:4326"
+PLACE_KINDS = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
+MODES = frozenset({"sea_boat", "river_boat", "jungle_foot", "foot", "road", "border_foot"})
+SEA_MODES = frozenset({"sea_boat"})
+DIRECTIONS = ("north", "south")
+LEG_DIRECTIONS = frozenset({"north", "south", "both"})
+CONFIDENCE = frozenset({"high", "medium", "low"})
+PLACE_REQUIRED = ("id", "name", "country", "kind")
+LEG_REQUIRED = ("id", "from", "to", "mode", "directions", "corridor")
+#: how far (km) a leg's end may lie from its place before the file is rejected
+ENDPOINT_TOLERANCE_KM = 2.0
+#: how far (km) a place may lie outside its country's polygon (Natural Earth 1:110m is coarse; border posts sit on the line)
+COUNTRY_TOLERANCE_KM = 30.0
+
+_GEOD = Geod(ellps="WGS84")
+
+
+# --------------------------------------------------------------------------------------------------- reading files
+def _read_feature_collection(path: Path | Any, what: str) -> tuple[str, list[dict[str, Any]]]:
+    """Read a GeoJSON FeatureCollection, returning its display name and its features."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NetworkError(f"{what} file {label!r} does not exist; pass the path of a GeoJSON FeatureCollection") from None
+    except UnicodeDecodeError as exc:
+        raise NetworkError(f"{what} file {label!r} is not UTF-8 text ({exc.reason}); save it as UTF-8 GeoJSON") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NetworkError(
+            f"{what} file {label!r} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "export it again as GeoJSON"
+        ) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+        raise NetworkError(f"{what} file {label!r} must be a GeoJSON FeatureCollection, got {got!r}")
+    crs = doc.get("crs")
+    if crs is not None:
+        name = str((crs.get("properties") or {}).get("name", crs)) if isinstance(crs, dict) else str(crs)
+        if not re.search(r"(4326|CRS84)$", name):
+            raise NetworkError(
+                f"{what} file {label!r} declares crs {name!r}; GeoJSON must be WGS84 longitude/latitude "
+                "(RFC 7946). Reproject it to EPSG:4326, e.g. ogr2ogr -t_srs EPSG:4326"
+            )
+    return label, doc["features"]
+
+
+def _feature_label(label: str, i: int, props: Mapping[str, Any]) -> str:
+    fid = props.get("id")
+    return f"{label}, feature {i}" + (f" (id {fid!r})" if fid is not None else "")
+
+
+def _geometry(feature: Mapping[str, Any]) -> BaseGeometry | None:
+    geom = feature.get("geometry")
+    if not geom:
+        return None
+    try:
+        g = shape(geom)
+    except Exception:  # noqa: BLE001 - any malformed geometry is reported the same way
+        return None
+    return None if g.is_empty else g
+
+
+def read_places(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read and check a places file (``geodata/places.geojson`` by default).
+
+    Parameters
+    ----------
+    path
+        A GeoJSON FeatureCollection of Points with the properties of the graph contract; the shipped file if omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place, indexed by ``id``, in EPSG:4326.
+
+    Raises
+    ------
+    NetworkError
+        Listing every problem found: a missing id or name, a duplicate id, a missing or non-point geometry, a
+        coordinate out of range, an unknown kind.
+
+    Examples
+    --------
+    >>> places = read_places()
+    >>> places.loc["necocli", "country"]
+    'COL'
+    """
+    source = geodata_file("places.geojson") if path is None else Path(path)
+    label, features = _read_feature_collection(source, "places")
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, feat in enumerate(features):
+        props = dict(feat.get("properties") or {})
+        where = _feature_label(label, i, props)
+        missing = [c for c in PLACE_REQUIRED if props.get(c) in (None, "")]
+        if missing:
+            problems.append(f"{where}: missing property {', '.join(missing)}")
+            continue
+        pid = str(props["id"])
+        if pid in seen:
+            problems.append(f"{where}: duplicate id {pid!r} (first used by feature {seen[pid]}); give each place its own id")
+            continue
+        seen[pid] = i
+        geom = _geometry(feat)
+        if geom is None or not isinstance(geom, Point):
+            problems.append(f"{where}: geometry must be a non-empty Point, got {(feat.get('geometry') or {}).get('type')!r}")
+            continue
+        lon, lat = geom.x, geom.y
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            problems.append(f"{where}: coordinates ({lon!r}, {lat!r}) out of range; GeoJSON order is [longitude, latitude]")
+            continue
+        if props["kind"] not in PLACE_KINDS:
+            problems.append(f"{where}: unknown kind {props['kind']!r}; expected one of {sorted(PLACE_KINDS)}")
+            continue
+        alt = props.get("alt_names") or []
+        if isinstance(alt, str):
+            alt = [a.strip() for a in alt.split(";") if a.strip()]
+        props["alt_names"] = list(alt)
+        props["geometry"] = geom
+        rows.append(props)
+    if problems:
+        raise NetworkError(f"{label}: {len(problems)} problem(s) in the places file", problems)
+    if not rows:
+        raise NetworkError(f"{label}: the places file has no features; a network needs at least two places")
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).set_index("id", drop=False).rename_axis(None)
+
+
+def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read and check a legs file (``geodata/legs.geojson`` by default).
+
+    Parameters
+    ----------
+    path
+        A GeoJSON FeatureCollection of LineStrings with the properties of the graph contract; the shipped file if
+        omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per leg (not per direction), in EPSG:4326.
+
+    Raises
+    ------
+    NetworkError
+        Listing every problem found: a missing property, a duplicate id, a self-loop, an empty or non-line geometry,
+        an unknown mode or direction.
+
+    Examples
+    --------
+    >>> legs = read_legs()
+    >>> bool((legs["mode"] == "sea_boat").any())
+    True
+    """
+    source = geodata_file("legs.geojson") if path is None else Path(path)
+    label, features = _read_feature_collection(source, "legs")
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, feat in enumerate(features):
+        props = dict(feat.get("properties") or {})
+        where = _feature_label(label, i, props)
+        missing = [c for c in LEG_REQUIRED if props.get(c) in (None, "")]
+        if missing:
+            problems.append(f"{where}: missing property {', '.join(missing)}")
+            continue
+        lid = str(props["id"])
+        if lid in seen:
+            problems.append(f"{where}: duplicate id {lid!r} (first used by feature {seen[lid]}); give each leg its own id")
+            continue
+        seen[lid] = i
+        if props["from"] == props["to"]:
+            problems.append(f"{where}: self-loop, 'from' and 'to' are both {props['from']!r}; a leg joins two places")
+        if props["mode"] not in MODES:
+            problems.append(f"{where}: unknown mode {props['mode']!r}; expected one of {sorted(MODES)}")
+        if props["directions"] not in LEG_DIRECTIONS:
+            problems.append(
+                f"{where}: unknown directions {props['directions']!r}; expected 'north', 'south' or 'both'"
+            )
+        geom = _geometry(feat)
+        if geom is None or not isinstance(geom, LineString) or len(geom.coords) < 2:
+            problems.append(
+                f"{where}: geometry must be a LineString of at least two points, got "
+                f"{(feat.get('geometry') or {}).get('type')!r}"
+            )
+            continue
+        props["geometry"] = geom
+        rows.append(props)
+    if problems:
+        raise NetworkError(f"{label}: {len(problems)} problem(s) in the legs file", problems)
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in LEG_REQUIRED}, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+# --------------------------------------------------------------------------------------------------- building
+def geodesic_length_km(line: LineString) -> float:
+    """Length of a WGS84 longitude/latitude line on the ellipsoid, in km (:meth:`pyproj.Geod.geometry_length`)."""
+    return float(_GEOD.geometry_length(line)) / 1000.0
+
+
+def _km_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
+
+
+def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str = "routes corridor network") -> nx.MultiDiGraph:
+    """Build the directed multigraph from checked places and legs tables.
+
+    Parameters
+    ----------
+    places, legs
+        As returned by :func:`read_places` and :func:`read_legs`.
+    name
+        Stored as ``G.graph["name"]``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        One edge per direction a leg is travelled in (see the module docstring).
+
+    Raises
+    ------
+    NetworkError
+        If a leg names a place that is not in ``places`` or its line does not start and end at its places
+        (within :data:`ENDPOINT_TOLERANCE_KM`), listing every such leg.
+    """
+    G = nx.MultiDiGraph(crs=CRS, name=name)
+    for pid, row in places.iterrows():
+        attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id")}
+        G.add_node(pid, x=float(row.geometry.x), y=float(row.geometry.y), **attrs)
+    problems: list[str] = []
+    for i, row in legs.reset_index(drop=True).iterrows():
+        lid, a, b = str(row["id"]), row["from"], row["to"]
+        unknown = [p for p in (a, b) if p not in G]
+        if unknown:
+            hint = "; ".join(_suggest_ids(p, G) for p in unknown)
+            problems.append(f"leg {lid!r} (feature {i}): unknown place id {', '.join(map(repr, unknown))}; {hint}")
+            continue
+        line: LineString = row.geometry
+        (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+        for end, (x, y), pid in (("start", (x0, y0), a), ("end", (x1, y1), b)):
+            gap = _km_between(x, y, G.nodes[pid]["x"], G.nodes[pid]["y"])
+            if gap > ENDPOINT_TOLERANCE_KM:
+                problems.append(
+                    f"leg {lid!r} (feature {i}): line {end} ({x:.5f}, {y:.5f}) is {gap:.1f} km from place {pid!r}; "
+                    "the line must run from 'from' to 'to' (are longitude and latitude swapped?)"
+                )
+        attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id", "from", "to", "directions")}
+        attrs["length_km"] = geodesic_length_km(line)
+        want = ("north",) if row["directions"] == "north" else ("south",) if row["directions"] == "south" else DIRECTIONS
+        for direction in want:
+            reverse = row["directions"] == "both" and direction == "south"
+            u, v = (b, a) if reverse else (a, b)
+            geom = LineString(line.coords[::-1]) if reverse else line
+            G.add_edge(u, v, key=lid, leg=lid, direction=direction, directions=row["directions"], geometry=geom, **attrs)
+    if problems:
+        raise NetworkError(f"{len(problems)} problem(s) joining legs to places", problems)
+    return G
+
+
+def _plain(value: Any) -> Any:
+    """Turn pandas/numpy scalars and missing values into plain Python values."""
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def load_network(
+    *,
+    places: str | Path | None = None,
+    legs: str | Path | None = None,
+    risk: bool = True,
+    validate: bool = True,
+) -> nx.MultiDiGraph:
+    """Load the corridor network from the shipped geodata (or given files).
+
+    Parameters
+    ----------
+    places, legs
+        Paths of a places and a legs GeoJSON file; the shipped ``geodata/`` files when omitted.
+    risk
+        If true, estimate the risk of every edge from the active incident snapshot and flows
+        (:func:`routes.risk.estimate_risk`); if false, return the bare network.
+    validate
+        If true, run :func:`validate_network` and raise on any problem.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The network described in the module docstring.
+
+    Raises
+    ------
+    NetworkError
+        If a file is unreadable or the network is invalid; the message lists every problem.
+
+    Examples
+    --------
+    >>> G = load_network(risk=False)
+    >>> G.graph["crs"]
+    'EPSG:4326'
+    >>> find_place(G, "Necocli")
+    'necocli'
+    """
+    G = build_graph(read_places(places), read_legs(legs))
+    if validate:
+        validate_network(G)
+    if risk:
+        from routes.risk import estimate_risk
+
+        G = estimate_risk(G)
+    return G
+
+
+# --------------------------------------------------------------------------------------------------- GeoDataFrames
+def graph_to_gdfs(
+    G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Convert the graph to a nodes and an edges GeoDataFrame (OSMnx style).
+
+    Parameters
+    ----------
+    G
+        A network following the graph contract.
+    nodes, edges
+        Which frames to return.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or tuple of two
+        ``nodes`` indexed by place id with Point geometry; ``edges`` indexed by ``(u, v, key)`` with the edge
+        geometry. Both in ``G.graph["crs"]``.
+
+    Examples
+    --------
+    >>> G = load_network(risk=False)
+    >>> nodes, edges = graph_to_gdfs(G)
+    >>> edges.index.names
+    FrozenList(['u', 'v', 'key'])
+    """
+    if not (nodes or edges):
+        raise ValueError("graph_to_gdfs: ask for nodes, edges or both (nodes=True and/or edges=True)")
+    crs = G.graph.get("crs", CRS)
+    out: list[gpd.GeoDataFrame] = []
+    if nodes:
+        ids = list(G.nodes)
+        data = [dict(G.nodes[n]) for n in ids]
+        geom = [Point(d["x"], d["y"]) for d in data]
+        gn = gpd.GeoDataFrame(data, index=pd.Index(ids, name="id"), geometry=geom, crs=crs)
+        gn.attrs["graph"] = dict(G.graph)
+        out.append(gn)
+    if edges:
+        keys = list(G.edges(keys=True))
+        data = [dict(d) for _, _, _, d in G.edges(keys=True, data=True)]
+        geom = [d.pop("geometry", None) for d in data]
+        for i, (u, v, _) in enumerate(keys):
+            if geom[i] is None:
+                geom[i] = LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        index = pd.MultiIndex.from_tuples(keys, names=["u", "v", "key"]) if keys else pd.MultiIndex.from_arrays(
+            [[], [], []], names=["u", "v", "key"]
+        )
+        out.append(gpd.GeoDataFrame(data, index=index, geometry=geom, crs=crs))
+    return tuple(out) if len(out) == 2 else out[0]  # type: ignore[return-value]
+
+
+def graph_from_gdfs(
+    gdf_nodes: gpd.GeoDataFrame, gdf_edges: gpd.GeoDataFrame, *, graph_attrs: Mapping[str, Any] | None = None
+) -> nx.MultiDiGraph:
+    """Build the graph back from :func:`graph_to_gdfs` output (a lossless round trip).
+
+    Parameters
+    ----------
+    gdf_nodes
+        Indexed by node id, with ``x`` and ``y`` columns (or Point geometry).
+    gdf_edges
+        Indexed by ``(u, v, key)``, with a ``geometry`` column.
+    graph_attrs
+        Graph-level attributes; by default ``gdf_nodes.attrs["graph"]`` or ``{"crs": <the frames' CRS>}``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Examples
+    --------
+    >>> G = load_network(risk=False)
+    >>> H = graph_from_gdfs(*graph_to_gdfs(G))
+    >>> sorted(H.edges(keys=True)) == sorted(G.edges(keys=True))
+    True
+    """
+    if list(gdf_edges.index.names) != ["u", "v", "key"]:
+        raise NetworkError(
+            f"graph_from_gdfs: edges must be indexed by ['u', 'v', 'key'], got {list(gdf_edges.index.names)!r}; "
+            "use graph_to_gdfs output or set_index(['u', 'v', 'key'])"
+        )
+    attrs = dict(graph_attrs) if graph_attrs is not None else dict(gdf_nodes.attrs.get("graph") or {})
+    attrs.setdefault("crs", str(gdf_nodes.crs.to_string()) if gdf_nodes.crs is not None else CRS)
+    if attrs["crs"] in ("EPSG:4326", "epsg:4326"):
+        attrs["crs"] = CRS
+    G = nx.MultiDiGraph(**attrs)
+    geom_col = gdf_nodes.geometry.name if "geometry" in gdf_nodes.columns or gdf_nodes._geometry_column_name else None
+    for nid, row in gdf_nodes.iterrows():
+        d = {k: _plain(v) for k, v in row.items() if k != geom_col}
+        if ("x" not in d or d["x"] is None) and geom_col is not None:
+            d["x"], d["y"] = float(row[geom_col].x), float(row[geom_col].y)
+        G.add_node(nid, **{k: v for k, v in d.items() if v is not None or k in ("note",)})
+    missing = sorted({n for u, v, _ in gdf_edges.index for n in (u, v) if n not in G})
+    if missing:
+        raise NetworkError(f"graph_from_gdfs: edges refer to nodes not in gdf_nodes: {missing!r}")
+    for (u, v, k), row in gdf_edges.iterrows():
+        d = {c: _plain(val) for c, val in row.items()}
+        G.add_edge(u, v, key=k, **{c: val for c, val in d.items() if val is not None})
+    return G
+
+
+# --------------------------------------------------------------------------------------------------- place names
+def normalise_name(text: str) -> str:
+    """Fold a place name for matching: accents and case removed, punctuation collapsed to single spaces.
+
+    Examples
+    --------
+    >>> normalise_name("  Necoclí ")
+    'necocli'
+    >>> normalise_name("Cartí Sugdub (Gardi Sugdub)")
+    'carti sugdub gardi sugdub'
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
+
+
+def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for nid, d in G.nodes(data=True):
+        names: list[str] = [str(nid), str(nid).replace("-", " "), str(d.get("name", ""))]
+        names += [str(a) for a in (d.get("alt_names") or [])]
+        base = re.sub(r"\s*\(.*?\)\s*", " ", str(d.get("name", ""))).strip()  # "Lajas Blancas (ETRM)" -> "Lajas Blancas"
+        names.append(base)
+        for n in names:
+            key = normalise_name(n)
+            if key:
+                index.setdefault(key, set()).add(str(nid))
+    return index
+
+
+def _suggest_ids(name: str, G: nx.MultiDiGraph) -> str:
+    index = _name_index(G)
+    close = difflib.get_close_matches(normalise_name(name), list(index), n=3, cutoff=0.6)
+    labels = []
+    for c in close:
+        for nid in sorted(index[c]):
+            label = f"{G.nodes[nid].get('name', nid)!r} (id {nid!r})"
+            if label not in labels:
+                labels.append(label)
+    return f"did you mean {' or '.join(labels)}?" if labels else "no similar place; list them with `route-risk places`"
+
+
+def find_place(G: nx.MultiDiGraph, name: str) -> str:
+    """Find a place by id, name or alternative name, ignoring accents, case and punctuation.
+
+    Parameters
+    ----------
+    G
+        The network.
+    name
+        What a user typed: ``"Necocli"``, ``"necoclí"``, ``"Manuscum"``, ``"la-miel"``.
+
+    Returns
+    -------
+    str
+        The node id.
+
+    Raises
+    ------
+    UnknownPlaceError
+        If nothing matches (the message suggests the closest names) or the name is ambiguous (it lists the
+        candidates).
+
+    Examples
+    --------
+    >>> G = load_network(risk=False)
+    >>> find_place(G, "Manuscum")
+    'mansukun'
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownPlaceError(f"place name must be a non-empty string, got {name!r}")
+    if name in G:
+        return name
+    key = normalise_name(name)
+    index = _name_index(G)
+    hits = index.get(key)
+    if not hits:
+        starts = {nid for k, ids in index.items() if k.startswith(key + " ") for nid in ids} if len(key) >= 3 else set()
+        hits = starts or None
+    if hits and len(hits) == 1:
+        return next(iter(hits))
+    if hits:
+        options = ", ".join(f"{G.nodes[n].get('name', n)!r} (id {n!r})" for n in sorted(hits))
+        raise UnknownPlaceError(f"place name {name!r} is ambiguous: it matches {options}; use the id")
+    raise UnknownPlaceError(f"unknown place {name!r}; {_suggest_ids(name, G)}")
+
+
+def search_places(G: nx.MultiDiGraph, query: str = "", *, limit: int = 10) -> list[str]:
+    """Place ids whose names contain ``query`` (accent- and case-insensitive), else the closest names.
+
+    Examples
+    --------
+    >>> G = load_network(risk=False)
+    >>> "lajas-blancas" in search_places(G, "lajas")
+    True
+    """
+    index = _name_index(G)
+    key = normalise_name(query)
+    if not key:
+        return sorted(G.nodes)[:limit] if limit else sorted(G.nodes)
+    found = sorted({nid for k, ids in index.items() if key in k for nid in ids})
+    if not found:
+        close = difflib.get_close_matches(key, list(index), n=limit, cutoff=0.5)
+        found = list(dict.fromkeys(nid for c in close for nid in sorted(index[c])))
+    return found[:limit]
+
+
+# --------------------------------------------------------------------------------------------------- validation
+def _countries() -> gpd.GeoDataFrame | None:
+    path = geodata_file("countries.geojson")
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return gpd.read_file(fh)
+
+
+def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_tolerance_km: float = COUNTRY_TOLERANCE_KM) -> list[str]:
+    """Check the network and report every problem at once.
+
+    Checks: the CRS; every node has coordinates in range and lies in (or within ``country_tolerance_km`` of) its
+    country; every edge joins known nodes, is not a self-loop, has a known mode and direction, a non-empty line that
+    starts at ``u`` and ends at ``v``, and a positive ``length_km``; the network is not empty.
+
+    Parameters
+    ----------
+    G
+        The network.
+    raise_errors
+        Raise :class:`NetworkError` listing the problems (default), or only return them.
+    country_tolerance_km
+        How far a place may lie outside its country's polygon (the shipped Natural Earth 1:110m outlines are
+        coarse and border posts sit on the line). Swapped latitude/longitude puts a place thousands of km away.
+
+    Returns
+    -------
+    list of str
+        The problems found (empty when the network is valid).
+
+    Examples
+    --------
+    >>> validate_network(load_network(risk=False))
+    []
+    """
+    problems: list[str] = []
+    if G.graph.get("crs") != CRS:
+        problems.append(f"graph crs is {G.graph.get('crs')!r}; expected {CRS!r}")
+    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
+        problems.append(f"the network is empty ({G.number_of_nodes()} places, {G.number_of_edges()} legs)")
+    countries = _countries()
+    polys: dict[str, BaseGeometry] = {}
+    if countries is not None:
+        iso_col = next((c for c in ("iso3", "iso_a3", "ISO3", "ISO_A3") if c in countries.columns), None)
+        if iso_col:
+            polys = {str(r[iso_col]): r.geometry for _, r in countries.iterrows()}
+    for n, d in G.nodes(data=True):
+        x, y = d.get("x"), d.get("y")
+        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or math.isnan(x) or math.isnan(y):
+            problems.append(f"place {n!r}: missing coordinates x/y")
+            continue
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            problems.append(f"place {n!r}: coordinates ({x}, {y}) out of range")
+            continue
+        poly = polys.get(str(d.get("country")))
+        if poly is not None:
+            gap_km = poly.distance(Point(x, y)) * 111.32  # degrees to km near the equator; the tolerance is coarse anyway
+            if gap_km > country_tolerance_km:
+                problems.append(
+                    f"place {n!r} ({d.get('name')}): ({x:.5f}, {y:.5f}) lies {gap_km:.0f} km outside its country "
+                    f"{d.get('country')!r}; check the coordinates (latitude and longitude swapped?) or the country"
+                )
+    for u, v, k, d in G.edges(keys=True, data=True):
+        where = f"edge ({u!r}, {v!r}, {k!r})"
+        if u == v:
+            problems.append(f"{where}: self-loop")
+        if d.get("mode") not in MODES:
+            problems.append(f"{where}: unknown mode {d.get('mode')!r}")
+        if d.get("direction") not in DIRECTIONS:
+            problems.append(f"{where}: direction {d.get('direction')!r} is not 'north' or 'south'")
+        geom = d.get("geometry")
+        if not isinstance(geom, LineString) or geom.is_empty:
+            problems.append(f"{where}: missing or empty LineString geometry")
+            continue
+        for end, (px, py), node in (("start", geom.coords[0], u), ("end", geom.coords[-1], v)):
+            nd = G.nodes[node]
+            if "x" in nd and _km_between(px, py, nd["x"], nd["y"]) > ENDPOINT_TOLERANCE_KM:
+                problems.append(f"{where}: line {end} is not at place {node!r}")
+        if not (isinstance(d.get("length_km"), (int, float)) and d["length_km"] > 0):
+            problems.append(f"{where}: length_km must be positive, got {d.get('length_km')!r}")
+    if problems and raise_errors:
+        raise NetworkError(f"the network has {len(problems)} problem(s)", problems)
+    return problems
+
+
+def edges_of_leg(G: nx.MultiDiGraph, leg: str) -> list[tuple[str, str, str]]:
+    """Every directed edge ``(u, v, key)`` of a leg id (one or two)."""
+    return [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
+
+
+def subgraph_by_direction(G: nx.MultiDiGraph, direction: str) -> nx.MultiDiGraph:
+    """A view of the edges travelled in ``direction`` (``"north"`` or ``"south"``)."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'north' or 'south', got {direction!r}")
+    return nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("direction") == direction)
+
+
+def iter_legs(G: nx.MultiDiGraph) -> Iterable[str]:
+    """Leg ids in the graph, each once, sorted."""
+    return sorted({k for _, _, k in G.edges(keys=True)})
