@@ -1,1 +1,1 @@
-"""Shipped geodata of routes (this directory is installed as the resource package ``routes.geodata``)."""
+"""Shipped geodata of routes (this directory is installed as the resource package ``routes._geodata``)."""

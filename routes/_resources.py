@@ -8,4 +8,4 @@ from importlib.abc import Traversable
 
 def geodata_file(name: str) -> Traversable:
     """Return the shipped geodata file ``name`` (``places.geojson``, ``legs.geojson``, ...)."""
-    return resources.files("routes.geodata").joinpath(name)
+    return resources.files("routes._geodata").joinpath(name)

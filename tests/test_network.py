@@ -27,52 +27,7 @@ from routes.network import (
     validate_network,
 )
 
-# A five-place toy corridor on the Gulf of Urabá: real coordinates, simplified lines.
-PLACES: list[dict[str, Any]] = [
-    {"id": "necocli", "name": "Necoclí", "alt_names": ["Necocli"], "country": "COL", "kind": "port", "xy": (-76.78926, 8.42627)},
-    {"id": "capurgana", "name": "Capurganá", "alt_names": [], "country": "COL", "kind": "port", "xy": (-77.34609, 8.63805)},
-    {"id": "acandi", "name": "Acandí", "alt_names": [], "country": "COL", "kind": "port", "xy": (-77.27719, 8.51158)},
-    {"id": "la-miel", "name": "La Miel", "alt_names": ["Playa La Miel"], "country": "PAN", "kind": "border_post", "xy": (-77.36655, 8.66876)},
-    {"id": "mansukun", "name": "Mansukun", "alt_names": ["Mansukum", "Manuscum", "Mansucun"], "country": "PAN", "kind": "waypoint", "xy": (-77.80766, 9.03128)},
-]
-LEGS: list[dict[str, Any]] = [
-    {"id": "necocli-capurgana-boat", "from": "necocli", "to": "capurgana", "mode": "sea_boat", "directions": "both", "corridor": "uraba"},
-    {"id": "necocli-acandi-boat", "from": "necocli", "to": "acandi", "mode": "sea_boat", "directions": "north", "corridor": "uraba"},
-    {"id": "acandi-capurgana-foot", "from": "acandi", "to": "capurgana", "mode": "foot", "directions": "both", "corridor": "uraba"},
-    {"id": "capurgana-la-miel-foot", "from": "capurgana", "to": "la-miel", "mode": "border_foot", "directions": "both", "corridor": "uraba"},
-    {"id": "mansukun-la-miel-boat", "from": "mansukun", "to": "la-miel", "mode": "sea_boat", "directions": "south", "corridor": "guna-yala-sea"},
-    # a parallel leg: same two places, another mode
-    {"id": "necocli-capurgana-fast", "from": "necocli", "to": "capurgana", "mode": "sea_boat", "directions": "north", "corridor": "uraba"},
-]
-
-
-def _xy(pid: str) -> tuple[float, float]:
-    return next(p["xy"] for p in PLACES if p["id"] == pid)
-
-
-def places_doc(places: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    feats = []
-    for p in copy.deepcopy(places if places is not None else PLACES):
-        xy = p.pop("xy")
-        feats.append({"type": "Feature", "properties": p, "geometry": {"type": "Point", "coordinates": list(xy)}})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def legs_doc(legs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    feats = []
-    for leg in copy.deepcopy(legs if legs is not None else LEGS):
-        a, b = _xy(leg["from"]) if leg["from"] in {p["id"] for p in PLACES} else (0, 0), _xy(leg["to"]) if leg["to"] in {
-            p["id"] for p in PLACES
-        } else (0, 1)
-        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 0.01)
-        feats.append({"type": "Feature", "properties": leg, "geometry": {"type": "LineString", "coordinates": [a, mid, b]}})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def write(tmp_path: Path, name: str, doc: Any) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
+from toy import LEGS, PLACES, _xy, legs_doc, places_doc, write  # noqa: E402
 
 
 @pytest.fixture()

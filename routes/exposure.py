@@ -1,0 +1,225 @@
+"""Exposure: how many people travelled each directed leg in each month.
+
+Exposure is built from the corridor flow series (:mod:`routes.flows`) and an exposure table that says which
+share of which series travelled which legs, in which period (``geodata/exposure.csv``). Each row of that table is
+a fact (``method = "observed"``, with its source) or a stated assumption (``method = "assumption"``, with a
+rationale), and carries a low and high share so that its uncertainty reaches the risk estimate.
+
+Columns of the exposure table:
+
+``legs``
+    Space-separated leg ids, or ``corridor:<slug>`` for every leg of a corridor.
+``direction``
+    ``north`` or ``south``: the edges of those legs travelled that way.
+``series``
+    A flow series name (``darien``, ``honduras-entries``, ``reverse-panama``, ...).
+``share``, ``share_lo``, ``share_hi``
+    The share of the series that travelled those legs (central value and a plausible range).
+``period_start``, ``period_end``
+    ``YYYY-MM`` months the row applies to (empty = open).
+``method``, ``source``
+    ``observed`` or ``assumption``, and the citation or rationale.
+
+A user overrides any of it by passing their own table (a path or a DataFrame) to
+:func:`routes.risk.estimate_risk`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from routes._resources import geodata_file
+from routes.errors import DataError
+
+log = logging.getLogger(__name__)
+
+EXPOSURE_COLUMNS = ("legs", "direction", "series", "share", "share_lo", "share_hi", "period_start", "period_end", "method", "source")
+
+
+def load_exposure_table(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and check an exposure table (the shipped ``geodata/exposure.csv`` by default).
+
+    Raises
+    ------
+    DataError
+        Naming the file, the row and the problem: a missing column, a share outside [0, 1] or not between
+        ``share_lo`` and ``share_hi``, an unknown direction, a bad month.
+
+    Examples
+    --------
+    >>> t = load_exposure_table()
+    >>> {"legs", "series", "share"} <= set(t.columns)
+    True
+    """
+    if isinstance(path, pd.DataFrame):
+        table, label = path.copy(), "exposure table (DataFrame)"
+    else:
+        src = geodata_file("exposure.csv") if path is None else Path(path)
+        label = str(src)
+        try:
+            with src.open("r", encoding="utf-8") as fh:
+                table = pd.read_csv(fh, dtype=str, keep_default_na=False, comment="#")
+        except FileNotFoundError:
+            raise DataError(f"exposure table {label!r} does not exist") from None
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise DataError(f"exposure table {label!r} is not a readable UTF-8 CSV ({exc})") from None
+    missing = [c for c in EXPOSURE_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{label}: missing column(s) {missing}; expected columns {list(EXPOSURE_COLUMNS)}")
+    problems: list[str] = []
+    for c in ("share", "share_lo", "share_hi"):
+        table[c] = pd.to_numeric(table[c], errors="coerce")
+    for i, row in table.iterrows():
+        where = f"{label}, row {int(i) + 2}"  # 1-based, after the header
+        if row["direction"] not in ("north", "south"):
+            problems.append(f"{where}: direction {row['direction']!r} must be 'north' or 'south'")
+        s, lo, hi = row["share"], row["share_lo"], row["share_hi"]
+        if any(pd.isna(x) for x in (s, lo, hi)):
+            problems.append(f"{where}: share, share_lo and share_hi must be numbers")
+        elif not (0 <= lo <= s <= hi <= 1):
+            problems.append(f"{where}: need 0 <= share_lo <= share <= share_hi <= 1, got {lo}, {s}, {hi}")
+        for c in ("period_start", "period_end"):
+            v = str(row[c]).strip()
+            if v and pd.isna(pd.to_datetime(v, format="%Y-%m", errors="coerce")):
+                problems.append(f"{where}: {c} {v!r} must be a month 'YYYY-MM' or empty")
+        if not str(row["legs"]).strip():
+            problems.append(f"{where}: legs is empty; list leg ids or corridor:<slug>")
+    if problems:
+        raise DataError(f"{label}: {len(problems)} problem(s) in the exposure table", problems)
+    table.attrs["source"] = label
+    return table
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Monthly exposure of every directed edge.
+
+    Attributes
+    ----------
+    edges
+        The edges ``(u, v, key)`` in row order.
+    months
+        The months (``pandas.PeriodIndex``) in column order.
+    central, low, high
+        Arrays ``(edges, months)`` of travellers: central value and the plausible range.
+    rows
+        For each edge, the exposure-table rows (their index) that fed it.
+    """
+
+    edges: list[tuple[str, str, str]]
+    months: pd.PeriodIndex
+    central: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    rows: dict[tuple[str, str, str], list[int]]
+
+    def edge_index(self) -> dict[tuple[str, str, str], int]:
+        """Map from edge to row number."""
+        return {e: i for i, e in enumerate(self.edges)}
+
+    def share_north(self) -> pd.DataFrame:
+        """For two-way legs: the share of each month's travellers going north (``leg``, ``month``, ``share_north``)."""
+        idx = self.edge_index()
+        frames = []
+        months = self.months.strftime("%Y-%m")
+        leg_dirs: dict[str, dict[str, int]] = {}
+        for e, i in idx.items():
+            leg_dirs.setdefault(e[2], {})[self._direction[i]] = i
+        for leg, d in leg_dirs.items():
+            if len(d) != 2:
+                continue
+            n, s = self.central[d["north"]], self.central[d["south"]]
+            tot = n + s
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(tot > 0, n / np.where(tot > 0, tot, 1), np.nan)
+            keep = ~np.isnan(share)
+            frames.append(pd.DataFrame({"leg": leg, "month": months[keep], "share_north": share[keep]}))
+        if not frames:
+            return pd.DataFrame(columns=["leg", "month", "share_north"])
+        return pd.concat(frames, ignore_index=True)
+
+    _direction: tuple[str, ...] = ()
+
+
+def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame) -> Exposure:
+    """Exposure of every edge of ``G`` in every month of ``flows``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    flows
+        The flows table (:func:`routes.flows.load_flows`): ``series``, ``direction``, ``month``, ``persons``.
+    table
+        The exposure table (:func:`load_exposure_table`).
+
+    Raises
+    ------
+    DataError
+        If a row names a leg or corridor that is not in the network, a direction a leg is not travelled in, or a
+        series that is not in ``flows`` (all problems at once).
+    """
+    edges = list(G.edges(keys=True))
+    directions = tuple(G.edges[e]["direction"] for e in edges)
+    by_leg_dir = {(k, G.edges[u, v, k]["direction"]): i for i, (u, v, k) in enumerate(edges)}
+    corridors: dict[str, set[str]] = {}
+    for _, _, k, d in G.edges(keys=True, data=True):
+        corridors.setdefault(str(d.get("corridor")), set()).add(k)
+    months = pd.period_range(pd.Period(flows["month"].min(), "M"), pd.Period(flows["month"].max(), "M"), freq="M")
+    col = {str(p): j for j, p in enumerate(months.strftime("%Y-%m"))}
+    series: dict[tuple[str, str], np.ndarray] = {}
+    for (name, direction), grp in flows.groupby(["series", "direction"]):
+        arr = np.zeros(len(months))
+        idx = grp["month"].map(col).to_numpy()
+        arr[idx.astype(int)] = grp["persons"].astype(float).to_numpy()
+        series[(str(name), str(direction))] = arr
+    central = np.zeros((len(edges), len(months)))
+    low, high = np.zeros_like(central), np.zeros_like(central)
+    fed: dict[tuple[str, str, str], list[int]] = {}
+    problems: list[str] = []
+    label = table.attrs.get("source", "exposure table")
+    month_keys = np.array(months.strftime("%Y-%m"))
+    for i, row in table.iterrows():
+        where = f"{label}, row {int(i) + 2}"
+        key = (str(row["series"]), str(row["direction"]))
+        if key not in series:
+            problems.append(f"{where}: no flow series {key[0]!r} {key[1]}bound; known: {sorted(set(series))}")
+            continue
+        legs: set[str] = set()
+        for token in str(row["legs"]).split():
+            if token.startswith("corridor:"):
+                c = token.split(":", 1)[1]
+                if c not in corridors:
+                    problems.append(f"{where}: unknown corridor {c!r}; known: {sorted(corridors)}")
+                legs |= corridors.get(c, set())
+            else:
+                legs.add(token)
+        mask = np.ones(len(months), dtype=bool)
+        if str(row["period_start"]).strip():
+            mask &= month_keys >= str(row["period_start"]).strip()
+        if str(row["period_end"]).strip():
+            mask &= month_keys <= str(row["period_end"]).strip()
+        flow = np.where(mask, series[key], 0.0)
+        for leg in sorted(legs):
+            e = by_leg_dir.get((leg, key[1]))
+            if e is None:
+                known_leg = any(k == leg for k, _ in by_leg_dir)
+                problems.append(
+                    f"{where}: leg {leg!r} " + (f"is not travelled {key[1]}bound" if known_leg else "is not in the network")
+                )
+                continue
+            central[e] += flow * float(row["share"])
+            low[e] += flow * float(row["share_lo"])
+            high[e] += flow * float(row["share_hi"])
+            fed.setdefault(edges[e], []).append(int(i))
+    if problems:
+        raise DataError(f"{label}: {len(problems)} problem(s) joining the exposure table to the network", problems)
+    exp = Exposure(edges=edges, months=months, central=central, low=low, high=high, rows=fed)
+    object.__setattr__(exp, "_direction", directions)
+    return exp

@@ -1,0 +1,198 @@
+"""Tests of attribution, exposure and risk estimation on the toy corridor (and a few on the shipped data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point
+
+from routes.attribution import METRIC_CRS, attribute_incidents
+from routes.errors import DataError, UnknownLegError
+from routes.exposure import build_exposure, load_exposure_table
+from routes.network import load_network
+from routes.risk import estimate_risk, explain_leg
+from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
+
+
+@pytest.fixture()
+def toy(tmp_path: Path) -> nx.MultiDiGraph:
+    return load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc()), risk=False)
+
+
+def _two_lines() -> nx.MultiDiGraph:
+    """A boat along the coast at 9.00 N and a trail ashore at 9.05 N, both 22 km long (a hand-made network)."""
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, (x, y) in {"a": (-77.5, 9.0), "b": (-77.3, 9.0), "c": (-77.5, 9.05), "d": (-77.3, 9.05)}.items():
+        G.add_node(n, x=x, y=y, country="PAN")
+    G.add_edge("a", "b", key="boat", leg="boat", mode="sea_boat", direction="south", geometry=LineString([(-77.5, 9.0), (-77.3, 9.0)]))
+    G.add_edge("c", "d", key="trail", leg="trail", mode="jungle_foot", direction="north", geometry=LineString([(-77.5, 9.05), (-77.3, 9.05)]))
+    return G
+
+
+# ------------------------------------------------------------------------------------------------ attribution
+def test_drowning_goes_to_water_violence_to_land() -> None:
+    G = _two_lines()
+    # 3.3 km off the boat's line, 2.2 km from the trail: a drowning belongs to the boat, a killing to the trail
+    inc = toy_incidents([{"lon": -77.4, "lat": 9.03, "cause": "Drowning"}, {"lon": -77.4, "lat": 9.03, "cause": "Violence"}])
+    out = attribute_incidents(G, inc)
+    assert out.loc[0, "leg"] == "boat" and out.loc[0, "direction"] == "south"
+    assert out.loc[1, "leg"] == "trail" and out.loc[1, "direction"] == "north"
+    assert out.loc[0, "distance_m"] == pytest.approx(3318, rel=0.02)
+    assert out.loc[1, "distance_m"] == pytest.approx(2212, rel=0.02)
+
+
+def test_nothing_dropped_and_off_network_reported(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([
+        {"lon": -76.9, "lat": 8.45},                                    # in the gulf: attributed
+        {"lon": -90.0, "lat": 15.0},                                    # far away: off the network
+        {"lon": -76.9, "lat": 8.45, "route": "US-Mexico border crossing"},  # another route
+        {"lon": -76.9, "lat": 8.45, "coord_quality": "missing"},
+    ])
+    before = inc.copy()
+    out = attribute_incidents(toy, inc)
+    assert len(out) == len(inc)
+    assert list(out["main_id"]) == list(inc["main_id"])
+    pd.testing.assert_frame_equal(inc, before)  # the input is not modified
+    assert out.loc[0, "match"] in ("good", "fair")
+    assert (out.loc[1:, "match"] == "off_network").all()
+    assert "no leg within reach" in out.loc[1, "match_reason"]
+    assert "outside the corridor" in out.loc[2, "match_reason"]
+    assert out.loc[3, "match_reason"] == "no usable position"
+    for c in ("u", "v", "key", "direction", "distance_m", "match"):
+        assert c in out.columns
+
+
+def test_period_of_use_excludes_closed_legs() -> None:
+    G = _two_lines()
+    G.edges["a", "b", "boat"]["period_start"] = "2024-11-01"  # the southbound boats began in late 2024
+    inc = toy_incidents([{"lon": -77.4, "lat": 9.01, "date": "2024-02-14"}, {"lon": -77.4, "lat": 9.01, "date": "2025-02-21"}])
+    out = attribute_incidents(G, inc)
+    assert out.loc[0, "leg"] == "trail"
+    assert out.loc[1, "leg"] == "boat"
+
+
+def test_direction_shared_by_flows(toy: nx.MultiDiGraph) -> None:
+    lon, lat = -77.07, 8.55  # mid-gulf, on the two-way Necoclí-Capurganá boat
+    out = attribute_incidents(toy, toy_incidents([{"lon": lon, "lat": lat, "date": "2024-03-10"}]),
+                              flows_share=pd.DataFrame({"leg": ["necocli-capurgana-boat"], "month": ["2024-03"], "share_north": [0.9]}))
+    if out.loc[0, "leg"] == "necocli-capurgana-boat":
+        assert out.loc[0, "share_north"] == pytest.approx(0.9)
+        assert out.loc[0, "direction"] == "north"
+        assert out.loc[0, "direction_basis"] == "flows of the month"
+    assert out.loc[0, "share_north"] + out.loc[0, "share_south"] == pytest.approx(1.0)
+
+
+def test_attribution_requires_columns(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([{"lon": -76.9, "lat": 8.45}]).drop(columns=["cause"])
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['cause'\]"):
+        attribute_incidents(toy, inc)
+
+
+# ------------------------------------------------------------------------------------------------ exposure
+def test_exposure_table_errors(toy: nx.MultiDiGraph, tmp_path: Path) -> None:
+    t = toy_exposure()
+    t.loc[0, "share"] = 1.5
+    with pytest.raises(DataError, match=r"row 2: need 0 <= share_lo <= share <= share_hi <= 1"):
+        load_exposure_table(t)
+    t = toy_exposure()
+    t.loc[1, "legs"] = "no-such-leg"
+    with pytest.raises(DataError, match=r"row 3: leg 'no-such-leg' is not in the network"):
+        build_exposure(toy, toy_flows(), load_exposure_table(t))
+    t = toy_exposure()
+    t.loc[0, "series"] = "nope"
+    with pytest.raises(DataError, match=r"no flow series 'nope'"):
+        build_exposure(toy, toy_flows(), load_exposure_table(t))
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=r"x.csv: missing column"):
+        load_exposure_table(tmp_path / "x.csv")
+
+
+def test_exposure_sums(toy: nx.MultiDiGraph) -> None:
+    exp = build_exposure(toy, toy_flows(), load_exposure_table(toy_exposure()))
+    i = exp.edge_index()[("necocli", "capurgana", "necocli-capurgana-boat")]
+    assert exp.central[i].sum() == pytest.approx(12 * 1000 * 0.5)
+    assert (exp.low <= exp.central).all() and (exp.central <= exp.high).all()
+
+
+# ------------------------------------------------------------------------------------------------ estimation
+@pytest.fixture()
+def estimated(toy: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 3, "missing": 1, "date": f"2024-{m:02d}-10"} for m in (1, 2, 3)]
+                        + [{"lon": -77.31, "lat": 8.58, "cause": "Violence", "dead": 1, "date": "2024-07-01"}])
+    return estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), seed=1)
+
+
+def test_estimate_invariants(toy: nx.MultiDiGraph, estimated: nx.MultiDiGraph) -> None:
+    assert "p_death" not in next(iter(toy.edges(data=True)))[2]  # the input graph is not modified
+    details = estimated.graph["risk"]
+    on = details.incidents[details.incidents["match"] != "off_network"]
+    # conservation: every attributed death is on some edge, shared between directions
+    total = sum(d["deaths"] for *_, d in estimated.edges(data=True))
+    assert total == pytest.approx(float((on["dead"] + on["missing"]).sum()))
+    for *_, d in estimated.edges(data=True):
+        assert 0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] <= 1
+        assert d["p_death"] == pytest.approx(1 - (d["risk_rate"] / (d["risk_rate"] + 1)) ** d["risk_shape"])
+        assert len(d["season"]) == 12 and all(f > 0 for f in d["season"])
+        assert d["evidence"] in ("none", "weak", "moderate", "strong")
+
+
+def test_more_deaths_more_risk(toy: nx.MultiDiGraph) -> None:
+    base = [{"lon": -77.07, "lat": 8.55, "dead": 1}]
+    a = estimate_risk(toy, toy_incidents(base), toy_flows(), exposure=toy_exposure())
+    b = estimate_risk(toy, toy_incidents(base * 5), toy_flows(), exposure=toy_exposure())
+    e = ("necocli", "capurgana", "necocli-capurgana-boat")
+    assert b.edges[e]["p_death"] > a.edges[e]["p_death"]
+
+
+def test_reproducible(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 2}])
+    a = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), seed=3)
+    b = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), seed=3)
+    assert [d["p_death_hi"] for *_, d in a.edges(data=True)] == [d["p_death_hi"] for *_, d in b.edges(data=True)]
+
+
+def test_window_excludes_years(toy: nx.MultiDiGraph) -> None:
+    flows = toy_flows([f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)])
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 5, "date": "2022-05-01"}])
+    full = estimate_risk(toy, inc, flows, exposure=toy_exposure())
+    recent = estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2023, 2024))
+    assert sum(d["deaths"] for *_, d in recent.edges(data=True)) == 0
+    assert sum(d["deaths"] for *_, d in full.edges(data=True)) == pytest.approx(5)
+    with pytest.raises(ValueError, match="first year is after the last"):
+        estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2024, 2023))
+
+
+def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
+    exp = estimated.graph["risk"].exposure
+    for (u, v, k) in exp.edges:
+        d = estimated.edges[u, v, k]
+        i = exp.edge_index()[(u, v, k)]
+        if exp.central[i].sum() > 0:
+            # the toy exposure is flat across months, so the factors average to 1
+            assert np.mean(d["season"]) == pytest.approx(1.0, rel=1e-3)
+    sea = estimated.edges["necocli", "capurgana", "necocli-capurgana-boat"]["season"]
+    assert max(sea[:3]) > 1.0 > sea[7]  # deaths in Jan-Mar only: those months weigh more
+
+
+def test_explain_leg(estimated: nx.MultiDiGraph) -> None:
+    ex = explain_leg(estimated, "necocli-capurgana-boat")
+    assert set(ex.edges["direction"]) == {"north", "south"}
+    assert len(ex.incidents) == 3
+    text = str(ex)
+    assert "Assumptions" in text and "prior for mode sea_boat" in text
+    assert "<table" in ex._repr_html_()
+    with pytest.raises(UnknownLegError, match="did you mean 'necocli-capurgana-boat'"):
+        explain_leg(estimated, "necocli-capurgana-bot")
+
+
+def test_bad_arguments(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55}])
+    with pytest.raises(ValueError, match="count must be"):
+        estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), count="bodies")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="half_life_years must be positive"):
+        estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), half_life_years=0)
