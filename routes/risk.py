@@ -223,7 +223,7 @@ def estimate_risk(
     hi_e = np.maximum(E_hi, lo_e)
     E_draw = np.exp(np.log(lo_e)[:, None] + u * (np.log(hi_e) - np.log(lo_e))[:, None])
     E_draw = np.where((E_hi > E_lo)[:, None], E_draw, E[:, None])
-    lam = rng.gamma(shape=(a0 + deaths)[:, None], scale=1.0) / (b0[:, None] + E_draw)
+    lam = rng.gamma(shape=(a0 + deaths)[:, None], scale=1.0, size=(n_e, draws)) / (b0[:, None] + E_draw)
     mean, var = lam.mean(axis=1), lam.var(axis=1)
     shape = np.where(var > 0, mean**2 / np.where(var > 0, var, 1), a0 + deaths)
     rate = np.where(var > 0, mean / np.where(var > 0, var, 1), b0 + E)
@@ -272,7 +272,8 @@ def _priors(modes: np.ndarray, deaths: np.ndarray, E: np.ndarray) -> dict[str, t
         if sel.sum() >= 3 and D > 0:
             rates = deaths[sel] / E[sel]
             wts = E[sel] / X
-            between = float(np.sum(wts * (rates - pooled) ** 2) - pooled * np.mean(1.0 / E[sel]))
+            # E[sum w (r - m)^2] = tau^2 + n m / X for Poisson counts: the excess over n m / X is the spread between legs
+            between = float(np.sum(wts * (rates - pooled) ** 2) - sel.sum() * pooled / X)
             shape = pooled**2 / between if between > 0 else PRIOR_SHAPE_BOUNDS[1]
         shape = float(np.clip(shape, *PRIOR_SHAPE_BOUNDS))
         out[m] = (shape, shape / pooled, float(pooled))
