@@ -1,0 +1,438 @@
+"""Write the network, attributed incidents and ranked paths as GIS files (GeoJSON and GeoPackage).
+
+Layouts (columns, types and units of every layer: ``docs/COLUMNS.md``)
+----------------------------------------------------------------------
+* A network as GeoJSON is two files with one geometry type each, as QGIS expects: ``PATH`` holds the
+  **legs** (one LineString per directed edge), the sibling ``<stem>.places<suffix>`` the **places** (Points),
+  and ``<stem>.qml`` beside the legs is the QGIS style colouring them by risk (QGIS loads a ``.qml`` named
+  like the layer's file as its default style).
+* Attributed incidents or ranked paths (a GeoDataFrame) as GeoJSON is one file.
+* A GeoPackage holds the layers ``places``, ``legs``, ``incidents`` and ``paths`` (those given) and a
+  ``layer_styles`` table whose risk style QGIS applies to ``legs`` when the layer opens.
+
+GeoJSON follows RFC 7946: a FeatureCollection in WGS84 longitude/latitude, no ``crs`` member, coordinates
+rounded to at most 7 decimals, plain-JSON properties (arrays, objects, ISO 8601 datetimes, ``null`` for missing
+values); ``seq=True`` or a ``.geojsons`` suffix writes GeoJSON Text Sequences (RFC 8142). A GeoPackage stores
+arrays and objects as JSON text. Every file is written to a temporary file in its directory, flushed to disk and
+renamed over the target, so an error or Ctrl-C leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from routes._resources import geodata_file
+from routes.errors import DataError
+from routes.network import graph_to_gdfs
+
+log = logging.getLogger(__name__)
+
+LAYERS = ("places", "legs", "incidents", "paths")
+#: leading columns of the places layer (other node attributes follow, sorted; ``x``, ``y`` are the geometry)
+PLACE_COLUMNS = ("id", "name", "alt_names", "country", "kind", "confidence", "source", "note")
+#: leading columns of the legs layer, always present (other edge attributes follow, sorted)
+LEG_COLUMNS = ("id", "leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h",
+               "cost_usd", "p_death", "p_death_lo", "p_death_hi", "deaths", "exposure", "exposure_lo",
+               "exposure_hi", "incidents", "evidence", "risk_shape", "risk_rate", "season")
+_LEG_FLOATS = frozenset(LEG_COLUMNS[7:18]) | {"risk_shape", "risk_rate"}
+GEOJSON_SUFFIXES = (".geojson", ".json", ".geojsons")
+STYLE_FILE, STYLE_NAME = "legs_risk.qml", "legs_risk"
+_GEOMETRY_TYPES = {"places": "Point", "legs": "LineString", "incidents": "Point", "paths": "LineString"}
+_RS = b"\x1e"
+
+
+# ----------------------------------------------------------------------------------------- plain JSON values
+def _json_value(value: Any, where: str) -> Any:
+    """One value as plain JSON: None for every missing value, arrays, objects, ISO 8601 strings."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, dt.date | dt.time):  # pandas Timestamp and datetime included
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_json_value(v, where) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_json_value(v, where) for v in value), key=repr)
+    if isinstance(value, Enum):
+        return _json_value(value.value, where)
+    if isinstance(value, BaseGeometry):
+        raise DataError(f"{where}: holds a shapely geometry ({value.geom_type}); a feature has one geometry: "
+                        "drop that column or store it as WKT text (geometry.wkt)")
+    raise DataError(f"{where}: cannot write a {type(value).__name__} value ({value!r:.60}) as plain JSON; "
+                    "convert the column to numbers, strings, lists or dicts first")
+
+
+def _metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON-ready part of ``attrs`` (objects such as RiskDetails are left out)."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        try:
+            out[str(key)] = _json_value(value, f"attrs[{key!r}]")
+        except DataError:
+            log.debug("metadata %r is not plain JSON; left out", key)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- layer tables
+def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        log.warning("%s has no CRS; assuming EPSG:4326 longitude/latitude", what)
+        return gdf.set_crs("EPSG:4326")
+    return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
+
+
+def _network_tables(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The places and legs layers of a graph, columns in their documented order, rows sorted by id."""
+    nodes, edges = graph_to_gdfs(G)
+    meta = _metadata({k: v for k, v in G.graph.items() if k not in ("crs", "risk")})
+    places = nodes.drop(columns=[c for c in ("x", "y", "id") if c in nodes.columns]).reset_index()
+    places = places.sort_values("id", kind="stable").reset_index(drop=True)
+    legs = edges.drop(columns=[c for c in ("id", "from", "to") if c in edges.columns]).reset_index()
+    legs = legs.rename(columns={"u": "from", "v": "to"})
+    legs["leg"] = legs["leg"].fillna(legs["key"]) if "leg" in legs.columns else legs["key"]
+    legs = legs.drop(columns="key")
+    if "direction" not in legs.columns:
+        legs["direction"] = None
+    legs["id"] = [f"{leg}:{d}" if isinstance(d, str) and d else str(leg)
+                  for leg, d in zip(legs["leg"], legs["direction"], strict=True)]
+    if "p_death" not in legs.columns:
+        log.info("the graph has no risk estimate; the risk columns of the legs layer are null")
+    for col in LEG_COLUMNS:
+        if col not in legs.columns:
+            legs[col] = np.nan if col in _LEG_FLOATS else None
+        elif col in _LEG_FLOATS:
+            legs[col] = pd.to_numeric(legs[col], errors="coerce").astype("float64")
+    legs = legs.sort_values(["leg", "direction"], kind="stable").reset_index(drop=True)
+    out = []
+    for gdf, lead in ((places, PLACE_COLUMNS), (legs, LEG_COLUMNS)):
+        for col in lead:
+            if col not in gdf.columns:
+                gdf[col] = None
+        rest = sorted(c for c in gdf.columns if c not in lead and c != gdf.geometry.name)
+        gdf = gdf[[*lead, *rest, gdf.geometry.name]]
+        gdf = gdf if gdf.geometry.name == "geometry" else gdf.rename_geometry("geometry")
+        gdf.attrs = dict(meta)
+        out.append(_wgs84(gdf, "the network"))
+    return out[0], out[1]
+
+
+def _frame_table(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy ready to write: named index levels as columns, one geometry, no NaN points, WGS84."""
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf._geometry_column_name not in gdf.columns:
+        raise DataError("expected a GeoDataFrame with an active geometry column; set one with set_geometry(...)")
+    out = gdf.reset_index() if any(n is not None for n in gdf.index.names) else gdf.reset_index(drop=True)
+    extra = [c for c in out.columns
+             if c != out.geometry.name and isinstance(out[c].dtype, gpd.array.GeometryDtype)]
+    if extra:
+        log.info("dropping extra geometry column(s) %s: a feature has one geometry", extra)
+        out = out.drop(columns=extra)
+    out.columns = [str(c) for c in out.columns]
+    out = out if out.geometry.name == "geometry" else out.rename_geometry("geometry")
+    geoms = out.geometry.to_numpy()
+    no_position = (shapely.get_type_id(geoms) == 0) & np.isnan(shapely.get_x(geoms))  # Point(nan, nan)
+    if no_position.any():
+        out.loc[no_position, "geometry"] = None
+    out.attrs = _metadata(gdf.attrs)
+    return _wgs84(out, "the frame")
+
+
+def _kind(gdf: gpd.GeoDataFrame) -> str | None:
+    cols = set(map(str, gdf.columns))
+    return "paths" if {"legs", "nodes"} <= cols else "incidents" if "main_id" in cols else None
+
+
+# --------------------------------------------------------------------------------------------- atomic writes
+def _check_target(path: str | os.PathLike[str], suffixes: Iterable[str], fix: str) -> Path:
+    target = Path(path)
+    if target.suffix.lower() not in tuple(suffixes):
+        raise DataError(f"cannot write {str(target)!r}: unsupported suffix {target.suffix!r}; {fix}")
+    if not target.parent.is_dir():
+        raise DataError(f"cannot write {str(target)!r}: the directory {str(target.parent)!r} does not exist; "
+                        "create it first (mkdir -p) or choose another path")
+    if target.is_dir():
+        raise DataError(f"cannot write {str(target)!r}: it is a directory; give a file name")
+    return target
+
+
+def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Run each writer on a temporary file beside its target, fsync, then rename them over their targets."""
+    temps: list[Path] = []
+    try:
+        for target, write in jobs:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
+                                        dir=target.parent)
+            os.close(fd)
+            temps.append(Path(name))
+            write(temps[-1])
+            with open(temps[-1], "rb+") as fh:
+                os.fsync(fh.fileno())
+        for (target, _), tmp in zip(jobs, temps, strict=True):
+            os.replace(tmp, target)
+    except BaseException:  # KeyboardInterrupt too: never leave a half-written or a temporary file
+        for tmp in temps:
+            for p in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
+                p.unlink(missing_ok=True)
+        raise
+    for directory in {target.parent for target, _ in jobs}:
+        try:  # make the renames durable; not possible everywhere (e.g. Windows)
+            fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+
+# -------------------------------------------------------------------------------------------------- GeoJSON
+def _number(x: float, precision: int) -> str:
+    if not math.isfinite(x):
+        raise DataError(f"a coordinate is {x!r}; GeoJSON needs finite longitude/latitude: fix or drop it")
+    text = f"{x:.{precision}f}".rstrip("0").rstrip(".") if precision else f"{x:.0f}"
+    return "0" if text in ("-0", "") else text
+
+
+def _coords(c: Any, precision: int, where: str) -> str:
+    if c and isinstance(c[0], Real):
+        if not (-180 <= float(c[0]) <= 180 and -90 <= float(c[1]) <= 90):
+            raise DataError(f"{where}: position {tuple(c)} is outside longitude/latitude range; set the "
+                            "frame's real CRS (set_crs) so it is reprojected to EPSG:4326")
+        return "[" + ", ".join(_number(float(v), precision) for v in c) + "]"
+    return "[" + ", ".join(_coords(v, precision, where) for v in c) + "]"
+
+
+def _geometry_text(geom: BaseGeometry | None, precision: int, where: str) -> str:
+    if geom is None or geom.is_empty:
+        return "null"
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = shapely.orient_polygons(geom)  # RFC 7946: exterior rings counterclockwise
+    if geom.geom_type == "GeometryCollection":
+        inner = ", ".join(_geometry_text(g, precision, where) for g in geom.geoms)
+        return f'{{"type": "GeometryCollection", "geometries": [{inner}]}}'
+    m = mapping(geom)
+    return f'{{"type": "{m["type"]}", "coordinates": {_coords(m["coordinates"], precision, where)}}}'
+
+
+def _feature_text(props: dict[str, Any], geom: BaseGeometry | None, precision: int, where: str) -> str:
+    body = json.dumps(props, ensure_ascii=False, allow_nan=False)
+    return f'{{"type": "Feature", "properties": {body}, "geometry": {_geometry_text(geom, precision, where)}}}'
+
+
+def _features(gdf: gpd.GeoDataFrame, name: str, precision: int) -> Iterable[str]:
+    columns = [c for c in gdf.columns if c != "geometry"]
+    geoms = gdf.geometry.to_numpy()
+    for i, row in enumerate(gdf[columns].itertuples(index=False, name=None)):
+        where = f"layer {name!r}, row {i}"
+        props = {c: _json_value(v, f"{where}, column {c!r}") for c, v in zip(columns, row, strict=True)}
+        yield _feature_text(props, geoms[i], precision, where)
+
+
+def _geojson_writer(gdf: gpd.GeoDataFrame, name: str, seq: bool, precision: int) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            if seq:
+                fh.writelines(_RS + text.encode() + b"\n" for text in _features(gdf, name, precision))
+                return
+            head: dict[str, Any] = {"type": "FeatureCollection", "name": name}
+            if gdf.attrs:
+                head["metadata"] = gdf.attrs
+            fh.write(json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1].encode() + b', "features": [')
+            for i, text in enumerate(_features(gdf, name, precision)):
+                fh.write((",\n" if i else "\n").encode() + text.encode())
+            fh.write(b"\n]}\n")
+
+    return write
+
+
+def legs_style() -> str:
+    """The QGIS style (QML) of the legs layer, a graduated renderer on ``p_death`` (``geodata/legs_risk.qml``).
+
+    Examples
+    --------
+    >>> 'type="graduatedSymbol"' in legs_style() and "p_death" in legs_style()
+    True
+    """
+    return geodata_file(STYLE_FILE).read_text(encoding="utf-8")
+
+
+def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[str], *, seq: bool = False,
+               precision: int = 7) -> list[Path]:
+    """Write a network, attributed incidents or ranked paths as RFC 7946 GeoJSON.
+
+    Parameters
+    ----------
+    obj
+        A network graph: the legs go to ``path``, the places to ``<stem>.places<suffix>``, the QGIS style to
+        ``<stem>.qml``. Or a GeoDataFrame: attributed incidents, ranked paths or any other. Not modified.
+    path
+        ``.geojson`` or ``.json`` for a FeatureCollection; ``.geojsons`` for GeoJSON Text Sequences.
+    seq
+        Write GeoJSON Text Sequences (RFC 8142: each feature after an RS character, ending in a newline).
+    precision
+        Decimals of the coordinates, 0 to 7.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, ``path`` first.
+
+    Raises
+    ------
+    DataError
+        If the directory of ``path`` does not exist, its suffix is not a GeoJSON one, a position is not
+        longitude/latitude, or a value cannot be written as plain JSON. The previous file is left intact.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from routes.network import load_network
+    >>> G = load_network(risk=False)
+    >>> written = to_geojson(G, Path(tempfile.mkdtemp()) / "network.geojson")
+    >>> [p.name for p in written]
+    ['network.geojson', 'network.places.geojson', 'network.qml']
+    >>> legs = json.loads(written[0].read_text(encoding="utf-8"))
+    >>> len(legs["features"]) == G.number_of_edges(), legs["features"][0]["properties"]["id"].endswith(":north")
+    (True, True)
+    """
+    if not (isinstance(precision, int) and 0 <= precision <= 7):
+        raise ValueError(f"precision must be an integer from 0 to 7 (RFC 7946 advice), got {precision!r}")
+    target = _check_target(path, GEOJSON_SUFFIXES, "use .geojson (or .geojsons for GeoJSON Text Sequences), "
+                           "or to_geopackage for .gpkg")
+    seq = seq or target.suffix.lower() == ".geojsons"
+    if isinstance(obj, nx.Graph):
+        places, legs = _network_tables(obj)
+        places_path = target.with_name(f"{target.stem}.places{target.suffix}")
+        jobs = [(target, _geojson_writer(legs, "legs", seq, precision)),
+                (places_path, _geojson_writer(places, "places", seq, precision)),
+                (target.with_suffix(".qml"), lambda tmp: tmp.write_bytes(legs_style().encode()))]
+        log.info("writing %d legs to %s and %d places to %s", len(legs), target, len(places), places_path)
+    elif isinstance(obj, gpd.GeoDataFrame):
+        table = _frame_table(obj)
+        jobs = [(target, _geojson_writer(table, _kind(obj) or target.stem, seq, precision))]
+        log.info("writing %d features to %s", len(table), target)
+    else:
+        raise TypeError(f"to_geojson: expected a network graph or a GeoDataFrame, got {type(obj).__name__}")
+    _atomic(jobs)
+    return [t for t, _ in jobs]
+
+
+# ----------------------------------------------------------------------------------------------- GeoPackage
+def _gpkg_frame(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Object columns as GeoPackage stores them: text as is, anything else (arrays, objects) as JSON text."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col == "geometry" or not (out[col].dtype == object or isinstance(out[col].dtype, pd.CategoricalDtype)):
+            continue
+        plain = [_json_value(v, f"layer {name!r}, column {col!r}") for v in out[col].astype(object)]
+        if not all(v is None or isinstance(v, str) for v in plain):
+            plain = [None if v is None else json.dumps(v, ensure_ascii=False) for v in plain]
+        out[col] = pd.Series(plain, index=out.index, dtype=object)
+    return out
+
+
+def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
+                  incidents: gpd.GeoDataFrame | None = None, paths: gpd.GeoDataFrame | None = None,
+                  layers: Iterable[str] = LAYERS) -> Path:
+    """Write one GeoPackage with the layers ``places``, ``legs``, ``incidents`` and ``paths`` (those given).
+
+    Parameters
+    ----------
+    G
+        The network, ideally with risk estimated; not modified.
+    path
+        A ``.gpkg`` file; replaced atomically if it exists.
+    incidents
+        Attributed incidents (:func:`routes.attribution.attribute_incidents`): the layer ``incidents``.
+    paths
+        Ranked paths (:func:`routes.scoring.rank_paths`): the layer ``paths``.
+    layers
+        Which layers to write (``incidents`` and ``paths`` only when given).
+
+    Returns
+    -------
+    pathlib.Path
+        The file. Arrays and objects are JSON text; a frame's ``attrs`` are the layer metadata item ``routes``
+        (JSON); the ``layer_styles`` table holds the risk style, the default style of ``legs`` in QGIS.
+
+    Raises
+    ------
+    DataError
+        If the directory does not exist, the suffix is not ``.gpkg`` or a value cannot be written.
+    ValueError
+        If ``layers`` names an unknown layer or leaves nothing to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from routes.network import load_network
+    >>> G = load_network(risk=False)
+    >>> out = to_geopackage(G, Path(tempfile.mkdtemp()) / "routes.gpkg")
+    >>> [str(name) for name, _ in pyogrio.list_layers(out)]
+    ['places', 'legs', 'layer_styles']
+    """
+    wanted = list(dict.fromkeys(layers))
+    unknown = [name for name in wanted if name not in LAYERS]
+    if unknown:
+        raise ValueError(f"to_geopackage: unknown layer(s) {unknown!r}; choose from {list(LAYERS)!r}")
+    target = _check_target(path, (".gpkg",), "use .gpkg (or to_geojson for .geojson)")
+    places, legs = _network_tables(G) if {"places", "legs"} & set(wanted) else (None, None)
+    given = {"places": places, "legs": legs,
+             "incidents": None if incidents is None else _frame_table(incidents),
+             "paths": None if paths is None else _frame_table(paths)}
+    tables = {name: _gpkg_frame(given[name], name) for name in wanted if given[name] is not None}
+    if not tables:
+        raise ValueError(f"to_geopackage: nothing to write for layers={wanted!r}; pass incidents= or paths=, "
+                         "or keep 'places' and 'legs'")
+
+    def write(tmp: Path) -> None:
+        tmp.unlink()  # GDAL creates the file itself
+        for name, table in tables.items():
+            meta = {"routes": json.dumps(table.attrs, ensure_ascii=False)} if table.attrs else None
+            pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", layer_metadata=meta,
+                                    geometry_type=None if len(table) else _GEOMETRY_TYPES[name])
+        if "legs" in tables:  # the table QGIS reads default styles from (GDAL's geometry column is "geom")
+            style = pd.DataFrame({
+                "f_table_catalog": [""], "f_table_schema": [""], "f_table_name": ["legs"],
+                "f_geometry_column": ["geom"], "styleName": [STYLE_NAME], "styleQML": [legs_style()],
+                "styleSLD": [""], "useAsDefault": [True],
+                "description": ["legs coloured by p_death, the probability of death per traversal"],
+                "owner": [""], "ui": [""], "update_time": [pd.Timestamp.now("UTC").floor("s").tz_localize(None)],
+            })
+            pyogrio.write_dataframe(style, tmp, layer="layer_styles", driver="GPKG", layer_options={"FID": "id"})
+
+    log.info("writing %s to %s", ", ".join(f"{n} ({len(t)})" for n, t in tables.items()), target)
+    _atomic([(target, write)])
+    return target

@@ -1,0 +1,540 @@
+"""Build the project's corridor geodata: ``geodata/places.geojson``, ``legs.geojson`` and ``countries.geojson``.
+
+The places come from the shared gazetteer (``gazetteer/places.csv``, with ``places_resolved.csv`` replacing rows
+of the same name), renamed to stable slugs and completed by ``geodata/sources/places_overrides.csv`` and
+``geodata/sources/places_extra.csv``. The legs are authored in ``geodata/sources/legs.csv``: end points, mode,
+directions, corridor, period, the intermediate vertices (``via``) that make each line follow the real way, and
+the ``facts`` column naming which rows of ``flows/legs_facts.csv`` give its duration and cost.
+
+Duration and cost rules
+-----------------------
+* A ``facts`` entry ``"From>To"`` names the rows of ``legs_facts.csv`` with that ``from_place`` and ``to_place``.
+  Every leg that lists the same entry is one *chain*: the journey the source describes.
+* A row's duration is the midpoint of ``duration_h_low`` and ``duration_h_high`` (both required). It is shared
+  among the legs of the chain in proportion to their assumed travel time (length / :data:`SPEED_KMH`).
+* A row's cost is the midpoint of ``cost_usd_low`` and ``cost_usd_high`` (both required). It is shared, in
+  proportion to length, among the legs of the chain whose entry ends in ``$`` (a one-leg chain always carries it).
+* A leg's value is the median of its shares from the most specific source: rows mapped to the leg alone win
+  over rows shared along a chain, and shorter chains over longer ones. Without any, the duration is length / speed of its mode
+  (``duration_source`` = ``"assumption: <speed> km/h"``) and the cost is null.
+
+Run ``python -m routes.geodata build --shared ../shared/data`` from the repository root to rebuild the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import logging
+import math
+import statistics
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+from shapely.geometry import LineString, Point, mapping
+
+from routes.errors import DataError
+
+log = logging.getLogger(__name__)
+
+#: Assumed travel speed per mode (km/h), used where no source gives a duration.
+SPEED_KMH: dict[str, float] = {
+    "road": 50.0,
+    "sea_boat": 25.0,
+    "river_boat": 10.0,
+    "jungle_foot": 1.5,
+    "foot": 3.0,
+    "border_foot": 3.0,
+}
+MODES = frozenset(SPEED_KMH)
+SEA_MODES = frozenset({"sea_boat"})
+KINDS = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
+DIRECTIONS = frozenset({"north", "south", "both"})
+CONFIDENCES = frozenset({"high", "medium", "low"})
+#: Region of the clipped country polygons: (min lon, min lat, max lon, max lat).
+REGION_BBOX = (-95.0, 2.0, -74.0, 20.0)
+PLACE_PROPS = ("id", "name", "alt_names", "country", "kind", "source", "confidence", "note")
+LEG_PROPS = (
+    "id",
+    "from",
+    "to",
+    "mode",
+    "directions",
+    "corridor",
+    "duration_h",
+    "duration_source",
+    "cost_usd",
+    "cost_source",
+    "period_start",
+    "period_end",
+    "source",
+    "confidence",
+)
+NATURAL_EARTH = "Natural Earth 1:110m Admin 0 countries (public domain), naturalearth_lowres as shipped in the pyogrio wheel"
+GEOD = Geod(ellps="WGS84")
+
+
+def ascii_fold(text: str) -> str:
+    """Return ``text`` without accents (``"Necoclí"`` -> ``"Necocli"``).
+
+    Examples
+    --------
+    >>> ascii_fold("Peñas Blancas")
+    'Penas Blancas'
+    """
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def line_length_km(line: LineString) -> float:
+    """Return the geodesic length of a lon/lat line on the WGS84 ellipsoid, in km.
+
+    Examples
+    --------
+    >>> round(line_length_km(LineString([(0, 0), (1, 0)])), 1)
+    111.3
+    """
+    return float(GEOD.geometry_length(line)) / 1000.0
+
+
+def sample_line(line: LineString, step_km: float = 1.0) -> np.ndarray:
+    """Return points every ``step_km`` (or closer) along a lon/lat line, ends and vertices included.
+
+    Parameters
+    ----------
+    line
+        A LineString in EPSG:4326 (lon, lat).
+    step_km
+        Largest geodesic gap between two samples.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array of shape (n, 2) of (lon, lat).
+
+    Examples
+    --------
+    >>> sample_line(LineString([(0, 0), (0.05, 0)]), step_km=1.0).shape
+    (7, 2)
+    """
+    coords = list(line.coords)
+    out: list[tuple[float, float]] = [coords[0][:2]]
+    for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(coords):
+        dist_km = GEOD.inv(x0, y0, x1, y1)[2] / 1000.0
+        n_mid = max(0, math.ceil(dist_km / step_km) - 1)
+        if n_mid:
+            out.extend(GEOD.npts(x0, y0, x1, y1, n_mid))
+        out.append((x1, y1))
+    return np.asarray(out, dtype=float)
+
+
+def judged_samples(line: LineString, step_km: float = 1.0, end_km: float = 1.0) -> np.ndarray:
+    """Return the samples of :func:`sample_line` that lie more than ``end_km`` (along the line) from both ends.
+
+    A land/sea check of a leg judges these points only: its end points are places on the coastline (ports,
+    beaches), where a 1 km land mask cannot tell land from sea. A leg shorter than ``2 * end_km`` has none.
+
+    Examples
+    --------
+    >>> judged_samples(LineString([(0, 0), (0.05, 0)])).shape
+    (3, 2)
+    """
+    pts = sample_line(line, step_km)
+    steps = GEOD.inv(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])[2] / 1000.0
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    keep = (along > end_km + 1e-9) & (along[-1] - along > end_km + 1e-9)
+    return pts[keep]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise DataError(f"{path}: file not found; pass the folder that holds it (--shared or --sources)")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def read_gazetteer(shared: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Read the shared gazetteer, rows of ``places_resolved.csv`` replacing rows of the same name.
+
+    Parameters
+    ----------
+    shared
+        The shared data folder (holds ``gazetteer/``).
+
+    Returns
+    -------
+    tuple of list of dict
+        The resolved rows (with coordinates) and the unresolved rows (dropped), each in file order.
+    """
+    rows = _read_csv(shared / "gazetteer" / "places.csv")
+    resolved = {r["name"]: r for r in _read_csv(shared / "gazetteer" / "places_resolved.csv")}
+    merged = [resolved.pop(r["name"], r) for r in rows] + list(resolved.values())
+    keep = [r for r in merged if r["confidence"] != "unresolved" and r["lat"] and r["lon"]]
+    dropped = [r for r in merged if r not in keep]
+    return keep, dropped
+
+
+def build_places(shared: Path, sources: Path) -> gpd.GeoDataFrame:
+    """Build the places table from the gazetteer, the overrides and the extra places.
+
+    Parameters
+    ----------
+    shared
+        The shared data folder.
+    sources
+        ``geodata/sources``: ``places_overrides.csv`` (id, fixes, added spellings, note per gazetteer name)
+        and ``places_extra.csv`` (places not in the gazetteer, each with its own source).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place, columns :data:`PLACE_PROPS` and a Point ``geometry``, in EPSG:4326.
+
+    Raises
+    ------
+    DataError
+        If a gazetteer name has no override row, an id repeats, or a value is outside its vocabulary.
+    """
+    rows, _ = read_gazetteer(shared)
+    overrides = {r["name"]: r for r in _read_csv(sources / "places_overrides.csv")}
+    extra_path = sources / "places_extra.csv"
+    extra = _read_csv(extra_path) if extra_path.is_file() else []
+    problems: list[str] = []
+    records: list[dict[str, Any]] = []
+    for row in rows + extra:
+        fix = overrides.get(row["name"], {}) if "id" not in row else row
+        if not fix.get("id"):
+            problems.append(f"places_overrides.csv: no row (id) for gazetteer place {row['name']!r}; add one")
+            continue
+        name = row["name"]
+        drop = set(_split(fix.get("alt_names_drop", "")))
+        alts = _split(row.get("alt_names", "")) + _split(fix.get("alt_names_add", ""))
+        if "(" in name:  # "Lajas Blancas (ETRM)" is also called "Lajas Blancas"
+            alts.append(name.split("(")[0].strip())
+        alts += [ascii_fold(a) for a in [name, *alts]]
+        seen: dict[str, None] = {}
+        for alt in alts:
+            if alt and alt != name and alt not in drop:
+                seen.setdefault(alt, None)
+        record = {
+            "id": fix["id"],
+            "name": name,
+            "alt_names": list(seen),
+            "country": fix.get("country") or row.get("country_iso3") or row.get("country", ""),
+            "kind": fix.get("kind") or row["kind"],
+            "source": row["source"],
+            "confidence": fix.get("confidence") or row["confidence"],
+            "note": fix.get("note") or None,
+            "geometry": Point(round(float(row["lon"]), 5), round(float(row["lat"]), 5)),
+        }
+        if record["kind"] not in KINDS:
+            problems.append(f"place {record['id']!r}: kind {record['kind']!r} not in {sorted(KINDS)}")
+        if record["confidence"] not in CONFIDENCES:
+            problems.append(
+                f"place {record['id']!r}: confidence {record['confidence']!r} not in {sorted(CONFIDENCES)}"
+            )
+        records.append(record)
+    ids = [r["id"] for r in records]
+    problems += [
+        f"place id {i!r} used {ids.count(i)} times; ids must be unique"
+        for i in sorted(set(ids))
+        if ids.count(i) > 1
+    ]
+    if problems:
+        raise DataError("cannot build places", problems)
+    return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+
+
+def _parse_via(text: str, leg_id: str) -> list[tuple[float, float]]:
+    pairs = [p.split() for p in text.split(",") if p.strip()]
+    if any(len(p) != 2 for p in pairs):
+        raise DataError(f"legs.csv leg {leg_id!r}: via must be 'lon lat, lon lat, ...'; got {text!r}")
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def _mid(low: str, high: str) -> float | None:
+    if not low or not high:
+        return None
+    return (float(low) + float(high)) / 2.0
+
+
+def leg_durations_and_costs(legs: pd.DataFrame, facts: pd.DataFrame | None) -> pd.DataFrame:
+    """Compute ``duration_h``, ``cost_usd`` and their sources for every leg (see the module rules).
+
+    Parameters
+    ----------
+    legs
+        Leg rows with ``id``, ``mode``, ``length_km`` and ``facts`` (``"From>To; From>To$"``).
+    facts
+        ``flows/legs_facts.csv``, or None to use the assumed speeds only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by leg id, columns ``duration_h``, ``duration_source``, ``cost_usd``, ``cost_source``.
+
+    Examples
+    --------
+    >>> legs = pd.DataFrame({"id": ["a"], "mode": ["road"], "length_km": [100.0], "facts": [""]})
+    >>> float(leg_durations_and_costs(legs, None).loc["a", "duration_h"])
+    2.0
+    """
+    chains: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for leg_id, entries in zip(legs["id"], legs["facts"], strict=True):
+        for entry in _split(entries):
+            chains[entry.rstrip("$").strip()].append((leg_id, entry.endswith("$")))
+    length = dict(zip(legs["id"], legs["length_km"], strict=True))
+    hours = {i: length[i] / SPEED_KMH[m] for i, m in zip(legs["id"], legs["mode"], strict=True)}
+    # per leg and quantity: chain size -> list of (value, citation); the smallest chain (most specific) wins
+    found: dict[tuple[str, str], dict[int, list[tuple[float, str]]]] = defaultdict(lambda: defaultdict(list))
+    for pair, members in sorted(chains.items()):
+        origin, _, dest = pair.partition(">")
+        if facts is None:
+            continue
+        rows = facts[(facts["from_place"] == origin) & (facts["to_place"] == dest)]
+        if len(rows) == 0:
+            raise DataError(
+                f"legs.csv facts entry {pair!r} matches no row of legs_facts.csv (from_place>to_place)"
+            )
+        payers = [i for i, pays in members if pays or len(members) == 1]
+        total_h = sum(hours[i] for i, _ in members)
+        total_km = sum(length[i] for i in payers)
+        for _, row in rows.iterrows():
+            d = _mid(row["duration_h_low"], row["duration_h_high"])
+            c = _mid(row["cost_usd_low"], row["cost_usd_high"])
+            for leg_id, _pays in members:
+                if d is not None:
+                    share = hours[leg_id] / total_h
+                    found[leg_id, "d"][len(members)].append(
+                        (d * share, f"{pair} x{share:.2f}: {row['source']}")
+                    )
+                if c is not None and leg_id in payers:
+                    share = length[leg_id] / total_km
+                    found[leg_id, "c"][len(members)].append(
+                        (c * share, f"{pair} x{share:.2f}: {row['source']}")
+                    )
+
+    def pick(leg_id: str, what: str) -> tuple[float | None, str | None]:
+        by_size = found.get((leg_id, what))
+        if not by_size:
+            return None, None
+        values = by_size[min(by_size)]
+        cites = sorted({cite for _, cite in values})
+        return statistics.median(v for v, _ in values), "legs_facts.csv median of " + " ; ".join(cites)
+
+    out = {}
+    for leg_id, mode in zip(legs["id"], legs["mode"], strict=True):
+        d_h, d_s = pick(leg_id, "d")
+        if d_h is None:
+            d_h, d_s = hours[leg_id], f"assumption: {SPEED_KMH[mode]:g} km/h"
+        c_u, c_s = pick(leg_id, "c")
+        out[leg_id] = {
+            "duration_h": round(d_h, 2),
+            "duration_source": d_s,
+            "cost_usd": None if c_u is None else round(c_u, 1),
+            "cost_source": c_s,
+        }
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def build_legs(places: gpd.GeoDataFrame, sources: Path, facts: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Build the legs table from ``sources/legs.csv``, the places and the leg facts.
+
+    Parameters
+    ----------
+    places
+        Output of :func:`build_places`.
+    sources
+        ``geodata/sources``.
+    facts
+        ``flows/legs_facts.csv`` as strings, or None.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per leg, columns :data:`LEG_PROPS` and a LineString ``geometry`` from ``from`` to ``to``.
+
+    Raises
+    ------
+    DataError
+        Listing every unknown place, mode, direction, confidence, bad date or duplicate id.
+    """
+    rows = _read_csv(sources / "legs.csv")
+    xy = {pid: (geom.x, geom.y) for pid, geom in zip(places["id"], places.geometry, strict=True)}
+    problems: list[str] = []
+    records = []
+    for n, row in enumerate(rows, start=2):
+        where = f"legs.csv line {n} leg {row['id']!r}"
+        for end in ("from", "to"):
+            if row[end] not in xy:
+                problems.append(f"{where}: unknown place id {row[end]!r} in {end!r}")
+        for col, vocab in (("mode", MODES), ("directions", DIRECTIONS), ("confidence", CONFIDENCES)):
+            if row[col] not in vocab:
+                problems.append(f"{where}: {col} {row[col]!r} not in {sorted(vocab)}")
+        for col in ("period_start", "period_end"):
+            if row[col] and not pd.notna(pd.to_datetime(row[col], format="%Y-%m-%d", errors="coerce")):
+                problems.append(f"{where}: {col} {row[col]!r} is not a YYYY-MM-DD date")
+        if row["from"] == row["to"]:
+            problems.append(f"{where}: from and to are the same place")
+        if problems:
+            continue
+        coords = [xy[row["from"]], *_parse_via(row["via"], row["id"]), xy[row["to"]]]
+        records.append({**row, "geometry": LineString(coords)})
+    ids = [r["id"] for r in rows]
+    problems += [f"leg id {i!r} used {ids.count(i)} times" for i in sorted(set(ids)) if ids.count(i) > 1]
+    if problems:
+        raise DataError("cannot build legs", problems)
+    legs = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+    legs["length_km"] = [line_length_km(g) for g in legs.geometry]
+    values = leg_durations_and_costs(legs, facts)
+    for col in values.columns:
+        legs[col] = [values.loc[i, col] for i in legs["id"]]
+    for col in ("period_start", "period_end"):
+        legs[col] = [v or None for v in legs[col]]
+    return legs[[*LEG_PROPS, "geometry"]]
+
+
+def build_countries(bbox: tuple[float, float, float, float] = REGION_BBOX) -> gpd.GeoDataFrame:
+    """Clip the Natural Earth 1:110m country polygons shipped in pyogrio to ``bbox``.
+
+    1:110m is coarse: coastlines and borders are generalised by several km, so a coastal or border place may
+    fall just outside its polygon (the tests allow for it).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name``, ``iso3``, ``source`` and the clipped ``geometry``, sorted by ``iso3``.
+    """
+    shp = resources.files("pyogrio") / "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
+    world = gpd.read_file(str(shp))
+    world["geometry"] = shapely.clip_by_rect(world.geometry.values, *bbox)
+    world = world[~world.geometry.is_empty].copy()
+    world["geometry"] = shapely.set_precision(world.geometry.values, 1e-5)
+    out = gpd.GeoDataFrame(
+        {"name": world["name"], "iso3": world["iso_a3"], "source": NATURAL_EARTH},
+        geometry=world.geometry.values,
+        crs="EPSG:4326",
+    )
+    return out.sort_values("iso3").reset_index(drop=True)
+
+
+def _round_coords(obj: Any) -> Any:
+    if isinstance(obj, (list, tuple)):
+        return [_round_coords(v) for v in obj]
+    return round(float(obj), 5)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path, props: Sequence[str], name: str) -> Path:
+    """Write ``gdf`` as a deterministic RFC 7946 FeatureCollection, one feature per line, 5-decimal coordinates.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    lines = []
+    for row, geom in zip(gdf[list(props)].to_dict("records"), gdf.geometry, strict=True):
+        g = mapping(geom)
+        feature = {
+            "type": "Feature",
+            "properties": {k: _clean(v) for k, v in row.items()},
+            "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"])},
+        }
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    text = (
+        '{"type":"FeatureCollection","name":'
+        + json.dumps(name)
+        + ',"features":[\n'
+        + ",\n".join(lines)
+        + "\n]}\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_facts(shared: Path) -> pd.DataFrame:
+    """Read ``flows/legs_facts.csv`` with every column as a string (empty cells as ``""``)."""
+    return pd.read_csv(shared / "flows" / "legs_facts.csv", dtype=str, keep_default_na=False)
+
+
+def build(shared: Path, out: Path, *, sources: Path | None = None, countries: bool = True) -> list[Path]:
+    """Build ``places.geojson``, ``legs.geojson`` and (optionally) ``countries.geojson`` into ``out``.
+
+    Parameters
+    ----------
+    shared
+        The shared data folder (``gazetteer/``, ``flows/``).
+    out
+        Output folder (normally the repository's ``geodata/``).
+    sources
+        Leg and place sources; default ``out / "sources"``.
+    countries
+        Also write the clipped Natural Earth countries.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    sources = sources or out / "sources"
+    places = build_places(shared, sources)
+    legs = build_legs(places, sources, read_facts(shared))
+    written = [
+        write_geojson(places, out / "places.geojson", PLACE_PROPS, "places"),
+        write_geojson(legs, out / "legs.geojson", LEG_PROPS, "legs"),
+    ]
+    if countries:
+        written.append(
+            write_geojson(
+                build_countries(), out / "countries.geojson", ("name", "iso3", "source"), "countries"
+            )
+        )
+    log.info("wrote %d places and %d legs to %s", len(places), len(legs), out)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line, run from the repository root: ``python -m routes.geodata build [--shared DIR] [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m routes.geodata", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="regenerate the geojson files from the shared data and geodata/sources")
+    b.add_argument(
+        "--shared",
+        type=Path,
+        default=Path("../shared/data"),
+        help="shared data folder (default ../shared/data, relative to the repository root)",
+    )
+    b.add_argument("--out", type=Path, default=Path("geodata"), help="output folder (default geodata/)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        build(args.shared, args.out)
+    except DataError as exc:
+        parser.exit(1, f"error: {exc}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
