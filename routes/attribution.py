@@ -9,7 +9,9 @@ coarse Missing Migrants positions are and the leg's mode, helped by the cause of
 * a vehicle accident prefers roads;
 * only legs in use on the incident's date are candidates (``period_start``/``period_end``, with a month's slack),
   so a 2024 drowning off Carreto goes to the northbound boats of that time, a 2025 one to the southbound boats;
-* an IOM route tag outside the corridor (``US-Mexico border crossing``, ``Caribbean to US``, ...) is not attributed.
+* an IOM route tag outside the corridor (``US-Mexico border crossing``, ``Caribbean to US``, ...) is not attributed;
+* an incident tagged ``Darien`` beyond every leg's reach (many carry a generic "Darien Gap" position) goes to the
+  nearest Darién leg in use within :data:`ROUTE_TAG_DISTANCE_M`, with ``match = "route_tag"``.
 
 Distances are computed in metres in a Lambert conformal conic projection fitted to the corridor
 (:data:`METRIC_CRS`, standard parallels 8°N and 16°N; scale error under 1.5% between 2°N and 20°N).
@@ -46,6 +48,11 @@ MAX_DISTANCE_M: dict[str, float] = {
 }
 #: a match within this fraction of the mode's distance is "good", beyond it "fair"
 GOOD_FRACTION = 1 / 3
+#: an incident that IOM tags with one of these routes but that lies beyond every leg's reach (many Darién deaths carry
+#: a generic "Darien Gap" position) goes to the nearest leg in use of the route's corridors within this distance,
+#: with ``match = "route_tag"``
+ROUTE_TAG_CORRIDORS: dict[str, tuple[str, ...]] = {"darien": ("darien-", "caribbean-bypass")}
+ROUTE_TAG_DISTANCE_M = 60_000.0
 WATER_MODES = frozenset({"sea_boat", "river_boat"})
 #: IOM route tags that belong to this corridor (an empty tag is accepted too)
 CORRIDOR_ROUTE_TAGS = frozenset({"", "darien", "caribbean to central america"})
@@ -99,7 +106,7 @@ def attribute_incidents(
         The incidents, all of them, in their order, with columns added: ``u``, ``v``, ``key`` (the edge of the
         dominant direction; empty when off the network), ``leg``, ``direction``, ``share_north`` and
         ``share_south`` (how the incident is split between the two directions of its leg), ``distance_m``,
-        ``match`` (``good``, ``fair`` or ``off_network``), ``match_reason`` and ``direction_basis``.
+        ``match`` (``good``, ``fair``, ``route_tag`` or ``off_network``), ``match_reason`` and ``direction_basis``.
         ``attrs["metric_crs"]`` records the projection used for distances.
 
     Raises
@@ -168,8 +175,8 @@ def attribute_incidents(
     ok = dist <= limit
     # legs in use on the incident's date
     dates = pd.to_datetime(out["date"]).to_numpy()[todo][pi]
-    start = pd.to_datetime(legs.get("period_start", pd.Series([None] * len(legs))), errors="coerce").to_numpy()[li]
-    end = pd.to_datetime(legs.get("period_end", pd.Series([None] * len(legs))), errors="coerce").to_numpy()[li]
+    start = pd.to_datetime(_column(legs, "period_start"), errors="coerce").to_numpy()[li]
+    end = pd.to_datetime(_column(legs, "period_end"), errors="coerce").to_numpy()[li]
     slack = np.timedelta64(PERIOD_SLACK_DAYS, "D")
     known = ~pd.isna(dates)
     in_period = np.ones(len(pi), dtype=bool)
@@ -198,6 +205,9 @@ def attribute_incidents(
     result["match_reason"][todo[unmatched]] = np.where(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"
     )
+    _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]],
+                        pd.to_datetime(out["date"]).to_numpy()[todo[unmatched]], legs, legs_m)
+    rows = np.flatnonzero(result["leg"] != "")
 
     # direction: one-way legs take their edge's direction; two-way legs share by the month's flows
     share_lookup: dict[tuple[str, str], float] = {}
@@ -234,6 +244,44 @@ def attribute_incidents(
     n_on = int((out["match"] != "off_network").sum())
     log.info("attributed %d of %d incidents to legs; %d off the network", n_on, n, n - n_on)
     return out
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or a column of None when the frame lacks it (edges need not carry every optional attribute)."""
+    return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _route_tag_fallback(
+    result: dict[str, np.ndarray], rows: np.ndarray, points: np.ndarray, tags: np.ndarray, dates: np.ndarray,
+    legs: gpd.GeoDataFrame, legs_m: gpd.GeoDataFrame,
+) -> None:
+    """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place)."""
+    corridor = _column(legs, "corridor").fillna("").astype(str).to_numpy()
+    start = pd.to_datetime(_column(legs, "period_start"), errors="coerce").to_numpy()
+    end = pd.to_datetime(_column(legs, "period_end"), errors="coerce").to_numpy()
+    slack = np.timedelta64(PERIOD_SLACK_DAYS, "D")
+    for tag, prefixes in ROUTE_TAG_CORRIDORS.items():
+        cand = np.flatnonzero([any(c.startswith(p) for p in prefixes) for c in corridor])
+        if not len(cand):
+            continue
+        for r, pt, t, when in zip(rows, points, tags, dates):
+            if t != tag:
+                continue
+            ok = cand
+            if not pd.isna(when):
+                ok = cand[~((~pd.isna(start[cand]) & (when < start[cand] - slack))
+                            | (~pd.isna(end[cand]) & (when > end[cand] + slack)))]
+            if not len(ok):
+                continue
+            dist = shapely.distance(pt, legs_m.geometry.values[ok])
+            j = int(np.argmin(dist))
+            if dist[j] > ROUTE_TAG_DISTANCE_M:
+                continue
+            result["leg"][r] = legs["key"].iloc[ok[j]]
+            result["distance_m"][r] = round(float(dist[j]), 1)
+            result["match"][r] = "route_tag"
+            result["match_reason"][r] = (f"IOM route {tag!r}, no leg within reach of its mode: nearest {tag} leg in use, "
+                                         f"{dist[j] / 1000:.1f} km")
 
 
 def attribution_report(attributed: pd.DataFrame) -> pd.DataFrame:

@@ -123,13 +123,15 @@ def _sig(x: float, digits: int = 3) -> str:
     """A number with ``digits`` significant figures, without exponent for the usual range."""
     if x is None or not math.isfinite(x):
         return "?"
+    if 0 < abs(x) < 0.001:
+        return "<0.001"
     if x == 0 or abs(x) >= 10 ** (digits - 1):
         return f"{x:,.0f}"
     return f"{x:.{max(digits - 1 - math.floor(math.log10(abs(x))), 0)}f}"
 
 
 def _per_1000(d: dict[str, Any]) -> str:
-    return f"{_sig(1000 * d['p_death'])} [{_sig(1000 * d['p_death_lo'])}-{_sig(1000 * d['p_death_hi'])}]"
+    return f"{_sig(1000 * d['p_death'])} [{_sig(1000 * d['p_death_lo'], 2)}-{_sig(1000 * d['p_death_hi'], 2)}]"
 
 
 def _hours(h: float) -> str:
@@ -221,12 +223,13 @@ def _rank_table(G: nx.MultiDiGraph, gdf: Any) -> str:
     width = max(60, min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns))
     out = [title, "", lines[0]]
     for line, r in zip(lines[1:], gdf.itertuples()):
-        via = " > ".join(name(n) for n in r.nodes)
-        out += [line, *textwrap.wrap(via, width, initial_indent="    via ", subsequent_indent="        ",
-                                     break_on_hyphens=False), ""]
-    out.append("deaths/1,000: probability of death per traversal x 1,000, with its 90% interval; P(safest): "
-               "share of draws in\nwhich the path is the safest; cost + : some legs' cost unknown. Details: "
-               "route-risk explain LEG; machine output: --format csv|json|geojson")
+        via = "\u00a0> ".join(name(n).replace(" ", "\u00a0") for n in r.nodes)  # break lines between places only
+        out += [line, *(s.replace("\u00a0", " ") for s in textwrap.wrap(
+            via, width, initial_indent="    via ", subsequent_indent="        ", break_on_hyphens=False)), ""]
+    out += ["deaths/1,000: probability of death on the way x 1,000, with its 90% interval; P(safest): share of "
+            "draws in which",
+            "the path is the safest; cost+: some legs' cost unknown. More: route-risk explain LEG; "
+            "--format csv|json|geojson"]
     return "\n".join(out)
 
 
@@ -256,7 +259,7 @@ def _cmd_legs(args: argparse.Namespace) -> int:
     shown = [{**r, "p": _per_1000(r), "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
               "km": f"{r['length_km']:,.0f}"} for r in rows]
     print(_table(shown, [("leg", "leg"), ("direction", "dir"), ("mode", "mode"), ("p", "deaths/1,000 [90%]>"),
-                         ("deaths", "deaths>"), ("exposure", "travellers>"), ("evidence", "evidence"),
+                         ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence"),
                          ("km", "km>")]))
     return 0
 
@@ -277,9 +280,11 @@ def _cmd_places(args: argparse.Namespace) -> int:
     if args.format != "table":
         print(_records(rows, args.format, sep="; "))
         return 0
-    shown = [{**r, "alt_names": textwrap.shorten(", ".join(r["alt_names"]), 60, placeholder=" …")} for r in rows]
-    print(_table(shown, [("id", "id"), ("name", "name"), ("country", "country"), ("kind", "kind"),
-                         ("alt_names", "also known as")]))
+    cols = [("id", "id"), ("name", "name"), ("country", "country"), ("kind", "kind")]
+    room = WIDTH - 2 - max(len(line) for line in _table(rows, cols).split("\n"))
+    shown = [{**r, "alt_names": textwrap.shorten(", ".join(r["alt_names"]) or "-", max(room, 20), placeholder=" …")}
+             for r in rows]
+    print(_table(shown, [*cols, ("alt_names", "also known as")]))
     return 0
 
 
@@ -309,7 +314,8 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
 
     path = Path(args.export)
     if not path.is_file():
-        raise FileNotFoundError(2, "no such file" if not path.exists() else "not a file", str(path))
+        raise DataError(f"cannot read the IOM export {str(path)!r}: {'not a file' if path.exists() else 'no such file'}"
+                        "; check the path (exports: https://missingmigrants.iom.int/downloads)")
     with _progress(f"reading {path.name}"):
         diff = update_snapshot(path, data_dir=args.data_dir)
     print(diff)
@@ -489,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
+    if args.snapshot not in (None, "shipped") and (Path(args.snapshot) / "snapshot" / "incidents.csv").is_file():
+        args.snapshot = str(Path(args.snapshot) / "snapshot")  # a data folder given for its snapshot
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

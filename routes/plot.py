@@ -38,7 +38,7 @@ REGIONS: dict[str, tuple[float, float, float, float]] = {
     "honduras": (-92.5, 12.5, -85.4, 16.2),
 }
 Bbox = tuple[float, float, float, float]
-_LAND, _SEA, _BORDER = "#efebe4", "#dce8f2", "#9b9b9b"
+_LAND, _SEA, _BORDER, _INCIDENT = "#efebe4", "#dce8f2", "#9b9b9b", "#138d75"
 
 
 def _pyplot() -> Any:
@@ -144,12 +144,14 @@ def _draw_lines(ax: Axes, geoms: Sequence[Any], sea: Sequence[bool], **kw: Any) 
     from matplotlib.collections import LineCollection
 
     colors = kw.pop("colors", None)
+    label = kw.pop("label", None)
     for flag, style in ((False, "solid"), (True, (0, (3, 1.6)))):
         idx = [i for i, s in enumerate(sea) if bool(s) == flag]
         if idx:
             segs = [np.asarray(geoms[i].coords)[:, :2] for i in idx]
             c = [colors[i] for i in idx] if colors is not None and not isinstance(colors, str) else colors
-            ax.add_collection(LineCollection(segs, colors=c, linestyles=style, **kw))
+            ax.add_collection(LineCollection(segs, colors=c, linestyles=style, label=label, **kw))
+            label = None
 
 
 def plot_network(
@@ -235,10 +237,10 @@ def _draw_incidents(ax: Axes, incidents: gpd.GeoDataFrame, box: Bbox) -> list[An
     inc = inc.cx[box[0]:box[2], box[1]:box[3]]
     deaths = (inc["dead_missing"] if "dead_missing" in inc else inc["dead"] + inc["missing"]).astype(float)
     off = (inc["match"] == "off_network").to_numpy() if "match" in inc else np.zeros(len(inc), bool)
-    colors = np.where(off, "#7f7f7f", "#c0392b")
+    colors = np.where(off, "#7f7f7f", _INCIDENT)
     ax.scatter(inc.geometry.x, inc.geometry.y, s=12 * deaths.clip(lower=1), c=colors, alpha=0.55,
                edgecolors="white", linewidths=0.4, zorder=5)
-    size = [Line2D([], [], ls="", marker="o", color="#c0392b", alpha=0.55, markersize=math.sqrt(12 * n),
+    size = [Line2D([], [], ls="", marker="o", color=_INCIDENT, alpha=0.55, markersize=math.sqrt(12 * n),
                    label=f"{n} dead or missing") for n in (1, 10, 40)]
     if off.any():
         size.append(Line2D([], [], ls="", marker="o", color="#7f7f7f", alpha=0.55, markersize=5,
@@ -304,8 +306,10 @@ def plot_paths(
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], title="rank, deaths per 1,000", loc="best", fontsize=7, title_fontsize=7)
     a = ranked.attrs
-    ax.set_title(title if title is not None else
-                 f"{a.get('origin', '')} to {a.get('destination', '')} ({a.get('direction', '')}bound)", fontsize=10)
+    ends = [str(a.get(k, "")) for k in ("origin", "destination")]
+    if G is not None:
+        ends = [str(G.nodes[e].get("name", e)) if e in G else e for e in ends]
+    ax.set_title(title if title is not None else f"{ends[0]} to {ends[1]} ({a.get('direction', '')}bound)", fontsize=10)
     return ax
 
 
@@ -393,7 +397,7 @@ def plot_rates(G: nx.MultiDiGraph, legs: Sequence[str], *, ax: Axes | None = Non
     for i, (key, d) in enumerate(rows):
         p, lo, hi = (1000 * d[c] for c in ("p_death", "p_death_lo", "p_death_hi"))
         ax.errorbar(p, i, xerr=[[p - lo], [hi - p]], fmt="o", color=color[d["direction"]], capsize=3)
-        ax.annotate(f"{d.get('deaths', 0):.0f} deaths / {d.get('exposure', 0):,.0f} trav.", (hi, i),
+        ax.annotate(f"{d.get('deaths', 0):.3g} dead or missing / {d.get('exposure', 0):,.0f} traversals", (hi, i),
                     xytext=(5, -3), textcoords="offset points", fontsize=7)
     ax.set_yticks(range(len(rows)), [f"{k} ({d['direction']})" for k, d in rows], fontsize=7)
     ax.invert_yaxis()

@@ -1,6 +1,7 @@
 """Tests of routes.export: RFC 7946 GeoJSON, GeoJSON Text Sequences and GeoPackage, read back through pyogrio.
 
-Everything runs offline on the toy corridor of ``tests/toy.py``, with risk estimated from incidents written in code.
+Everything runs offline on the toy corridor of ``tests/toy.py``, its risk estimated from incidents written
+in code.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
-import routes.export as export
+from routes import export
 from routes._resources import geodata_file
 from routes.attribution import attribute_incidents
 from routes.errors import DataError, RouteError
@@ -43,14 +44,15 @@ REPR_MARKERS = ("Timestamp(", "np.float", "np.int", "array(", "datetime.", "Deci
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     d = tmp_path_factory.mktemp("toy")
-    return load_network(places=write(d, "p.geojson", places_doc()), legs=write(d, "l.geojson", legs_doc()), risk=False)
+    places, legs = write(d, "p.geojson", places_doc()), write(d, "l.geojson", legs_doc())
+    return load_network(places=places, legs=legs, risk=False)
 
 
 @pytest.fixture(scope="module")
 def raw_incidents() -> gpd.GeoDataFrame:
     inc = toy_incidents([
         {"lon": -76.9, "lat": 8.45},                                        # at sea in the gulf
-        {"lon": -77.31, "lat": 8.58, "cause": "Violence", "dead": 2},       # ashore between Acandí and Capurganá
+        {"lon": -77.31, "lat": 8.58, "cause": "Violence", "dead": 2},       # ashore, Acandí to Capurganá
         {"lon": -77.35, "lat": 8.64, "cause": "Sickness", "missing": 3},
         {"lon": -90.0, "lat": 15.0},                                        # off the network
         {"lon": math.nan, "lat": math.nan, "coord_quality": "missing"},     # no position
@@ -96,7 +98,8 @@ def _check_plain(value: Any, where: str) -> None:
             _check_plain(v, where)
     elif isinstance(value, str):
         assert not value.startswith(("[", "{", "(")), f"{where}: a Python repr {value!r} instead of JSON"
-        assert value not in ("nan", "NaN", "NaT", "None", "<NA>", "inf"), f"{where}: missing value written as {value!r}"
+        missing = ("nan", "NaN", "NaT", "None", "<NA>", "inf")
+        assert value not in missing, f"{where}: a missing value written as {value!r}"
         assert not any(m in value for m in REPR_MARKERS), f"{where}: a Python repr {value!r}"
     else:
         assert value is None or isinstance(value, bool | int | Decimal), f"{where}: {type(value).__name__}"
@@ -111,18 +114,20 @@ def check_feature(feature: dict[str, Any], where: str, max_decimals: int = 7) ->
     geom = feature["geometry"]
     if geom is None:
         return
-    assert geom["type"] in ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"), where
+    kinds = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+    assert geom["type"] in kinds, where
     for pos in _positions(geom["coordinates"]):
         assert len(pos) in (2, 3), where
         lon, lat = pos[0], pos[1]
         assert -180 <= lon <= 180 and -90 <= lat <= 90, f"{where}: {pos} is not longitude, latitude"
         for v in pos:
             assert isinstance(v, Decimal | int), where
-            assert -Decimal(v).as_tuple().exponent <= max_decimals, f"{where}: {v} has more than {max_decimals} decimals"
+            decimals = -Decimal(v).as_tuple().exponent
+            assert decimals <= max_decimals, f"{where}: {v} has more than {max_decimals} decimals"
 
 
 def check_rfc7946(path: Path, max_decimals: int = 7) -> dict[str, Any]:
-    """Check the rules of the issue: FeatureCollection, no crs, lon/lat, <= 7 decimals, plain JSON properties."""
+    """Check the issue's rules: FeatureCollection, no crs, lon/lat, <= 7 decimals, plain JSON properties."""
     raw = path.read_bytes()
     raw.decode("utf-8")  # RFC 7946: UTF-8
     doc = json.loads(raw, parse_constant=_no_constant, parse_float=Decimal)
@@ -229,8 +234,8 @@ def test_paths_geojson(ranked: gpd.GeoDataFrame, tmp_path: Path) -> None:
 
 
 def test_reprojects_to_wgs84_and_precision(tmp_path: Path) -> None:
-    gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[Point(-77.123456789, 8.987654321), Point(0.1, -0.000000004)],
-                           crs="EPSG:4326")
+    points = [Point(-77.123456789, 8.987654321), Point(0.1, -0.000000004)]
+    gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=points, crs="EPSG:4326")
     doc = check_rfc7946(to_geojson(gdf.to_crs("EPSG:3857"), tmp_path / "m.geojson")[0])
     assert doc["features"][0]["geometry"]["coordinates"] == pytest.approx([-77.1234568, 8.9876543], abs=1e-12)
     assert doc["features"][1]["geometry"]["coordinates"] == [0.1, 0]  # no "-0", no 1e-09
@@ -240,7 +245,8 @@ def test_reprojects_to_wgs84_and_precision(tmp_path: Path) -> None:
 
 
 def test_out_of_range_coordinates_are_refused(tmp_path: Path) -> None:
-    gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(500000, 900000)], crs="EPSG:4326")  # metres labelled degrees
+    # metres labelled as degrees
+    gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(500000, 900000)], crs="EPSG:4326")
     with pytest.raises(DataError, match="outside longitude/latitude range.*set_crs"):
         to_geojson(gdf, tmp_path / "bad.geojson")
     assert list(tmp_path.iterdir()) == []
@@ -260,8 +266,9 @@ def test_geojson_text_sequences(risky: nx.MultiDiGraph, ranked: gpd.GeoDataFrame
     assert pyogrio.read_info(written[0])["driver"] == "GeoJSONSeq" and len(back) == risky.number_of_edges()
 
 
-def test_output_is_deterministic(risky: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, ranked: gpd.GeoDataFrame,
-                                 tmp_path: Path) -> None:
+def test_output_is_deterministic(
+    risky: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, ranked: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     for name, obj in (("net", risky), ("inc", attributed), ("paths", ranked)):
         for suffix in (".geojson", ".geojsons"):
             a = to_geojson(obj, tmp_path / f"a-{name}{suffix}")
@@ -279,8 +286,8 @@ def test_output_is_deterministic(risky: nx.MultiDiGraph, attributed: gpd.GeoData
 # ---------------------------------------------------------------------------------- reading back (GDAL)
 def _ogr_family(values: pd.Series) -> str | None:
     """The OGR field type a column should read back as, or None when it has no value to tell."""
-    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v)) and v is not pd.NaT
-               and v is not pd.NA]
+    present = [v for v in values
+               if not (v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and math.isnan(v)))]
     if not present:
         return None
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -363,7 +370,8 @@ def test_geopackage_round_trip(risky: nx.MultiDiGraph, attributed: gpd.GeoDataFr
         # the same column names as the GeoJSON of that layer
         gj = to_geojson(risky if layer in ("places", "legs") else frame, tmp_path / f"{layer}.geojson")
         gj_path = gj[1] if layer == "places" else gj[0]
-        assert list(pyogrio.read_info(gj_path)["fields"]) == list(pyogrio.read_info(out, layer=layer)["fields"])
+        fields = list(pyogrio.read_info(out, layer=layer)["fields"])
+        assert list(pyogrio.read_info(gj_path)["fields"]) == fields
     meta = pyogrio.read_info(out, layer="paths")["layer_metadata"]
     assert json.loads(meta["routes"])["scenario"] == json.loads(json.dumps(ranked.attrs["scenario"]))
     season = pyogrio.read_dataframe(out, layer="legs")["season"]
@@ -385,11 +393,12 @@ def test_layer_styles_table_names_the_legs_layer(risky: nx.MultiDiGraph, tmp_pat
     geom_col = pyogrio.read_info(out, layer="legs")["geometry_name"]
     with sqlite3.connect(out) as con:
         cols = [r[1] for r in con.execute("PRAGMA table_info(layer_styles)")]
-        rows = con.execute("SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, "
-                           "styleQML, useAsDefault FROM layer_styles").fetchall()
+        rows = con.execute("SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+                           "styleName, styleQML, useAsDefault FROM layer_styles").fetchall()
         contents = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
-    assert set(cols) >= {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
-                         "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"}
+    assert set(cols) >= {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",
+                         "styleName", "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui",
+                         "update_time"}
     assert "layer_styles" in contents
     assert len(rows) == 1
     catalog, schema, table, column, name, qml, default = rows[0]
@@ -424,7 +433,8 @@ def test_crash_half_way_leaves_previous_geojson(risky: nx.MultiDiGraph, bare: nx
         calls["n"] += 1
         if calls["n"] == risky.number_of_edges() + 2:  # half-way through the places, after all the legs
             temps = sorted(p for p in tmp_path.iterdir() if p.name.startswith("."))
-            assert [p.name.split(".")[1] for p in temps] == ["net", "net"]  # the legs, written, and the places
+            # the legs, written, and the places, half-way
+            assert [p.name.split(".")[1] for p in temps] == ["net", "net"]
             assert max(p.stat().st_size for p in temps) > 1000
             raise exc
         return real(*args, **kwargs)
@@ -436,8 +446,10 @@ def test_crash_half_way_leaves_previous_geojson(risky: nx.MultiDiGraph, bare: nx
 
 
 @pytest.mark.parametrize("exc", [RuntimeError("GDAL error"), KeyboardInterrupt()])
-def test_crash_half_way_leaves_previous_geopackage(risky: nx.MultiDiGraph, bare: nx.MultiDiGraph, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+def test_crash_half_way_leaves_previous_geopackage(
+    risky: nx.MultiDiGraph, bare: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    exc: BaseException,
+) -> None:
     to_geopackage(bare, tmp_path / "routes.gpkg")
     before = _all_files(tmp_path)
     real = pyogrio.write_dataframe
@@ -463,12 +475,15 @@ def test_bad_value_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"column 'thing'.*cannot write a object"):
         to_geojson(gdf, tmp_path / "x.geojson")
     with pytest.raises(DataError, match=r"column 'thing'"):
-        to_geopackage(nx.MultiDiGraph(crs="EPSG:4326"), tmp_path / "x.gpkg", incidents=gdf, layers=["incidents"])
+        empty = nx.MultiDiGraph(crs="EPSG:4326")
+        to_geopackage(empty, tmp_path / "x.gpkg", incidents=gdf, layers=["incidents"])
     assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------------------------------------- errors
-def test_missing_directory_and_suffix_errors(risky: nx.MultiDiGraph, ranked: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_missing_directory_and_suffix_errors(
+    risky: nx.MultiDiGraph, ranked: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     missing = tmp_path / "no" / "such" / "out.geojson"
     with pytest.raises(DataError, match=r"out\.geojson.*directory .* does not exist; create it") as err:
         to_geojson(risky, missing)
@@ -493,14 +508,16 @@ def test_geometry_in_properties_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="shapely geometry"):
         to_geojson(gdf, tmp_path / "g.geojson")
     # an extra geometry column is dropped, never written as text
-    two = gpd.GeoDataFrame({"a": [1], "centre": gpd.GeoSeries([Point(3, 4)])}, geometry=[Point(0, 0)], crs="EPSG:4326")
+    two = gpd.GeoDataFrame({"a": [1], "centre": gpd.GeoSeries([Point(3, 4)])}, geometry=[Point(0, 0)],
+                           crs="EPSG:4326")
     doc = check_rfc7946(to_geojson(two, tmp_path / "two.geojson")[0])
     assert doc["features"][0]["properties"] == {"a": 1}
 
 
 # ---------------------------------------------------------------------------------------- inputs unchanged
-def test_inputs_are_not_modified(risky: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, ranked: gpd.GeoDataFrame,
-                                 tmp_path: Path) -> None:
+def test_inputs_are_not_modified(
+    risky: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, ranked: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     G0, inc0, paths0 = copy.deepcopy(risky), attributed.copy(deep=True), ranked.copy(deep=True)
     attrs0 = copy.deepcopy((attributed.attrs, ranked.attrs))
     to_geojson(risky, tmp_path / "a.geojson")
@@ -513,7 +530,8 @@ def test_inputs_are_not_modified(risky: nx.MultiDiGraph, attributed: gpd.GeoData
         assert d.keys() == G0.edges[u, v, k].keys()
         for key, value in d.items():
             other = G0.edges[u, v, k][key]
-            assert value == other or (isinstance(value, float) and math.isnan(value) and math.isnan(other)), key
+            both_nan = isinstance(value, float) and math.isnan(value) and math.isnan(other)
+            assert value == other or both_nan, key
     pd.testing.assert_frame_equal(attributed, inc0)
     pd.testing.assert_frame_equal(ranked, paths0)
     assert (attributed.attrs, ranked.attrs) == attrs0
@@ -560,9 +578,20 @@ def test_any_value_becomes_plain_json(value: Any, lon: float, lat: float, tmp_pa
 @pytest.mark.skipif(not (geodata_file("places.geojson").is_file() and geodata_file("legs.geojson").is_file()),
                     reason="the shipped network is not built yet")
 def test_shipped_network_exports(tmp_path: Path) -> None:
-    G = load_network(risk=False)
+    from routes.snapshot import load_incidents
+
+    G = load_network()
+    incidents = attribute_incidents(G, load_incidents())
+    paths = rank_paths(G, "Necoclí", "Tapachula", k=3, draws=500)
     written = to_geojson(G, tmp_path / "network.geojson")
-    assert len(check_rfc7946(written[0])["features"]) == G.number_of_edges()
-    out = to_geopackage(G, tmp_path / "network.gpkg")
-    assert pyogrio.read_info(out, layer="legs")["features"] == G.number_of_edges()
-    assert pyogrio.read_info(out, layer="places")["features"] == G.number_of_nodes()
+    legs = check_rfc7946(written[0])
+    assert len(legs["features"]) == G.number_of_edges()
+    assert sum(f["properties"]["p_death"] is not None for f in legs["features"]) == G.number_of_edges()
+    assert len(check_rfc7946(written[1])["features"]) == G.number_of_nodes()
+    check_rfc7946(to_geojson(incidents, tmp_path / "incidents.geojson")[0])
+    check_rfc7946(to_geojson(paths, tmp_path / "paths.geojson")[0])
+    out = to_geopackage(G, tmp_path / "network.gpkg", incidents=incidents, paths=paths)
+    places_t, legs_t = export._network_tables(G)
+    for layer, frame in (("places", places_t), ("legs", legs_t), ("incidents", incidents), ("paths", paths)):
+        columns = [c for c in frame.columns if c != "geometry"]
+        _check_read_back(out, frame, columns, layer=layer, json_lists=True)

@@ -67,6 +67,18 @@ def test_nothing_dropped_and_off_network_reported(toy: nx.MultiDiGraph) -> None:
         assert c in out.columns
 
 
+def test_route_tag_fallback_for_generic_darien_positions() -> None:
+    G = _two_lines()
+    G.edges["c", "d", "trail"]["corridor"] = "darien-acandi"
+    G.edges["a", "b", "boat"]["corridor"] = "guna-yala-sea"
+    # 30 km south of the trail: beyond every mode's reach, but tagged Darien
+    inc = toy_incidents([{"lon": -77.4, "lat": 8.78, "route": "Darien", "cause": "Violence"},
+                         {"lon": -77.4, "lat": 8.78, "route": "", "cause": "Violence"}])
+    out = attribute_incidents(G, inc)
+    assert out.loc[0, "leg"] == "trail" and out.loc[0, "match"] == "route_tag"
+    assert out.loc[1, "match"] == "off_network"
+
+
 def test_period_of_use_excludes_closed_legs() -> None:
     G = _two_lines()
     G.edges["a", "b", "boat"]["period_start"] = "2024-11-01"  # the southbound boats began in late 2024
@@ -196,3 +208,59 @@ def test_bad_arguments(toy: nx.MultiDiGraph) -> None:
         estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), count="bodies")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="half_life_years must be positive"):
         estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), half_life_years=0)
+
+
+# ------------------------------------------------------------------------------------------------ the shipped data
+DARIEN = ("darien-acandi", "darien-carreto", "darien-capurgana", "darien-rivers", "caribbean-bypass")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> nx.MultiDiGraph:
+    return load_network()
+
+
+@pytest.mark.parametrize(("year", "low", "high"), [(2022, 0.5, 0.65), (2023, 0.07, 0.13), (2024, 0.5, 0.65)])
+def test_darien_rates_match_published_and_hand_figures(shipped: nx.MultiDiGraph, year: int, low: float, high: float) -> None:
+    """Darién northbound, one year at a time: the model's deaths over crossings equal the hand computation."""
+    from routes.flows import load_flows
+    from routes.snapshot import load_incidents
+
+    inc = load_incidents()
+    box = inc[inc["lat"].between(7, 9) & inc["lon"].between(-78.5, -76.8) & (inc["date"].dt.year == year)]
+    flows = load_flows()
+    crossings = flows[(flows["series"] == "darien") & (flows["month"].str[:4] == str(year))]["persons"].sum()
+    hand = 1000 * (box["dead"] + box["missing"]).sum() / crossings  # published: 0.5-0.6 (2022, 2024), ~0.1 (2023)
+    assert low <= hand <= high
+
+    H = estimate_risk(load_network(risk=False), window=(year, year))
+    north = [d for *_, d in H.edges(data=True) if d["corridor"] in DARIEN and d["direction"] == "north"]
+    model_deaths = sum(d["deaths"] for d in north)
+    model = 1000 * model_deaths / crossings
+    assert model == pytest.approx(hand, rel=0.05)
+    # the posterior rates carry those deaths: sum over legs of exposure x rate is of the order of the deaths
+    # (above them, since an uncertain share of travellers makes the mean of deaths / exposure larger: Jensen)
+    expected = sum(d["exposure"] * d["p_death"] for d in north)
+    assert 0.8 * model_deaths <= expected <= 1.6 * model_deaths
+    assert low <= model <= high
+
+
+def test_mansukun_capsizing_is_on_a_southbound_guna_yala_boat(shipped: nx.MultiDiGraph) -> None:
+    inc = shipped.graph["risk"].incidents
+    row = inc[inc["main_id"] == "2025.MMP0097"].iloc[0]
+    edge = shipped.edges[row["u"], row["v"], row["key"]]
+    assert row["direction"] == "south"
+    assert edge["corridor"] == "guna-yala-sea" and edge["mode"] == "sea_boat"
+    assert row["leg"] == "mansukun-la-miel-boat"
+
+
+def test_2024_darien_deaths_are_northbound(shipped: nx.MultiDiGraph) -> None:
+    inc = shipped.graph["risk"].incidents
+    d24 = inc[(inc["date"].dt.year == 2024) & inc["leg"].isin(
+        [k for *_, k, d in shipped.edges(keys=True, data=True) if d["corridor"] in DARIEN])]
+    share = ((d24["dead"] + d24["missing"]) * d24["share_north"]).sum() / (d24["dead"] + d24["missing"]).sum()
+    assert share > 0.99
+
+
+def test_every_edge_has_risk(shipped: nx.MultiDiGraph) -> None:
+    for u, v, k, d in shipped.edges(keys=True, data=True):
+        assert 0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] < 0.05, (u, v, k)
