@@ -33,10 +33,10 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "load_network": "routes.network",
-    "graph_to_gdfs": "routes.network",
-    "graph_from_gdfs": "routes.network",
-    "find_place": "routes.network",
-    "search_places": "routes.network",
+    "graph_to_gdfs": "routes.convert",
+    "graph_from_gdfs": "routes.convert",
+    "find_place": "routes.places",
+    "search_places": "routes.places",
     "validate_network": "routes.network",
     "read_incidents": "routes.incidents",
     "load_incidents": "routes.snapshot",

@@ -24,6 +24,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -37,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from routes import __version__
-from routes.errors import DataError, NetworkError, RouteError, UnknownPlaceError
+from routes.errors import DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 
 PROG = "route-risk"
 WIDTH = 120
@@ -179,6 +180,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     try:
         gdf = rank_paths(G, args.origin, args.destination, direction=args.direction, k=args.k, month=args.month,
                          scenario=scenario, seed=args.seed)
+    except NoPathError as err:  # the library's advice, in command-line words
+        raise NoPathError(re.sub(r"pass direction='(\w+)'", r"use --direction \1", str(err))) from None
     except ValueError as err:
         if isinstance(err, RouteError):
             raise
@@ -226,10 +229,9 @@ def _rank_table(G: nx.MultiDiGraph, gdf: Any) -> str:
         via = "\u00a0> ".join(name(n).replace(" ", "\u00a0") for n in r.nodes)  # break lines between places only
         out += [line, *(s.replace("\u00a0", " ") for s in textwrap.wrap(
             via, width, initial_indent="    via ", subsequent_indent="        ", break_on_hyphens=False)), ""]
-    out += ["deaths/1,000: probability of death on the way x 1,000, with its 90% interval; P(safest): share of "
-            "draws in which",
-            "the path is the safest; cost+: some legs' cost unknown. More: route-risk explain LEG; "
-            "--format csv|json|geojson"]
+    out.append("deaths/1,000: probability of death on the way x 1,000, with its 90% interval; P(safest): share of "
+               "draws in which\nthe path is the safest; cost+: some legs' cost unknown. More: route-risk explain LEG; "
+               "--format csv|json|geojson")
     return "\n".join(out)
 
 
@@ -395,7 +397,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             with _progress(f"checking {label}"):
                 detail = check()
             print(f"OK    {label}: {detail}")
-        except Exception as err:  # a failing check is reported, not raised
+        except Exception as err:  # noqa: BLE001 - a failing check is reported, whatever it raised
             failed += 1
             print(f"FAIL  {label}: {err}")
             if args.debug:
@@ -493,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if getattr(args, "window", None) and args.window[0] > args.window[1]:
+            parser.error(f"--window FIRST LAST must run forward, got {args.window[0]} {args.window[1]}")
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
     if args.snapshot not in (None, "shipped") and (Path(args.snapshot) / "snapshot" / "incidents.csv").is_file():

@@ -25,25 +25,24 @@ Units are in the names: ``length_km``, ``duration_h``, ``cost_usd``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
-import pandas as pd
 from pyproj import Geod
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from routes._resources import geodata_file
-from routes.errors import NetworkError, UnknownPlaceError
+from routes.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
+from routes.errors import NetworkError
+from routes.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -309,22 +308,6 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
     return G
 
 
-def _plain(value: Any) -> Any:
-    """Turn pandas/numpy scalars and missing values into plain Python values."""
-    if isinstance(value, (list, tuple, dict)):
-        return value
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def load_network(
     *,
     places: str | Path | None = None,
@@ -370,214 +353,6 @@ def load_network(
 
         G = estimate_risk(G)
     return G
-
-
-# --------------------------------------------------------------------------------------------------- GeoDataFrames
-def graph_to_gdfs(
-    G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True
-) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Convert the graph to a nodes and an edges GeoDataFrame (OSMnx style).
-
-    Parameters
-    ----------
-    G
-        A network following the graph contract.
-    nodes, edges
-        Which frames to return.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame or tuple of two
-        ``nodes`` indexed by place id with Point geometry; ``edges`` indexed by ``(u, v, key)`` with the edge
-        geometry. Both in ``G.graph["crs"]``.
-
-    Examples
-    --------
-    >>> G = load_network(risk=False)
-    >>> nodes, edges = graph_to_gdfs(G)
-    >>> edges.index.names
-    FrozenList(['u', 'v', 'key'])
-    """
-    if not (nodes or edges):
-        raise ValueError("graph_to_gdfs: ask for nodes, edges or both (nodes=True and/or edges=True)")
-    crs = G.graph.get("crs", CRS)
-    out: list[gpd.GeoDataFrame] = []
-    if nodes:
-        ids = list(G.nodes)
-        data = [dict(G.nodes[n]) for n in ids]
-        geom = [Point(d["x"], d["y"]) for d in data]
-        gn = gpd.GeoDataFrame(data, index=pd.Index(ids, name="id"), geometry=geom, crs=crs)
-        gn.attrs["graph"] = dict(G.graph)
-        out.append(gn)
-    if edges:
-        keys = list(G.edges(keys=True))
-        data = [dict(d) for _, _, _, d in G.edges(keys=True, data=True)]
-        geom = [d.pop("geometry", None) for d in data]
-        for i, (u, v, _) in enumerate(keys):
-            if geom[i] is None:
-                geom[i] = LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
-        index = pd.MultiIndex.from_tuples(keys, names=["u", "v", "key"]) if keys else pd.MultiIndex.from_arrays(
-            [[], [], []], names=["u", "v", "key"]
-        )
-        out.append(gpd.GeoDataFrame(data, index=index, geometry=geom, crs=crs))
-    return tuple(out) if len(out) == 2 else out[0]  # type: ignore[return-value]
-
-
-def graph_from_gdfs(
-    gdf_nodes: gpd.GeoDataFrame, gdf_edges: gpd.GeoDataFrame, *, graph_attrs: Mapping[str, Any] | None = None
-) -> nx.MultiDiGraph:
-    """Build the graph back from :func:`graph_to_gdfs` output (a lossless round trip).
-
-    Parameters
-    ----------
-    gdf_nodes
-        Indexed by node id, with ``x`` and ``y`` columns (or Point geometry).
-    gdf_edges
-        Indexed by ``(u, v, key)``, with a ``geometry`` column.
-    graph_attrs
-        Graph-level attributes; by default ``gdf_nodes.attrs["graph"]`` or ``{"crs": <the frames' CRS>}``.
-
-    Returns
-    -------
-    networkx.MultiDiGraph
-
-    Examples
-    --------
-    >>> G = load_network(risk=False)
-    >>> H = graph_from_gdfs(*graph_to_gdfs(G))
-    >>> sorted(H.edges(keys=True)) == sorted(G.edges(keys=True))
-    True
-    """
-    if list(gdf_edges.index.names) != ["u", "v", "key"]:
-        raise NetworkError(
-            f"graph_from_gdfs: edges must be indexed by ['u', 'v', 'key'], got {list(gdf_edges.index.names)!r}; "
-            "use graph_to_gdfs output or set_index(['u', 'v', 'key'])"
-        )
-    attrs = dict(graph_attrs) if graph_attrs is not None else dict(gdf_nodes.attrs.get("graph") or {})
-    attrs.setdefault("crs", str(gdf_nodes.crs.to_string()) if gdf_nodes.crs is not None else CRS)
-    if attrs["crs"] in ("EPSG:4326", "epsg:4326"):
-        attrs["crs"] = CRS
-    G = nx.MultiDiGraph(**attrs)
-    geom_col = gdf_nodes.geometry.name if "geometry" in gdf_nodes.columns or gdf_nodes._geometry_column_name else None
-    for nid, row in gdf_nodes.iterrows():
-        d = {k: _plain(v) for k, v in row.items() if k != geom_col}
-        if ("x" not in d or d["x"] is None) and geom_col is not None:
-            d["x"], d["y"] = float(row[geom_col].x), float(row[geom_col].y)
-        G.add_node(nid, **{k: v for k, v in d.items() if v is not None or k in ("note",)})
-    missing = sorted({n for u, v, _ in gdf_edges.index for n in (u, v) if n not in G})
-    if missing:
-        raise NetworkError(f"graph_from_gdfs: edges refer to nodes not in gdf_nodes: {missing!r}")
-    for (u, v, k), row in gdf_edges.iterrows():
-        d = {c: _plain(val) for c, val in row.items()}
-        G.add_edge(u, v, key=k, **{c: val for c, val in d.items() if val is not None})
-    return G
-
-
-# --------------------------------------------------------------------------------------------------- place names
-def normalise_name(text: str) -> str:
-    """Fold a place name for matching: accents and case removed, punctuation collapsed to single spaces.
-
-    Examples
-    --------
-    >>> normalise_name("  Necoclí ")
-    'necocli'
-    >>> normalise_name("Cartí Sugdub (Gardi Sugdub)")
-    'carti sugdub gardi sugdub'
-    """
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
-
-
-def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
-    for nid, d in G.nodes(data=True):
-        names: list[str] = [str(nid), str(nid).replace("-", " "), str(d.get("name", ""))]
-        names += [str(a) for a in (d.get("alt_names") or [])]
-        base = re.sub(r"\s*\(.*?\)\s*", " ", str(d.get("name", ""))).strip()  # "Lajas Blancas (ETRM)" -> "Lajas Blancas"
-        names.append(base)
-        for n in names:
-            key = normalise_name(n)
-            if key:
-                index.setdefault(key, set()).add(str(nid))
-    return index
-
-
-def _suggest_ids(name: str, G: nx.MultiDiGraph) -> str:
-    index = _name_index(G)
-    close = difflib.get_close_matches(normalise_name(name), list(index), n=3, cutoff=0.6)
-    labels = []
-    for c in close:
-        for nid in sorted(index[c]):
-            label = f"{G.nodes[nid].get('name', nid)!r} (id {nid!r})"
-            if label not in labels:
-                labels.append(label)
-    return f"did you mean {' or '.join(labels)}?" if labels else "no similar place; list them with `route-risk places`"
-
-
-def find_place(G: nx.MultiDiGraph, name: str) -> str:
-    """Find a place by id, name or alternative name, ignoring accents, case and punctuation.
-
-    Parameters
-    ----------
-    G
-        The network.
-    name
-        What a user typed: ``"Necocli"``, ``"necoclí"``, ``"Manuscum"``, ``"la-miel"``.
-
-    Returns
-    -------
-    str
-        The node id.
-
-    Raises
-    ------
-    UnknownPlaceError
-        If nothing matches (the message suggests the closest names) or the name is ambiguous (it lists the
-        candidates).
-
-    Examples
-    --------
-    >>> G = load_network(risk=False)
-    >>> find_place(G, "Manuscum")
-    'mansukun'
-    """
-    if not isinstance(name, str) or not name.strip():
-        raise UnknownPlaceError(f"place name must be a non-empty string, got {name!r}")
-    if name in G:
-        return name
-    key = normalise_name(name)
-    index = _name_index(G)
-    hits = index.get(key)
-    if not hits:
-        starts = {nid for k, ids in index.items() if k.startswith(key + " ") for nid in ids} if len(key) >= 3 else set()
-        hits = starts or None
-    if hits and len(hits) == 1:
-        return next(iter(hits))
-    if hits:
-        options = ", ".join(f"{G.nodes[n].get('name', n)!r} (id {n!r})" for n in sorted(hits))
-        raise UnknownPlaceError(f"place name {name!r} is ambiguous: it matches {options}; use the id")
-    raise UnknownPlaceError(f"unknown place {name!r}; {_suggest_ids(name, G)}")
-
-
-def search_places(G: nx.MultiDiGraph, query: str = "", *, limit: int = 10) -> list[str]:
-    """Place ids whose names contain ``query`` (accent- and case-insensitive), else the closest names.
-
-    Examples
-    --------
-    >>> G = load_network(risk=False)
-    >>> "lajas-blancas" in search_places(G, "lajas")
-    True
-    """
-    index = _name_index(G)
-    key = normalise_name(query)
-    if not key:
-        return sorted(G.nodes)[:limit] if limit else sorted(G.nodes)
-    found = sorted({nid for k, ids in index.items() if key in k for nid in ids})
-    if not found:
-        close = difflib.get_close_matches(key, list(index), n=limit, cutoff=0.5)
-        found = list(dict.fromkeys(nid for c in close for nid in sorted(index[c])))
-    return found[:limit]
 
 
 # --------------------------------------------------------------------------------------------------- validation
