@@ -19,6 +19,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from routes._resources import geodata_file
 from routes.network import SEA_MODES, find_place, graph_to_gdfs
@@ -173,7 +174,7 @@ def plot_network(
     direction
         ``"north"`` or ``"south"``: only edges travelled that way; None keeps every leg, with its riskier direction.
     incidents
-        Points sized by deaths (``dead + missing``); attributed ones red, ``match == "off_network"`` grey.
+        Points sized by deaths (``dead + missing``); attributed ones green, ``match == "off_network"`` grey.
     bbox
         ``(min_lon, min_lat, max_lon, max_lat)`` or a name in :data:`REGIONS`; the network's extent by default.
     annotate
@@ -215,9 +216,10 @@ def plot_network(
     else:
         cats = sorted(values.astype(str).unique())
         cm = plt.get_cmap("tab20" if len(cats) > 10 else "tab10")
-        lut = {c: cm(i % cm.N) for i, c in enumerate(cats)}
+        lut = {c: cm(i % cm.N) for i, c in enumerate(cats)}  # colours do not depend on the extent
         colors = [lut[str(x)] for x in values]
-        handles += [Line2D([], [], color=lut[c], lw=2.5, label=c) for c in cats]
+        seen = set(values[legs.intersects(shapely.box(*box))].astype(str))
+        handles += [Line2D([], [], color=lut[c], lw=2.5, label=c) for c in cats if c in seen]
     _draw_lines(ax, list(legs.geometry), list(legs["sea"]), colors=colors, linewidths=2.2, zorder=3)
     handles += [Line2D([], [], color="#444", lw=2, label="land leg"),
                 Line2D([], [], color="#444", lw=2, ls=(0, (3, 1.6)), label="sea leg")]
@@ -230,6 +232,11 @@ def plot_network(
     return ax
 
 
+def _area(deaths: Any) -> Any:
+    """Marker area (points²) proportional to the dead and missing, with a floor so one death shows."""
+    return 14 + 12 * deaths
+
+
 def _draw_incidents(ax: Axes, incidents: gpd.GeoDataFrame, box: Bbox) -> list[Any]:
     from matplotlib.lines import Line2D
 
@@ -238,9 +245,9 @@ def _draw_incidents(ax: Axes, incidents: gpd.GeoDataFrame, box: Bbox) -> list[An
     deaths = (inc["dead_missing"] if "dead_missing" in inc else inc["dead"] + inc["missing"]).astype(float)
     off = (inc["match"] == "off_network").to_numpy() if "match" in inc else np.zeros(len(inc), bool)
     colors = np.where(off, "#7f7f7f", _INCIDENT)
-    ax.scatter(inc.geometry.x, inc.geometry.y, s=12 * deaths.clip(lower=1), c=colors, alpha=0.55,
-               edgecolors="white", linewidths=0.4, zorder=5)
-    size = [Line2D([], [], ls="", marker="o", color=_INCIDENT, alpha=0.55, markersize=math.sqrt(12 * n),
+    ax.scatter(inc.geometry.x, inc.geometry.y, s=_area(deaths.clip(lower=1)), c=colors, alpha=0.6,
+               edgecolors="white", linewidths=0.5, zorder=6.5)
+    size = [Line2D([], [], ls="", marker="o", color=_INCIDENT, alpha=0.6, markersize=math.sqrt(_area(n)),
                    label=f"{n} dead or missing") for n in (1, 10, 40)]
     if off.any():
         size.append(Line2D([], [], ls="", marker="o", color="#7f7f7f", alpha=0.55, markersize=5,
@@ -253,7 +260,9 @@ def plot_paths(
     bbox: Bbox | str | None = None, annotate: Iterable[str] | None = None,
     figsize: tuple[float, float] = (9.0, 7.0), title: str | None = None,
 ) -> Axes:
-    """Draw ranked paths (:func:`routes.rank_paths`) on the base map, safest on top, with a legend.
+    """Draw ranked paths (:func:`routes.rank_paths`) on the base map, with a legend of rank and risk.
+
+    The safest path is drawn thinnest and on top, riskier ones wider underneath, so shared legs show every path.
 
     Parameters
     ----------
@@ -291,7 +300,7 @@ def plot_paths(
         lo, hi = 1000 * row["p_death_lo"], 1000 * row["p_death_hi"]
         label = (f"{row['rank']}. {1000 * row['p_death']:.3g} per 1,000 (90%: {lo:.2g}-{hi:.2g})"
                  + (f", {row['main_corridor']}" if row.get("main_corridor") else ""))
-        kw = {"colors": [cm(i % 10)], "linewidths": 2.0 + 2.2 * (n - 1 - i) / max(n - 1, 1) * 2, "zorder": 3 + n - i,
+        kw = {"colors": [cm(i % 10)], "linewidths": 2.0 + 4.5 * i / max(n - 1, 1), "zorder": 3 + n - i,
               "label": label, "alpha": 0.9}
         if G is not None:
             geoms, sea = _path_legs(G, row)
@@ -400,6 +409,7 @@ def plot_rates(G: nx.MultiDiGraph, legs: Sequence[str], *, ax: Axes | None = Non
         ax.annotate(f"{d.get('deaths', 0):.3g} dead or missing / {d.get('exposure', 0):,.0f} traversals", (hi, i),
                     xytext=(5, -3), textcoords="offset points", fontsize=7)
     ax.set_yticks(range(len(rows)), [f"{k} ({d['direction']})" for k, d in rows], fontsize=7)
+    ax.set_xlim(right=max(1000 * d["p_death_hi"] for _, d in rows) * 300)  # room for the labels
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel(f"{RISK_LABEL} (posterior mean, 90% interval)")
