@@ -235,14 +235,9 @@ def _rank_table(G: nx.MultiDiGraph, gdf: Any) -> str:
     return "\n".join(out)
 
 
-def _leg_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    return [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")}}
-            for u, v, k, d in G.edges(keys=True, data=True)]
-
-
 def _cmd_legs(args: argparse.Namespace) -> int:
-    G = _network(args)
-    rows = _leg_rows(G)
+    rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")}}
+            for u, v, k, d in _network(args).edges(keys=True, data=True)]
     if args.corridor:
         corridors = sorted({r["corridor"] for r in rows})
         if args.corridor not in corridors:
@@ -492,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``route-risk`` with ``argv`` (default: the process arguments) and return the exit status."""
+    for stream in (sys.stdout, sys.stderr):  # place names stay printable on a non-UTF-8 terminal
+        if isinstance(stream, io.TextIOWrapper) and "utf" not in (stream.encoding or "").lower():
+            stream.reconfigure(errors="replace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
