@@ -119,6 +119,8 @@ def _label_places(ax: Axes, G: nx.MultiDiGraph, names: Iterable[str], bbox: Bbox
 def leg_table(G: nx.MultiDiGraph, *, direction: str | None = None) -> gpd.GeoDataFrame:
     """One row per leg (both directions merged unless ``direction`` is given), keeping its riskier direction.
 
+    ``u`` and ``v`` are the ends of the edge kept; ``directions`` says which directions the leg is travelled in.
+
     Examples
     --------
     >>> from routes import load_network
@@ -138,7 +140,7 @@ def leg_table(G: nx.MultiDiGraph, *, direction: str | None = None) -> gpd.GeoDat
     edges = edges.set_index("key").loc[dirs.index]
     edges["directions"] = dirs
     edges["sea"] = edges["mode"].isin(SEA_MODES)
-    return gpd.GeoDataFrame(edges.drop(columns=["u", "v"]), geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(edges, geometry="geometry", crs="EPSG:4326")
 
 
 def _draw_lines(ax: Axes, geoms: Sequence[Any], sea: Sequence[bool], **kw: Any) -> None:
