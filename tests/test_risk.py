@@ -179,6 +179,29 @@ def test_window_excludes_years(toy: nx.MultiDiGraph) -> None:
         estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2024, 2023))
 
 
+def test_half_life_weighs_recent_years_more(toy: nx.MultiDiGraph) -> None:
+    flows = toy_flows([f"{y}-{m:02d}" for y in range(2020, 2025) for m in range(1, 13)])
+    old = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2020-05-01"}])
+    new = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2024-05-01"}])
+    e = ("necocli", "capurgana", "necocli-capurgana-boat")
+
+    def p(inc: gpd.GeoDataFrame) -> float:
+        return estimate_risk(toy, inc, flows, exposure=toy_exposure(), half_life_years=1.0).edges[e]["p_death"]
+
+    assert p(new) > p(old)  # the same deaths count more when they are recent
+    flat_old = estimate_risk(toy, old, flows, exposure=toy_exposure()).edges[e]["p_death"]
+    flat_new = estimate_risk(toy, new, flows, exposure=toy_exposure()).edges[e]["p_death"]
+    assert flat_old == pytest.approx(flat_new, rel=0.05)  # without decay, when they happened does not matter
+
+
+def test_dead_only(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 1, "missing": 9}])
+    both = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure())
+    dead = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), count="dead")
+    assert sum(d["deaths"] for *_, d in both.edges(data=True)) == pytest.approx(10)
+    assert sum(d["deaths"] for *_, d in dead.edges(data=True)) == pytest.approx(1)
+
+
 def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
     exp = estimated.graph["risk"].exposure
     for (u, v, k) in exp.edges:
