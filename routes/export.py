@@ -190,6 +190,15 @@ def _check_target(path: str | os.PathLike[str], suffixes: Iterable[str], fix: st
     return target
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
     """Run each writer on a temporary file beside its target, fsync, then rename them over their targets."""
     temps: list[Path] = []
@@ -202,6 +211,7 @@ def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
             write(temps[-1])
             with open(temps[-1], "rb+") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(temps[-1], 0o666 & ~_UMASK)  # mkstemp makes 0600; a result file is as readable as any other
         for (target, _), tmp in zip(jobs, temps, strict=True):
             os.replace(tmp, target)
     except BaseException:  # KeyboardInterrupt too: never leave a half-written or a temporary file

@@ -595,3 +595,16 @@ def test_shipped_network_exports(tmp_path: Path) -> None:
     for layer, frame in (("places", places_t), ("legs", legs_t), ("incidents", incidents), ("paths", paths)):
         columns = [c for c in frame.columns if c != "geometry"]
         _check_read_back(out, frame, columns, layer=layer, json_lists=True)
+
+
+def test_written_files_are_not_private(tmp_path: Path) -> None:
+    """Temporary files are made 0600; the result must get the usual permissions (here 0666 less the umask)."""
+    import os
+    import stat
+
+    G = load_network(risk=False)
+    out = tmp_path / "net.geojson"
+    to_geojson(G, out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask

@@ -1,0 +1,321 @@
+"""Where a path search starts, ends and which way it runs: places and regions, direction, open legs.
+
+:func:`routes.scoring.rank_paths` and its siblings ask for paths between an ``origin`` and a
+``destination``; this module turns those names, the direction and the scenario into a query over the legs
+table of :mod:`routes.scenario` and finds its safest paths with :mod:`routes.paths`.
+
+Conventions
+-----------
+Places and regions
+    ``origin`` and ``destination`` are a place id, a place name (resolved by
+    :func:`routes.network.find_place`) or an ISO3 country code for a region (every place of that country).
+    A path always ends at its *first* place in the destination region. From an origin region it starts,
+    with ``span="journey"`` (the default), at a place where travel in that direction enters the region or
+    begins (a place of the region with no open edge arriving from another place of the region), so
+    whole traversals are compared; with ``span="crossing"`` it starts at its *last* place in the origin
+    region, so only the crossings between the regions are compared.
+Direction
+    Only edges whose ``direction`` is the one asked are used. When omitted it is inferred: first from the
+    order of countries along the corridor (VEN/ECU/... < COL < PAN < CRI < NIC < HND < SLV, GTM < BLZ < MEX
+    < USA), moving up that order being north; within one country, from the great-circle distance to the
+    Colombia-Panama border at Cabo Tiburon (8.68 N, 77.36 W): getting closer to it is north on the
+    Colombian side and getting farther is north everywhere else. If the inferred direction has no path but
+    the other has, the other is used. ``gdf.attrs["direction_rule"]`` says which rule decided.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+
+from routes.errors import DataError, NoPathError, ScenarioError, UnknownPlaceError
+from routes.paths import k_best
+from routes.scenario import Scenario, _Legs, _num, check_month
+
+__all__ = ["BORDER_POINT", "CORRIDOR_ORDER", "DIRECTIONS", "Direction", "Span"]
+
+logger = logging.getLogger(__name__)
+
+Direction = Literal["north", "south"]
+Span = Literal["journey", "crossing"]
+DIRECTIONS: tuple[str, str] = ("north", "south")
+#: position of countries along the corridor, south to north
+# fmt: off
+CORRIDOR_ORDER: dict[str, int] = {
+    **dict.fromkeys(("ARG", "BOL", "BRA", "CHL", "ECU", "GUF", "GUY", "PER", "PRY", "SUR", "URY", "VEN"), -1),
+    "COL": 0, "PAN": 1, "CRI": 2, "NIC": 3, "HND": 4, "SLV": 5, "GTM": 5, "BLZ": 6, "MEX": 7, "USA": 8, "CAN": 9,
+}
+# fmt: on
+#: Cabo Tiburon, where the Colombia-Panama border meets the Caribbean (lon, lat)
+BORDER_POINT = (-77.36, 8.68)
+
+
+# ----------------------------------------------------------------------------------------------- the query
+@dataclass
+class _Query:
+    legs: _Legs
+    direction: str
+    sources: list[int]
+    targets: list[int]
+    active: np.ndarray
+    mult: np.ndarray
+    p_eff: np.ndarray
+    lam: np.ndarray
+    closed_legs: list[str]
+    closed_places: list[str]
+    dated_legs: list[str]
+
+    @property
+    def closed_text(self) -> str:
+        parts = []
+        if self.closed_legs:
+            parts.append("legs " + ", ".join(map(repr, self.closed_legs)))
+        if self.closed_places:
+            parts.append("places " + ", ".join(map(repr, self.closed_places)))
+        if self.dated_legs:
+            parts.append("legs out of their period " + ", ".join(map(repr, self.dated_legs)))
+        return "; ".join(parts)
+
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> list[float]:
+        """The hazard ``-log(1 - p)`` of every edge, as plain floats."""
+        if "weights" not in self._cache:
+            self._cache["weights"] = [float(x) for x in self.lam.tolist()]
+        return self._cache["weights"]  # type: ignore[no-any-return]
+
+    def adjacency(self) -> list[list[tuple[int, float, int]]]:
+        """Adjacency of the edges open to this query (cached)."""
+        if "adj" not in self._cache:
+            self._cache["adj"] = self.legs.ig.adjacency(self.weights, self.active.tolist())
+        return self._cache["adj"]  # type: ignore[no-any-return]
+
+    def best(self, k: int) -> list[tuple[float, tuple[int, ...]]]:
+        """The ``k`` safest paths (cost = summed hazard, edge indices)."""
+        if not self.sources or not self.targets:
+            return []
+        return k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k)
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(name), sorted(set(options)), n=3, cutoff=0.5)
+    return f"did you mean {' or '.join(map(repr, close))}?" if close else "no similar id"
+
+
+def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]:
+    """Node ids of a place or region and whether it is a region."""
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownPlaceError(f"{role} must be a place id, name or ISO3 country code, got {name!r}")
+    if name in G:
+        return [name], False
+    countries = {d.get("country") for _, d in G.nodes(data=True)}
+    if len(name) == 3 and name.isalpha() and name.upper() in countries:
+        code = name.upper()
+        return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True
+    try:
+        from routes.network import find_place
+
+        finder: Callable[[nx.MultiDiGraph, str], str] | None = find_place
+    except ImportError:  # pragma: no cover - network module not there yet
+        finder = None
+    if finder is not None:
+        try:
+            return [finder(G, name)], False
+        except UnknownPlaceError as err:
+            hint = ""
+            if len(name) == 3 and name.isalpha() and name.isupper():
+                hint = f"; no place lies in country {name!r} (countries: {', '.join(sorted(map(str, countries)))})"
+            raise UnknownPlaceError(f"unknown {role} {name!r}: {err}{hint}") from None
+    labels = [str(n) for n in G] + [str(c) for c in countries]
+    raise UnknownPlaceError(f"unknown {role} {name!r}; {_suggest(name, labels)}")
+
+
+def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _position(G: nx.MultiDiGraph, nodes: Sequence[str]) -> tuple[float | None, float]:
+    """Corridor order of the countries of ``nodes`` (None if unknown/mixed) and mean signed border distance."""
+    ranks = {CORRIDOR_ORDER.get(str(G.nodes[n].get("country"))) for n in nodes}
+    signed = []
+    for n in nodes:
+        d = G.nodes[n]
+        km = _haversine_km(_num(d.get("x")), _num(d.get("y")), *BORDER_POINT)
+        rank = CORRIDOR_ORDER.get(str(d.get("country")))
+        signed.append(-km if rank is not None and rank <= 0 else km)
+    finite = [s for s in signed if math.isfinite(s)]
+    rank = ranks.pop() if len(ranks) == 1 else None
+    return (None if rank is None else float(rank)), (sum(finite) / len(finite) if finite else 0.0)
+
+
+def _geography(G: nx.MultiDiGraph, origin: Sequence[str], destination: Sequence[str]) -> str:
+    (r0, s0), (r1, s1) = _position(G, origin), _position(G, destination)
+    if r0 is not None and r1 is not None and r0 != r1:
+        return "north" if r1 > r0 else "south"
+    return "north" if s1 >= s0 else "south"
+
+
+def _prepare(
+    legs: _Legs,
+    G: nx.MultiDiGraph,
+    origin: list[str],
+    destination: list[str],
+    direction: str,
+    scenario: Scenario,
+    *,
+    entries: bool = False,
+    apply_closures: bool = True,
+) -> _Query:
+    ig = legs.ig
+    active = legs.direction == direction
+    closed_legs, closed_places = legs.closed_ids(scenario)
+    dated: list[str] = []
+    src_set = {ig.index[n] for n in origin}
+    dst_set = {ig.index[n] for n in destination}
+    if apply_closures:
+        active, shut_nodes, dated = legs.close(active, scenario)
+        src_set -= set(shut_nodes)
+        dst_set -= set(shut_nodes)
+    if entries:  # a journey starts where travel enters the origin region (or begins)
+        region = np.array(sorted(src_set), dtype=np.intp)
+        inner = active & np.isin(legs.src, region) & np.isin(legs.dst, region)
+        src_set = (src_set - set(legs.dst[inner].tolist())) or src_set
+    # a path never comes back to a start and stops at the first place of its destination region
+    active &= ~np.isin(legs.dst, np.array(sorted(src_set), dtype=np.intp))
+    active &= ~np.isin(legs.src, np.array(sorted(dst_set), dtype=np.intp))
+    missing = [legs.keys[e] for e in np.flatnonzero(active & np.isnan(legs.p))]
+    if missing:
+        raise DataError(
+            f"{len(missing)} leg(s) have no p_death (nor risk_shape/risk_rate): {', '.join(sorted(set(missing))[:10])}; "
+            "estimate the risk first with routes.risk.estimate_risk(G)"
+        )
+    mult, p_eff, lam = legs.hazards(scenario)
+    return _Query(
+        legs,
+        direction,
+        sorted(src_set),
+        sorted(dst_set),
+        active,
+        mult,
+        p_eff,
+        lam,
+        closed_legs,
+        closed_places,
+        dated,
+    )
+
+
+def _has_path(q: _Query) -> bool:
+    return bool(q.best(1))
+
+
+def _no_path(
+    G: nx.MultiDiGraph,
+    q: _Query,
+    origin: str,
+    destination: str,
+    scenario: Scenario,
+    orig: list[str],
+    dest: list[str],
+    rule: str,
+    entries: bool,
+) -> NoPathError:
+    other = "south" if q.direction == "north" else "north"
+    msg = f"no {q.direction}bound path from {origin!r} to {destination!r}"
+    if rule != "given":
+        msg += f" (direction inferred by {rule})"
+    hints = []
+    if q.closed_text:
+        free = _prepare(q.legs, G, orig, dest, q.direction, scenario, entries=entries, apply_closures=False)
+        hints.append(f"the scenario closed {q.closed_text}")
+        if _has_path(free):
+            hints.append(f"without those closures a {q.direction}bound path exists")
+    if _has_path(_prepare(q.legs, G, orig, dest, other, scenario, entries=entries)):
+        hints.append(f"a {other}bound path exists: pass direction={other!r}")
+    elif not hints:
+        hints.append("no path runs either way; check the places and the legs between them")
+    return NoPathError(msg + "; " + "; ".join(hints))
+
+
+def _setup(
+    G: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    direction: str | None,
+    month: int | None,
+    scenario: Scenario | None,
+    k: int = 1,
+    span: str = "journey",
+) -> tuple[_Query, Scenario, str, list[tuple[float, tuple[int, ...]]]]:
+    """Check the arguments, apply the scenario and find the ``k`` safest paths (at least one)."""
+    if span not in ("journey", "crossing"):
+        raise ValueError(f"span must be 'journey' or 'crossing', got {span!r}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an integer >= 1 (number of paths), got {k!r}")
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'north', 'south' or None (inferred), got {direction!r}")
+    if scenario is not None and not isinstance(scenario, Scenario):
+        raise ScenarioError(f"scenario must be a routes.scoring.Scenario, got {type(scenario).__name__}")
+    scen = (scenario or Scenario()) | Scenario(month=None if month is None else check_month(month))
+    if scen.window is not None:
+        try:
+            from routes.risk import estimate_risk
+        except ImportError as err:
+            raise ScenarioError(
+                f"scenario window={scen.window!r} needs routes.risk.estimate_risk, which is not available ({err}); "
+                "drop the window or install the risk module"
+            ) from None
+        try:
+            G = estimate_risk(G, window=scen.window)
+        except TypeError as err:
+            raise ScenarioError(
+                f"routes.risk.estimate_risk does not accept window={scen.window!r}: {err}"
+            ) from None
+    orig, o_region = _resolve(G, origin, "origin")
+    dest, d_region = _resolve(G, destination, "destination")
+    if orig == dest or (set(orig) & set(dest) and (o_region or d_region)):
+        what = "the same place" if not (o_region or d_region) else "overlapping"
+        raise ValueError(
+            f"origin {origin!r} and destination {destination!r} are {what} ({', '.join(sorted(set(orig) & set(dest))[:5])}); "
+            "give two different places or regions"
+        )
+    edge_keys = {str(key) for *_, key in G.edges(keys=True)} if scen.closed else set()
+    unknown = sorted(c for c in scen.closed if c not in G and c not in edge_keys)
+    if unknown:
+        labels = [str(n) for n in G] + sorted(edge_keys)
+        raise ScenarioError(
+            "scenario closes unknown leg or place id(s): "
+            + "; ".join(f"{c!r} ({_suggest(c, labels)})" for c in unknown)
+        )
+    legs = _Legs.from_graph(G)
+    entries = o_region and span == "journey"
+    rule = "given"
+    if direction is None:
+        direction, rule = _geography(G, orig, dest), "geography"
+        q = _prepare(legs, G, orig, dest, direction, scen, entries=entries)
+        paths = q.best(int(k))
+        if not paths:
+            other = "south" if direction == "north" else "north"
+            q_other = _prepare(legs, G, orig, dest, other, scen, entries=entries)
+            paths = q_other.best(int(k))
+            if paths:
+                logger.info(
+                    "no %sbound path from %r to %r; using %sbound", direction, origin, destination, other
+                )
+                q, rule = q_other, "the only direction with a path"
+    else:
+        q = _prepare(legs, G, orig, dest, direction, scen, entries=entries)
+        paths = q.best(int(k))
+    if not paths:
+        raise _no_path(G, q, origin, destination, scen, orig, dest, rule, entries)
+    return q, scen, rule, paths

@@ -1,0 +1,288 @@
+"""Tests of the command line ``route-risk`` (routes.cli), in-process on the shipped data, plus one subprocess run."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+import routes
+import routes.network
+from routes.cli import main
+from routes.errors import DataError
+from routes.snapshot import resolve_snapshot
+
+IOM_HEADER = ["Main ID", "Incident ID", "Incident Type", "Incident Date", "Incident Year", "Month", "Number of Dead",
+              "Minimum Estimated Number of Missing", "Total Number of Dead and Missing", "Number of Survivors",
+              "Number of Children", "Cause of Death", "Country of Incident", "Migration Route", "Coordinates",
+              "Source Quality"]
+_load_network = routes.network.load_network
+
+
+@functools.cache
+def _cached_network(risk: bool) -> Any:
+    return _load_network(risk=risk)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never read or write the real user's data folder; load the shipped network once (the CLI never mutates it)."""
+    monkeypatch.delenv("ROUTES_SNAPSHOT", raising=False)
+    monkeypatch.setenv("ROUTES_DATA_DIR", str(tmp_path / "userdata"))
+
+    def load_network(**kw: Any) -> Any:
+        if set(kw) <= {"risk", "validate"} and kw.get("validate", True):
+            return _cached_network(kw.get("risk", True))
+        return _load_network(**kw)
+
+    monkeypatch.setattr(routes.network, "load_network", load_network)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``route-risk argv`` in-process; return the exit status, stdout and stderr."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err or "--debug" in argv
+    return code, out, err
+
+
+def iom_export(path: Path) -> Path:
+    """A tiny IOM allData export: one incident on the Colombia-Panama border in 2026."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(IOM_HEADER)
+        w.writerow(["2026.MMP0001", "2026.MMP0001", "Incident", "2026-02-03", "2026", "February", "2", "1", "3", "10",
+                    "", "Drowning", "Panama", "Darien", "8.69, -77.36", "3"])
+    return path
+
+
+def package_files() -> dict[str, str]:
+    folder = resolve_snapshot("shipped").parent
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+
+
+# ------------------------------------------------------------------------------------------------ conventions
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"route-risk {routes.__version__}\n", "")
+    for command in ([], ["rank"], ["legs"], ["places"], ["explain"], ["export"], ["data"], ["data", "update"],
+                    ["data", "status"], ["validate"]):
+        code, out, _ = run(capsys, *command, "--help")
+        assert code == 0 and "example:" in out and "route-risk" in out, command
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["rank", "Necoclí"], ["rank", "a", "b", "--month", "13"],
+                                  ["rank", "a", "b", "-k", "0"], ["rank", "a", "b", "--window", "2024", "2022"],
+                                  ["legs", "--sort", "colour"], ["export", "network.shp"], ["data"]])
+def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and "usage:" in err
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rank", "Necoclo", "Tapachula", "--debug")
+    assert code == 1 and "Traceback" in err and "UnknownPlaceError" in err
+
+
+def test_ctrl_c_exits_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: Any, **kw: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(routes.network, "search_places", interrupted)
+    code, out, err = run(capsys, "places", "necocli")
+    assert code == 130 and out == "" and "interrupted" in err
+
+
+# ------------------------------------------------------------------------------------------------ rank
+def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "rank", "Necoclí", "Tapachula")
+    assert code == 0 and err == ""  # no progress indicator when stderr is not a terminal
+    lines = out.splitlines()
+    assert lines[0].startswith("5 safest northbound path(s) from Necoclí to Tapachula")
+    assert "deaths/1,000 [90%]" in lines[2] and "riskiest leg" in lines[2]
+    assert [ln.split()[0] for ln in lines if ln[:1].isdigit()][1:] == ["1", "2", "3", "4", "5"]
+    assert sum(ln.startswith("    via Necoclí > ") for ln in lines) == 5 and "Tapachula" in out
+    assert max(map(len, lines)) <= 120
+
+
+def test_rank_accent_free_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "necocli", "TAPACHULA", "-k", "3", "--format", "json")
+    assert code == 0
+    records = json.loads(out)
+    assert [r["rank"] for r in records] == [1, 2, 3]
+    first = records[0]
+    assert isinstance(first["legs"], list) and isinstance(first["nodes"], list) and "geometry" not in first
+    assert first["nodes"][0] == "necocli" and first["nodes"][-1] == "tapachula"
+    assert all(r["p_death_lo"] <= r["p_death"] <= r["p_death_hi"] for r in records)
+    assert [r["p_death"] for r in records] == sorted(r["p_death"] for r in records)
+    code, table, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "3")
+    assert code == 0 and f"{1000 * first['p_death']:.3f}" in table.splitlines()[3]
+
+
+def test_rank_csv_and_geojson(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 2 and rows[0]["legs"].startswith("necocli-") and " > " in rows[0]["legs"]
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "--format", "geojson")
+    fc = json.loads(out)
+    assert code == 0 and fc["type"] == "FeatureCollection" and "crs" not in fc
+    assert [f["geometry"]["type"] for f in fc["features"]] == ["LineString", "LineString"]
+    assert isinstance(fc["features"][0]["properties"]["legs"], list)
+    target = tmp_path / "paths.geojson"
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))  # format from -o
+    assert code == 0 and out == "" and len(gpd.read_file(target)) == 2
+    code, _, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "-o", str(tmp_path / "table.txt"))
+    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest northbound")
+
+
+def test_rank_scenario_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "--month", "oct", "--close", "La Miel",
+                       "capurgana-carreto-boat", "--advisory", "2", "--window", "2022", "2024", "--seed", "1",
+                       "--format", "json")
+    assert code == 0
+    for r in json.loads(out):
+        assert "la-miel" not in r["nodes"] and "capurgana-carreto-boat" not in r["legs"]
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--month", "10", "--close", "la-miel")
+    assert code == 0 and "month October" in out and "closed la-miel" in out
+
+
+def test_rank_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "rank", "Necoclo", "Tapachula")
+    assert code == 1 and out == "" and "did you mean" in err and "Necoclí" in err and len(err.splitlines()) == 1
+    code, _, err = run(capsys, "rank", "Tapachula", "Necoclí", "--direction", "north")
+    assert code == 1 and "no northbound path" in err and "--direction south" in err
+    code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "--close", "lamiel")
+    assert code == 1 and "--close" in err and "La Miel" in err
+    code, _, err = run(capsys, "rank", "Necoclí", "Necocli")
+    assert code == 1 and "same place" in err
+    code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "--advisory", "-1")
+    assert code == 1 and "advisory" in err
+
+
+# ------------------------------------------------------------------------------------------------ legs, places, explain
+def test_legs(capsys: pytest.CaptureFixture[str]) -> None:
+    G = _cached_network(True)
+    code, out, _ = run(capsys, "legs")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == G.number_of_edges() + 1 and max(map(len, lines)) <= 120
+    assert all(w in lines[0] for w in ("leg", "deaths/1,000 [90%]", "deaths", "exposure", "evidence"))
+    code, out, _ = run(capsys, "legs", "--direction", "north", "--format", "json")
+    rows = json.loads(out)
+    assert {r["direction"] for r in rows} == {"north"}
+    assert len(rows) == sum(d["direction"] == "north" for *_, d in G.edges(data=True))
+    assert [r["p_death"] for r in rows] == sorted((r["p_death"] for r in rows), reverse=True)
+    code, out, _ = run(capsys, "legs", "--corridor", "uraba", "--sort", "name", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and {r["corridor"] for r in rows} == {"uraba"}
+    assert [r["leg"] for r in rows] == sorted(r["leg"] for r in rows)
+    code, _, err = run(capsys, "legs", "--corridor", "urabaa")
+    assert code == 1 and "did you mean 'uraba'" in err
+
+
+def test_places(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "places")
+    assert code == 0 and len(out.splitlines()) == _cached_network(False).number_of_nodes() + 1
+    for query in ("Necoclí", "necocli", "NECOCLI"):
+        code, out, _ = run(capsys, "places", query, "--format", "json")
+        assert code == 0 and json.loads(out)[0]["id"] == "necocli" and "Necocly" in json.loads(out)[0]["alt_names"]
+    code, out, err = run(capsys, "places", "lamiel")
+    assert code == 0 and "did you mean" in err and "la-miel" in out
+    code, out, err = run(capsys, "places", "zzzzqqq")
+    assert code == 1 and out == "" and "route-risk places" in err
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", "necocli-capurgana-boat")
+    assert code == 0 and out.startswith("Leg necocli-capurgana-boat") and "Incidents attributed" in out
+    code, out, err = run(capsys, "explain", "necocli-capurgana-bot")
+    assert code == 1 and out == "" and "did you mean 'necocli-capurgana-boat'" in err
+
+
+# ------------------------------------------------------------------------------------------------ export
+def test_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    G = _cached_network(True)
+    code, out, _ = run(capsys, "export", str(tmp_path / "network.geojson"))
+    assert code == 0 and out.splitlines()[0] == str(tmp_path / "network.geojson")
+    legs = json.loads((tmp_path / "network.geojson").read_text(encoding="utf-8"))
+    assert legs["type"] == "FeatureCollection" and len(legs["features"]) == G.number_of_edges()
+    assert len(pyogrio.read_dataframe(tmp_path / "network.places.geojson")) == G.number_of_nodes()
+    code, out, _ = run(capsys, "export", str(tmp_path / "network.gpkg"))
+    layers = [str(name) for name, _ in pyogrio.list_layers(tmp_path / "network.gpkg")]
+    assert code == 0 and {"places", "legs", "incidents"} <= set(layers)
+    legs_gpkg = pyogrio.read_dataframe(tmp_path / "network.gpkg", layer="legs")
+    assert len(legs_gpkg) == G.number_of_edges() and legs_gpkg["p_death"].between(0, 1).all()
+    code, _, err = run(capsys, "export", str(tmp_path / "absent" / "network.gpkg"))
+    assert code == 1 and "absent" in err
+
+
+# ------------------------------------------------------------------------------------------------ data
+def test_data_update_and_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    before = package_files()
+    shipped_rows = len(routes.load_incidents("shipped"))
+    code, out, err = run(capsys, "data", "status")
+    assert code == 0 and out.startswith("active snapshot: shipped") and f"incidents: {shipped_rows}," in out
+    export = iom_export(tmp_path / "Missing_Migrants_Global_Figures_allData.csv")
+    code, out, err = run(capsys, "data", "update", str(export), "--data-dir", str(tmp_path / "data"))
+    assert code == 0 and "1 added, 0 removed, 0 changed" in out and "2026.MMP0001" in out
+    assert (tmp_path / "data" / "snapshot" / "incidents.csv").is_file() and "--snapshot" in err
+    assert package_files() == before  # the installed package is never written
+    code, out, _ = run(capsys, "data", "status", "--snapshot", str(tmp_path / "data" / "snapshot"))
+    assert code == 0 and out.startswith("active snapshot: user (chosen by --snapshot)")
+    assert f"incidents: {shipped_rows + 1}, 2014" in out and "to 2026-02-03" in out and "shipped snapshot" in out
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--snapshot", str(tmp_path / "data"))
+    assert code == 0 and out.startswith("1 safest northbound path(s) from Necoclí to Tapachula")
+    code, out, _ = run(capsys, "--snapshot", "shipped", "legs", "--format", "json")
+    assert code == 0 and json.loads(out)
+
+
+def test_data_update_unreadable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for target in (tmp_path / "absent.csv", tmp_path):
+        code, out, err = run(capsys, "data", "update", str(target), "--data-dir", str(tmp_path / "data"))
+        assert code == 1 and out == "" and str(target) in err and len(err.splitlines()) == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Main ID,Number of Dead\nX,1\n", encoding="utf-8")
+    code, _, err = run(capsys, "data", "update", str(bad), "--data-dir", str(tmp_path / "data"))
+    assert code == 1 and "bad.csv" in err
+    assert not (tmp_path / "data" / "snapshot").exists()
+
+
+def test_missing_snapshot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "legs", "--snapshot", str(tmp_path / "nothere"))
+    assert code == 1 and out == "" and "nothere" in err and "shipped" in err
+
+
+# ------------------------------------------------------------------------------------------------ validate
+def test_validate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and out.count("OK  ") == 5 and "FAIL" not in out
+
+
+def test_validate_reports_a_failure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import routes.flows
+
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise DataError("geodata/flows.csv row 3: persons 'x' is not a number; fix the row")
+
+    monkeypatch.setattr(routes.flows, "load_flows", broken)
+    code, out, _ = run(capsys, "validate")
+    assert code == 1 and "FAIL  flows table: geodata/flows.csv row 3" in out and "OK    network" in out
+
+
+# ------------------------------------------------------------------------------------------------ console script
+def test_console_script_version() -> None:
+    script = shutil.which("route-risk") or shutil.which("route-risk", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the route-risk console script is not installed on PATH")
+    done = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == f"route-risk {routes.__version__}"
