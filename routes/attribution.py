@@ -52,7 +52,9 @@ GOOD_FRACTION = 1 / 3
 #: a generic "Darien Gap" position) goes to the nearest leg in use of the route's corridors within this distance,
 #: with ``match = "route_tag"``
 ROUTE_TAG_CORRIDORS: dict[str, tuple[str, ...]] = {"darien": ("darien-", "caribbean-bypass")}
-ROUTE_TAG_DISTANCE_M = 60_000.0
+ROUTE_TAG_DISTANCE_M = 80_000.0
+#: distance multiplier for a leg that nobody is known to travel in the incident's month
+UNTRAVELLED_PENALTY = 3.0
 WATER_MODES = frozenset({"sea_boat", "river_boat"})
 #: IOM route tags that belong to this corridor (an empty tag is accepted too)
 CORRIDOR_ROUTE_TAGS = frozenset({"", "darien", "caribbean to central america"})
@@ -83,6 +85,7 @@ def attribute_incidents(
     *,
     max_distance_m: Mapping[str, float] | None = None,
     flows_share: pd.DataFrame | None = None,
+    travelled: set[tuple[str, str]] | None = None,
 ) -> gpd.GeoDataFrame:
     """Attribute each incident to a leg (an edge) of the network.
 
@@ -99,6 +102,10 @@ def attribute_incidents(
         ``month`` (``"YYYY-MM"``) and ``share_north``. Without it (or for a month it lacks) a two-way leg's
         incident goes half and half, and ``direction_basis`` says so. :func:`routes.risk.estimate_risk` passes the
         shares from the exposure model.
+    travelled
+        ``(leg, "YYYY-MM")`` pairs in which someone is known to have travelled the leg. When given, a leg that nobody
+        is known to travel in the incident's month counts :data:`UNTRAVELLED_PENALTY` times its distance, so an
+        incident goes to the leg people were on rather than to an idle one that happens to be nearer.
 
     Returns
     -------
@@ -185,6 +192,11 @@ def attribute_incidents(
     in_period &= ~(known & has_end & (dates > np.where(has_end, end, dates) + slack))
     cause = out["cause"].fillna("").astype(str).to_numpy()[todo][pi]
     score = dist / limit * _preference(cause, modes[li])
+    if travelled is not None:
+        inc_month = pd.to_datetime(out["date"]).dt.strftime("%Y-%m").fillna("").to_numpy()[todo][pi]
+        leg_ids = legs["key"].to_numpy()[li]
+        idle = np.array([(k, m) not in travelled for k, m in zip(leg_ids, inc_month)], dtype=bool)
+        score = np.where(idle, score * UNTRAVELLED_PENALTY, score)
     keep = ok & in_period
     near_but_closed = np.zeros(len(todo), dtype=bool)
     near_but_closed[pi[ok & ~in_period]] = True
@@ -206,7 +218,7 @@ def attribute_incidents(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"
     )
     _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]],
-                        pd.to_datetime(out["date"]).to_numpy()[todo[unmatched]], legs, legs_m)
+                        pd.to_datetime(out["date"]).to_numpy()[todo[unmatched]], legs, legs_m, travelled)
     rows = np.flatnonzero(result["leg"] != "")
 
     # direction: one-way legs take their edge's direction; two-way legs share by the month's flows
@@ -253,9 +265,11 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _route_tag_fallback(
     result: dict[str, np.ndarray], rows: np.ndarray, points: np.ndarray, tags: np.ndarray, dates: np.ndarray,
-    legs: gpd.GeoDataFrame, legs_m: gpd.GeoDataFrame,
+    legs: gpd.GeoDataFrame, legs_m: gpd.GeoDataFrame, travelled: set[tuple[str, str]] | None,
 ) -> None:
-    """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place)."""
+    """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place).
+
+    Legs that someone is known to travel in the incident's month are preferred when there are any."""
     corridor = _column(legs, "corridor").fillna("").astype(str).to_numpy()
     start = pd.to_datetime(_column(legs, "period_start"), errors="coerce").to_numpy()
     end = pd.to_datetime(_column(legs, "period_end"), errors="coerce").to_numpy()
@@ -271,6 +285,10 @@ def _route_tag_fallback(
             if not pd.isna(when):
                 ok = cand[~((~pd.isna(start[cand]) & (when < start[cand] - slack))
                             | (~pd.isna(end[cand]) & (when > end[cand] + slack)))]
+            if travelled is not None and len(ok) and not pd.isna(when):
+                month = pd.Timestamp(when).strftime("%Y-%m")
+                busy = ok[[(legs["key"].iloc[j], month) in travelled for j in ok]]
+                ok = busy if len(busy) else ok
             if not len(ok):
                 continue
             dist = shapely.distance(pt, legs_m.geometry.values[ok])

@@ -179,7 +179,10 @@ def estimate_risk(
         flows_df = load_flows(flows)
     table = load_exposure_table(exposure)
     exp = build_exposure(G, flows_df, table)
-    attributed = attribute_incidents(G, incidents, flows_share=exp.share_north())
+    busy_e, busy_m = np.nonzero(exp.central > 0)
+    month_keys = exp.months.strftime("%Y-%m")
+    travelled = {(exp.edges[i][2], month_keys[j]) for i, j in zip(busy_e, busy_m)}
+    attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
 
     months = exp.months
     w = _weights(months, win, half_life_years)
