@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -128,7 +128,7 @@ def leg_table(G: nx.MultiDiGraph, *, direction: str | None = None) -> gpd.GeoDat
     >>> legs.index.is_unique and {"p_death", "sea", "directions"} <= set(legs.columns)
     True
     """
-    edges = graph_to_gdfs(G, nodes=False).reset_index()
+    edges = cast(gpd.GeoDataFrame, graph_to_gdfs(G, nodes=False)).reset_index()
     if direction is not None:
         if direction not in ("north", "south"):
             raise ValueError(f"direction must be 'north', 'south' or None, got {direction!r}")
@@ -207,7 +207,7 @@ def plot_network(
     if values is None:
         colors: Any = "#555555"
     elif pd.api.types.is_numeric_dtype(values):
-        risk = color_by.startswith("p_death")
+        risk = str(color_by).startswith("p_death")
         v = values.astype(float) * (1000 if risk else 1)
         pos = v[v > 0]
         norm = (LogNorm(pos.min(), pos.max()) if risk and len(pos) else Normalize(v.min(), v.max()))
@@ -336,7 +336,7 @@ def _path_legs(G: nx.MultiDiGraph, row: pd.Series) -> tuple[list[Any], list[bool
 def _sig(x: float, digits: int = 3) -> float:
     if x is None or not np.isfinite(x) or x == 0:
         return x
-    return round(float(x), digits - 1 - int(math.floor(math.log10(abs(x)))))
+    return round(float(x), digits - 1 - math.floor(math.log10(abs(x))))
 
 
 def summary_table(ranked: gpd.GeoDataFrame, *, G: nx.MultiDiGraph | None = None) -> pd.DataFrame:
@@ -444,8 +444,8 @@ def explore(obj: nx.MultiDiGraph | gpd.GeoDataFrame, *, tiles: str | None = "Car
     >>> explore(load_network(), tiles=None)  # doctest: +SKIP
     """
     try:
-        import folium
         import branca.colormap as bcm
+        import folium
     except ImportError:
         raise ImportError("routes.explore needs folium for interactive maps: pip install folium") from None
     if m is None:
@@ -467,7 +467,7 @@ def explore(obj: nx.MultiDiGraph | gpd.GeoDataFrame, *, tiles: str | None = "Car
             "color": cmap(math.log10(max(f["properties"]["per_1000"] or 1e-6, 1e-6))), "weight": 4,
             "dashArray": "6 4" if f["properties"]["sea"] else None}).add_to(m)
         cmap.add_to(m)
-        nodes = graph_to_gdfs(obj, edges=False)
+        nodes = cast(gpd.GeoDataFrame, graph_to_gdfs(obj, edges=False))
         for pid, row in nodes.iterrows():
             folium.CircleMarker([row.geometry.y, row.geometry.x], radius=3, color="black", fill=True,
                                 tooltip=f"{row.get('name', pid)} ({pid})").add_to(m)

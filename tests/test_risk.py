@@ -67,6 +67,14 @@ def test_nothing_dropped_and_off_network_reported(toy: nx.MultiDiGraph) -> None:
         assert c in out.columns
 
 
+def test_travelled_legs_preferred_to_idle_ones() -> None:
+    G = _two_lines()
+    inc = toy_incidents([{"lon": -77.4, "lat": 9.03, "cause": "Drowning", "date": "2024-03-01"}])
+    assert attribute_incidents(G, inc).loc[0, "leg"] == "boat"  # a drowning goes to water
+    out = attribute_incidents(G, inc, travelled={("trail", "2024-03")})
+    assert out.loc[0, "leg"] == "trail"  # but no boat ran that month: a river crossing on the trail people were on
+
+
 def test_route_tag_fallback_for_generic_darien_positions() -> None:
     G = _two_lines()
     G.edges["c", "d", "trail"]["corridor"] = "darien-acandi"
