@@ -54,6 +54,9 @@ _LAZY = {
     "plot_network": "routes.plot",
     "plot_paths": "routes.plot",
     "explore": "routes.plot",
+    "summary_table": "routes.plot",
+    "leg_table": "routes.plot",
+    "plot_rates": "routes.plot",
 }
 
 __all__ = sorted(

@@ -20,13 +20,16 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from routes._resources import geodata_file
 from routes.errors import DataError
+
+if TYPE_CHECKING:  # at run time, module __getattr__ below (routes.flows_build imports this module)
+    from routes.flows_build import build_flows
 
 log = logging.getLogger(__name__)
 

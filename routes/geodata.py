@@ -6,17 +6,8 @@ of the same name), renamed to stable slugs and completed by ``geodata/sources/pl
 directions, corridor, period, the intermediate vertices (``via``) that make each line follow the real way, and
 the ``facts`` column naming which rows of ``flows/legs_facts.csv`` give its duration and cost.
 
-Duration and cost rules
------------------------
-* A ``facts`` entry ``"From>To"`` names the rows of ``legs_facts.csv`` with that ``from_place`` and ``to_place``.
-  Every leg that lists the same entry is one *chain*: the journey the source describes.
-* A row's duration is the midpoint of ``duration_h_low`` and ``duration_h_high`` (both required). It is shared
-  among the legs of the chain in proportion to their assumed travel time (length / :data:`SPEED_KMH`).
-* A row's cost is the midpoint of ``cost_usd_low`` and ``cost_usd_high`` (both required). It is shared, in
-  proportion to length, among the legs of the chain whose entry ends in ``$`` (a one-leg chain always carries it).
-* A leg's value is the median of its shares from the most specific source: rows mapped to the leg alone win
-  over rows shared along a chain, and shorter chains over longer ones. Without any, the duration is length / speed of its mode
-  (``duration_source`` = ``"assumption: <speed> km/h"``) and the cost is null.
+The duration and cost of each leg are computed from ``flows/legs_facts.csv`` by :mod:`routes.leg_facts`, whose
+docstring states the rules.
 
 Run ``python -m routes.geodata build --shared ../shared/data`` from the repository root to rebuild the files.
 """
@@ -29,9 +20,7 @@ import itertools
 import json
 import logging
 import math
-import statistics
 import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -45,18 +34,17 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, mapping
 
 from routes.errors import DataError
+from routes.leg_facts import SPEED_KMH, leg_durations_and_costs, read_facts  # re-exported
+
+__all__ = [
+    "CONFIDENCES", "DIRECTIONS", "GEOD", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS", "REGION_BBOX",
+    "SEA_MODES", "SPEED_KMH", "ascii_fold", "build", "build_countries", "build_legs", "build_places",
+    "judged_samples", "leg_durations_and_costs", "line_length_km", "main", "read_facts", "read_gazetteer",
+    "sample_line", "write_geojson",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-#: Assumed travel speed per mode (km/h), used where no source gives a duration.
-SPEED_KMH: dict[str, float] = {
-    "road": 50.0,
-    "sea_boat": 25.0,
-    "river_boat": 10.0,
-    "jungle_foot": 1.5,
-    "foot": 3.0,
-    "border_foot": 3.0,
-}
 MODES = frozenset(SPEED_KMH)
 SEA_MODES = frozenset({"sea_boat"})
 KINDS = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
@@ -266,91 +254,6 @@ def _parse_via(text: str, leg_id: str) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in pairs]
 
 
-def _mid(low: str, high: str) -> float | None:
-    if not low or not high:
-        return None
-    return (float(low) + float(high)) / 2.0
-
-
-def leg_durations_and_costs(legs: pd.DataFrame, facts: pd.DataFrame | None) -> pd.DataFrame:
-    """Compute ``duration_h``, ``cost_usd`` and their sources for every leg (see the module rules).
-
-    Parameters
-    ----------
-    legs
-        Leg rows with ``id``, ``mode``, ``length_km`` and ``facts`` (``"From>To; From>To$"``).
-    facts
-        ``flows/legs_facts.csv``, or None to use the assumed speeds only.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by leg id, columns ``duration_h``, ``duration_source``, ``cost_usd``, ``cost_source``.
-
-    Examples
-    --------
-    >>> legs = pd.DataFrame({"id": ["a"], "mode": ["road"], "length_km": [100.0], "facts": [""]})
-    >>> float(leg_durations_and_costs(legs, None).loc["a", "duration_h"])
-    2.0
-    """
-    chains: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for leg_id, entries in zip(legs["id"], legs["facts"], strict=True):
-        for entry in _split(entries):
-            chains[entry.rstrip("$").strip()].append((leg_id, entry.endswith("$")))
-    length = dict(zip(legs["id"], legs["length_km"], strict=True))
-    hours = {i: length[i] / SPEED_KMH[m] for i, m in zip(legs["id"], legs["mode"], strict=True)}
-    # per leg and quantity: chain size -> list of (value, citation); the smallest chain (most specific) wins
-    found: dict[tuple[str, str], dict[int, list[tuple[float, str]]]] = defaultdict(lambda: defaultdict(list))
-    for pair, members in sorted(chains.items()):
-        origin, _, dest = pair.partition(">")
-        if facts is None:
-            continue
-        rows = facts[(facts["from_place"] == origin) & (facts["to_place"] == dest)]
-        if len(rows) == 0:
-            raise DataError(
-                f"legs.csv facts entry {pair!r} matches no row of legs_facts.csv (from_place>to_place)"
-            )
-        payers = [i for i, pays in members if pays or len(members) == 1]
-        total_h = sum(hours[i] for i, _ in members)
-        total_km = sum(length[i] for i in payers)
-        for _, row in rows.iterrows():
-            d = _mid(row["duration_h_low"], row["duration_h_high"])
-            c = _mid(row["cost_usd_low"], row["cost_usd_high"])
-            for leg_id, _pays in members:
-                if d is not None:
-                    share = hours[leg_id] / total_h
-                    found[leg_id, "d"][len(members)].append(
-                        (d * share, f"{pair} x{share:.2f}: {row['source']}")
-                    )
-                if c is not None and leg_id in payers:
-                    share = length[leg_id] / total_km
-                    found[leg_id, "c"][len(members)].append(
-                        (c * share, f"{pair} x{share:.2f}: {row['source']}")
-                    )
-
-    def pick(leg_id: str, what: str) -> tuple[float | None, str | None]:
-        by_size = found.get((leg_id, what))
-        if not by_size:
-            return None, None
-        values = by_size[min(by_size)]
-        cites = sorted({cite for _, cite in values})
-        return statistics.median(v for v, _ in values), "legs_facts.csv median of " + " ; ".join(cites)
-
-    out = {}
-    for leg_id, mode in zip(legs["id"], legs["mode"], strict=True):
-        d_h, d_s = pick(leg_id, "d")
-        if d_h is None:
-            d_h, d_s = hours[leg_id], f"assumption: {SPEED_KMH[mode]:g} km/h"
-        c_u, c_s = pick(leg_id, "c")
-        out[leg_id] = {
-            "duration_h": round(d_h, 2),
-            "duration_source": d_s,
-            "cost_usd": None if c_u is None else round(c_u, 1),
-            "cost_source": c_s,
-        }
-    return pd.DataFrame.from_dict(out, orient="index")
-
-
 def build_legs(places: gpd.GeoDataFrame, sources: Path, facts: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Build the legs table from ``sources/legs.csv``, the places and the leg facts.
 
@@ -472,11 +375,6 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path, props: Sequence[str], name:
     )
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def read_facts(shared: Path) -> pd.DataFrame:
-    """Read ``flows/legs_facts.csv`` with every column as a string (empty cells as ``""``)."""
-    return pd.read_csv(shared / "flows" / "legs_facts.csv", dtype=str, keep_default_na=False)
 
 
 def build(shared: Path, out: Path, *, sources: Path | None = None, countries: bool = True) -> list[Path]:

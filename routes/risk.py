@@ -15,9 +15,11 @@ that also vary the exposure within its stated range (log-uniform between the low
 uncertain share of a corridor widens the interval. ``risk_shape`` and ``risk_rate`` are a Gamma fitted to those
 draws by moments: the scorer draws from it.
 
-Seasonality: for each mode, a month-of-year factor ``(D_m + k) / (X_m + k)`` where ``X_m`` is the deaths expected in
-calendar month ``m`` from the mode's rate and that month's exposure, and ``k = SEASON_SHRINK`` pseudo-deaths
-shrink it toward 1; the factors are scaled so their exposure-weighted mean is 1. Stored as ``season`` (12 numbers).
+Seasonality: for each mode, a month-of-year factor ``(N_m + k) / (X_m + k)`` where ``N_m`` counts the incidents in
+calendar month ``m``, ``X_m`` is the number expected from the mode's incident rate and that month's exposure, and
+``k = SEASON_SHRINK`` pseudo-incidents shrink it toward 1; the factors are scaled so their exposure-weighted mean is 1.
+Incidents, not deaths, are counted, so that one shipwreck with many dead does not make its month look like a season.
+Stored as ``season`` (12 numbers).
 
 Time: ``window=(first_year, last_year)`` keeps incidents and exposure of those years only; ``half_life_years``
 weights each month by ``0.5 ** (age / half_life)`` (deaths and exposure alike), so recent years count most.
@@ -194,7 +196,7 @@ def estimate_risk(
     n_e = len(exp.edges)
     deaths = np.zeros(n_e)
     n_inc = np.zeros(n_e)
-    deaths_by_moy = np.zeros((n_e, 12))
+    incidents_by_moy = np.zeros((n_e, 12))
     on = attributed[attributed["match"] != "off_network"]
     if len(on):
         amount = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
@@ -214,7 +216,7 @@ def estimate_risk(
                     continue
                 deaths[e] += a * share * weight
                 n_inc[e] += share * weight
-                deaths_by_moy[e, moy_i] += a * share * weight
+                incidents_by_moy[e, moy_i] += share * weight
 
     modes = np.array([str(G.edges[e].get("mode")) for e in exp.edges])
     priors = _priors(modes, deaths, E)
@@ -233,7 +235,7 @@ def estimate_risk(
     p = 1.0 - np.exp(-lam)
     p_lo, p_hi = np.quantile(p, INTERVAL, axis=1)
     p_mean = 1.0 - (rate / (rate + 1.0)) ** shape
-    season = _seasonality(modes, deaths_by_moy, exp.central * w, months, priors)
+    season = _seasonality(modes, incidents_by_moy, exp.central * w, months)
 
     H = G.copy()
     for i, (u_, v_, k_) in enumerate(exp.edges):
@@ -284,20 +286,19 @@ def _priors(modes: np.ndarray, deaths: np.ndarray, E: np.ndarray) -> dict[str, t
 
 
 def _seasonality(
-    modes: np.ndarray, deaths_by_moy: np.ndarray, exposure_w: np.ndarray, months: pd.PeriodIndex,
-    priors: dict[str, tuple[float, float, float]],
+    modes: np.ndarray, incidents_by_moy: np.ndarray, exposure_w: np.ndarray, months: pd.PeriodIndex,
 ) -> dict[str, tuple[float, ...]]:
     moy = months.month.to_numpy() - 1
     out: dict[str, tuple[float, ...]] = {}
     for m in sorted(set(modes)):
         sel = modes == m
         X = np.array([exposure_w[sel][:, moy == k].sum() for k in range(12)])
-        D = deaths_by_moy[sel].sum(axis=0)
-        if X.sum() <= 0:
+        N = incidents_by_moy[sel].sum(axis=0)
+        if X.sum() <= 0 or N.sum() <= 0:
             out[m] = (1.0,) * 12
             continue
-        rate = D.sum() / X.sum() if D.sum() > 0 else priors[m][2]
-        f = (D + SEASON_SHRINK) / (rate * X + SEASON_SHRINK)
+        rate = N.sum() / X.sum()
+        f = (N + SEASON_SHRINK) / (rate * X + SEASON_SHRINK)
         f = f / (np.sum(f * X) / X.sum())
         out[m] = tuple(float(round(x, 4)) for x in f)
     return out
@@ -338,6 +339,9 @@ class LegExplanation:
         lines.append(self.exposure_rows.to_string(index=False) if len(self.exposure_rows) else "  none")
         lines += ["", "Assumptions:"] + [f"  - {a}" for a in self.assumptions]
         return "\n".join(lines)
+
+    def __repr__(self) -> str:  # a REPL shows the readable text, not the dataclass fields
+        return self.__str__()
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>Leg <code>{self.leg}</code></h4>", self.edges.to_html(index=False),

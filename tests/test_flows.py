@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from routes import flows as fl
+from routes import flows_build as fb
 from routes.errors import DataError
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "flows" / "flows.csv"
@@ -280,7 +281,7 @@ def test_build_reproduces_shipped_table(flows: pd.DataFrame) -> None:
 @needs_raw
 def test_build_command_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "FLOWS.md"
-    doc.write_text(f"# doc\n\n{fl._MARK[0]}\nold\n{fl._MARK[1]}\ntail\n", encoding="utf-8")
+    doc.write_text(f"# doc\n\n{fb._MARK[0]}\nold\n{fb._MARK[1]}\ntail\n", encoding="utf-8")
     assert fl.main(["build", "--shared", str(RAW.parents[1]), "--out", str(tmp_path)]) == 0
     first = (tmp_path / "flows.csv").read_bytes()
     text = doc.read_text(encoding="utf-8")
