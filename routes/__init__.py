@@ -48,7 +48,7 @@ _LAZY = {
     "rank_paths": "routes.scoring",
     "pareto_paths": "routes.scoring",
     "direction_summary": "routes.scoring",
-    "Scenario": "routes.scoring",
+    "Scenario": "routes.scenario",
     "to_geojson": "routes.export",
     "to_geopackage": "routes.export",
     "plot_network": "routes.plot",
