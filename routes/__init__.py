@@ -59,10 +59,41 @@ _LAZY = {
     "plot_rates": "routes.plot",
 }
 
-__all__ = sorted(
-    [*_LAZY, "RouteError", "DataError", "NetworkError", "NoPathError", "ScenarioError", "UnknownLegError",
-     "UnknownPlaceError", "__version__"]
-)
+__all__ = [
+    "DataError",
+    "NetworkError",
+    "NoPathError",
+    "RouteError",
+    "Scenario",
+    "ScenarioError",
+    "UnknownLegError",
+    "UnknownPlaceError",
+    "__version__",
+    "attribute_incidents",
+    "direction_summary",
+    "estimate_risk",
+    "explain_leg",
+    "explore",
+    "find_place",
+    "graph_from_gdfs",
+    "graph_to_gdfs",
+    "leg_table",
+    "load_flows",
+    "load_incidents",
+    "load_network",
+    "pareto_paths",
+    "plot_network",
+    "plot_paths",
+    "plot_rates",
+    "rank_paths",
+    "read_incidents",
+    "search_places",
+    "summary_table",
+    "to_geojson",
+    "to_geopackage",
+    "update_snapshot",
+    "validate_network",
+]
 
 
 def __getattr__(name: str) -> Any:

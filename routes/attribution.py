@@ -143,6 +143,7 @@ def attribute_incidents(
         limits.update(max_distance_m)
 
     edges = graph_to_gdfs(G, nodes=False)
+    assert isinstance(edges, gpd.GeoDataFrame)
     # one candidate line per leg (its digitised, from -> to orientation: the north edge of a two-way leg)
     legs = edges.reset_index()
     legs = legs.sort_values(["key", "direction"]).drop_duplicates("key", keep="first").reset_index(drop=True)

@@ -174,6 +174,11 @@ def estimate_risk(
         incidents = load_incidents()
     elif isinstance(incidents, (str, Path)):
         incidents = read_incidents(incidents)
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise TypeError(
+            f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
+            f"got {type(incidents).__name__}"
+        )
     if isinstance(flows, pd.DataFrame):
         flows_df = validate_flows(flows.astype(str), name="flows (DataFrame)")
         flows_df.attrs["source"] = "flows (DataFrame)"

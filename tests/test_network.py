@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import networkx as nx
 import pytest
 from pyproj import Geod
 from shapely.geometry import LineString
+from toy import LEGS, PLACES, _xy, legs_doc, places_doc, write
 
 import routes
 from routes.errors import NetworkError, UnknownPlaceError
@@ -26,8 +26,6 @@ from routes.network import (
     search_places,
     validate_network,
 )
-
-from toy import LEGS, PLACES, _xy, legs_doc, places_doc, write  # noqa: E402
 
 
 @pytest.fixture()

@@ -9,14 +9,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
+from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
-from routes.attribution import METRIC_CRS, attribute_incidents
+from routes.attribution import attribute_incidents
 from routes.errors import DataError, UnknownLegError
 from routes.exposure import build_exposure, load_exposure_table
 from routes.network import load_network
 from routes.risk import estimate_risk, explain_leg
-from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
 
 @pytest.fixture()

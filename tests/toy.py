@@ -5,7 +5,11 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 # A five-place toy corridor on the Gulf of Urabá: real coordinates, simplified lines.
 PLACES: list[dict[str, Any]] = [
@@ -57,7 +61,7 @@ def write(tmp_path: Path, name: str, doc: Any) -> Path:
 
 
 
-def toy_flows(months: list[str] | None = None, north: float = 1000.0, south: float = 100.0) -> "pd.DataFrame":
+def toy_flows(months: list[str] | None = None, north: float = 1000.0, south: float = 100.0) -> pd.DataFrame:
     """A flows table: the same number of people every month, each way."""
     import pandas as pd
 
@@ -67,7 +71,7 @@ def toy_flows(months: list[str] | None = None, north: float = 1000.0, south: flo
     return pd.DataFrame(rows)
 
 
-def toy_exposure() -> "pd.DataFrame":
+def toy_exposure() -> pd.DataFrame:
     """Everyone takes every leg of the toy network in the direction it is travelled (a stated toy assumption)."""
     import pandas as pd
 
@@ -79,7 +83,7 @@ def toy_exposure() -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def toy_incidents(rows: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
+def toy_incidents(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     """Normalised incidents from (lon, lat, date, dead, missing, cause, route) dicts."""
     import geopandas as gpd
     import pandas as pd
