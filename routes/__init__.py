@@ -43,7 +43,7 @@ _LAZY = {
     "update_snapshot": "routes.snapshot",
     "attribute_incidents": "routes.attribution",
     "estimate_risk": "routes.risk",
-    "explain_leg": "routes.risk",
+    "explain_leg": "routes.explain",
     "load_flows": "routes.flows",
     "rank_paths": "routes.scoring",
     "pareto_paths": "routes.scoring",

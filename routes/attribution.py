@@ -53,6 +53,10 @@ GOOD_FRACTION = 1 / 3
 #: with ``match = "route_tag"``
 ROUTE_TAG_CORRIDORS: dict[str, tuple[str, ...]] = {"darien": ("darien-", "caribbean-bypass")}
 ROUTE_TAG_DISTANCE_M = 80_000.0
+#: the same coordinates on this many different dates mark a generic position (see ``position``)
+GENERIC_MIN_DATES = 3
+#: a repeated point this close to a place of the network is that place, not a generic area
+NAMED_PLACE_M = 2_000.0
 #: distance multiplier for a leg that nobody is known to travel in the incident's month
 UNTRAVELLED_PENALTY = 3.0
 WATER_MODES = frozenset({"sea_boat", "river_boat"})
@@ -113,7 +117,9 @@ def attribute_incidents(
         The incidents, all of them, in their order, with columns added: ``u``, ``v``, ``key`` (the edge of the
         dominant direction; empty when off the network), ``leg``, ``direction``, ``share_north`` and
         ``share_south`` (how the incident is split between the two directions of its leg), ``distance_m``,
-        ``match`` (``good``, ``fair``, ``route_tag`` or ``off_network``), ``match_reason`` and ``direction_basis``.
+        ``match`` (``good``, ``fair``, ``route_tag`` or ``off_network``), ``match_reason``, ``direction_basis`` and
+        ``position`` (``precise``, or ``generic`` for a point that stands for an area: the risk model spreads the
+        deaths of generic Darién positions over the Darién legs people were on that month).
         ``attrs["metric_crs"]`` records the projection used for distances.
 
     Raises
@@ -251,12 +257,43 @@ def attribute_incidents(
 
     for c, vals in result.items():
         out[c] = vals
+    out["position"] = _position_quality(out, G)
     out.attrs = dict(incidents.attrs)
     out.attrs["metric_crs"] = METRIC_CRS
     out.attrs["max_distance_m"] = limits
     n_on = int((out["match"] != "off_network").sum())
     log.info("attributed %d of %d incidents to legs; %d off the network", n_on, n, n - n_on)
     return out
+
+
+def _position_quality(out: gpd.GeoDataFrame, G: nx.MultiDiGraph) -> np.ndarray:
+    """``"generic"`` for positions that stand for an area rather than a place, else ``"precise"``.
+
+    A position is generic when the same coordinates (to 4 decimals, ~10 m) carry incidents on
+    :data:`GENERIC_MIN_DATES` or more different dates and lie more than :data:`NAMED_PLACE_M` from every place
+    of the network (IOM's "Undetermined location in Darien National Park" points; a repeated point at a named
+    landmark such as Cerro de Haití stays precise), or when the incident was matched by its route tag only.
+    ``"unknown"`` when there is no position.
+    """
+    lon = pd.Series(shapely.get_x(out.geometry.values), index=out.index).round(4)
+    lat = pd.Series(shapely.get_y(out.geometry.values), index=out.index).round(4)
+    day = pd.to_datetime(out["date"]).dt.normalize()
+    key = lon.astype(str) + "," + lat.astype(str)
+    dates_per_point = day.groupby(key).transform("nunique")
+    repeated = (dates_per_point >= GENERIC_MIN_DATES).to_numpy().copy()
+    if repeated.any() and G.number_of_nodes():
+        places = gpd.GeoSeries(gpd.points_from_xy([d["x"] for _, d in G.nodes(data=True)],
+                                                  [d["y"] for _, d in G.nodes(data=True)]), crs="EPSG:4326")
+        tree = shapely.STRtree(places.to_crs(METRIC_CRS).values)
+        pts = gpd.GeoSeries(out.geometry.values[repeated], crs=out.crs or "EPSG:4326").to_crs(METRIC_CRS).values
+        near = np.zeros(len(pts), dtype=bool)
+        hit, _ = tree.query(pts, predicate="dwithin", distance=NAMED_PLACE_M)
+        near[hit] = True
+        repeated[np.flatnonzero(repeated)[near]] = False
+    generic = repeated | (out["match"] == "route_tag").to_numpy()
+    quality = np.where(generic, "generic", "precise").astype(object)
+    quality[lon.isna().to_numpy() | lat.isna().to_numpy()] = "unknown"
+    return quality
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -110,6 +110,13 @@ class Exposure:
         Arrays ``(edges, months)`` of travellers: central value and the plausible range.
     rows
         For each edge, the exposure-table rows (their index) that fed it.
+    pair_edge, pair_row, pair_flow
+        The decomposition behind ``central``: for each (edge, table row) pair, the edge's row number, the row's
+        position in the table, and the monthly flow of the row's series on that edge before the share
+        (``central[e] = sum over pairs of e of share[row] * pair_flow``). Lets the risk model draw each row's share
+        once and use that draw on every leg the row feeds.
+    share, share_lo, share_hi
+        The table's shares by row position.
     """
 
     edges: list[tuple[str, str, str]]
@@ -118,6 +125,12 @@ class Exposure:
     low: np.ndarray
     high: np.ndarray
     rows: dict[tuple[str, str, str], list[int]]
+    pair_edge: np.ndarray
+    pair_row: np.ndarray
+    pair_flow: np.ndarray
+    share: np.ndarray
+    share_lo: np.ndarray
+    share_hi: np.ndarray
 
     def edge_index(self) -> dict[tuple[str, str, str], int]:
         """Map from edge to row number."""
@@ -182,10 +195,12 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     central = np.zeros((len(edges), len(months)))
     low, high = np.zeros_like(central), np.zeros_like(central)
     fed: dict[tuple[str, str, str], list[int]] = {}
+    pairs: list[tuple[int, int]] = []
+    pair_flows: list[np.ndarray] = []
     problems: list[str] = []
     label = table.attrs.get("source", "exposure table")
     month_keys = np.array(months.strftime("%Y-%m"))
-    for i, row in table.iterrows():
+    for pos, (i, row) in enumerate(table.iterrows()):
         where = f"{label}, row {int(i) + 2}"
         key = (str(row["series"]), str(row["direction"]))
         if key not in series:
@@ -218,6 +233,8 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
             low[e] += flow * float(row["share_lo"])
             high[e] += flow * float(row["share_hi"])
             fed.setdefault(edges[e], []).append(int(i))
+            pairs.append((e, pos))
+            pair_flows.append(flow)
     if problems:
         raise DataError(f"{label}: {len(problems)} problem(s) joining the exposure table to the network", problems)
     # a leg carries nobody outside its period of use
@@ -230,7 +247,15 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
             if z:
                 closed |= month_keys > z
             central[i, closed] = low[i, closed] = high[i, closed] = 0.0
-    exp = Exposure(edges=edges, months=months, central=central, low=low, high=high, rows=fed)
+            for p, (e, _) in enumerate(pairs):
+                if e == i:
+                    pair_flows[p] = np.where(closed, 0.0, pair_flows[p])
+    pe = np.array([e for e, _ in pairs], dtype=np.intp)
+    pr = np.array([r for _, r in pairs], dtype=np.intp)
+    pf = np.vstack(pair_flows) if pair_flows else np.zeros((0, len(months)))
+    exp = Exposure(edges=edges, months=months, central=central, low=low, high=high, rows=fed, pair_edge=pe,
+                   pair_row=pr, pair_flow=pf, share=table["share"].to_numpy(float),
+                   share_lo=table["share_lo"].to_numpy(float), share_hi=table["share_hi"].to_numpy(float))
     object.__setattr__(exp, "_direction", directions)
     return exp
 

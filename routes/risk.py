@@ -2,24 +2,36 @@
 
 The model
 ---------
-For each directed edge ``e`` the deaths ``D_e`` (dead + missing by default) attributed to it are Poisson with
-mean ``lam_e * E_e``, where ``E_e`` is the exposure (people who travelled it) and ``lam_e`` the hazard per
-traversal. ``lam_e`` has a Gamma prior pooled by mode (empirical Bayes: its mean is the mode's pooled rate, its
-shape from the spread of the mode's legs' rates by the method of moments, clipped to [0.3, 20]), so the
-posterior is ``Gamma(a0 + D_e, b0 + E_e)``. A leg with little exposure or few deaths is pulled toward its mode;
-a well-travelled leg speaks for itself.
+Deaths on a directed edge ``e`` (dead + missing by default) come in incidents of ``s`` people. Their total
+``D_e`` is treated as an over-dispersed Poisson count: with ``phi`` the mode's clustering factor
+``sum(s^2) / sum(s)`` (1 if every incident killed one person, about 14 for boats, where one capsizing drowns many),
+``D_e / phi`` is Poisson with mean ``kappa_e * L_e * E_e / phi``, where ``E_e`` is the exposure (people who
+travelled it), ``L_e`` its length in km and ``kappa_e`` the hazard per traveller-km. ``kappa_e`` has a Gamma prior
+pooled by mode (empirical Bayes: the mean is the mode's pooled rate per traveller-km, the shape comes from the
+spread between the mode's legs by the method of moments, clipped to :data:`PRIOR_SHAPE_BOUNDS`), so that a leg
+nobody is known to travel gets its mode's rate for its length, whatever the number of pieces it is drawn in.
+The posterior is ``kappa_e ~ Gamma(a0 + D_e/phi, b0 + L_e E_e/phi)`` and the hazard of one traversal is
+``lam_e = L_e kappa_e``: a well-travelled leg speaks for itself, a thinly travelled one is pulled toward its mode,
+and clustered deaths widen the interval instead of narrowing it.
 
-The probability of dying on one traversal is ``p = 1 - exp(-lam)``; its posterior mean is exactly
-``p_death = 1 - (rate / (rate + 1)) ** shape``. The 90% interval ``[p_death_lo, p_death_hi]`` is taken from draws
-that also vary the exposure within its stated range (log-uniform between the low and high exposure), so an
-uncertain share of a corridor widens the interval. ``risk_shape`` and ``risk_rate`` are a Gamma fitted to those
-draws by moments: the scorer draws from it.
+Exposure is uncertain where a share of a corridor is an assumption. Each exposure-table row's share is drawn once
+per draw from a triangular distribution on its (low, central, high) values and used on every leg the row feeds,
+so legs that share an assumption move together. The draws of ``lam`` (edges x draws) are kept in
+``G.graph["risk"].lam_draws`` and the scorer uses them, so a path's interval carries those correlations.
+
+The probability of dying on one traversal is ``p = 1 - exp(-lam)``. ``risk_shape`` and ``risk_rate`` are a Gamma
+fitted to the draws of ``lam`` by moments, and ``p_death = 1 - (rate / (rate + 1)) ** shape`` is its exact mean;
+the 90% interval ``[p_death_lo, p_death_hi]`` is read from the draws.
+
+Deaths at a generic position (``position == "generic"`` in :func:`routes.attribute_incidents`: the same point
+used for many incidents, such as IOM's "Undetermined location in Darien National Park") of an incident tagged
+``Darien`` are spread over the Darién land legs people travelled that month, in proportion to traveller-km.
 
 Seasonality: for each mode, a month-of-year factor ``(N_m + k) / (X_m + k)`` where ``N_m`` counts the incidents in
-calendar month ``m``, ``X_m`` is the number expected from the mode's incident rate and that month's exposure, and
-``k = SEASON_SHRINK`` pseudo-incidents shrink it toward 1; the factors are scaled so their exposure-weighted mean is 1.
-Incidents, not deaths, are counted, so that one shipwreck with many dead does not make its month look like a season.
-Stored as ``season`` (12 numbers).
+calendar month ``m``, ``X_m`` the number expected in that month from each year's own rate and the month's
+traveller-km (so a bad year does not pass for a season), and ``k = SEASON_SHRINK`` pseudo-incidents shrink it
+toward 1. Each edge's factors are scaled so their mean weighted by the edge's own monthly exposure is 1: the scorer
+multiplies an edge's hazard by its factor of the month. Stored as ``season`` (12 numbers).
 
 Time: ``window=(first_year, last_year)`` keeps incidents and exposure of those years only; ``half_life_years``
 weights each month by ``0.5 ** (age / half_life)`` (deaths and exposure alike), so recent years count most.
@@ -38,44 +50,57 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from routes.attribution import attribute_incidents
-from routes.errors import DataError, UnknownLegError
+from routes.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
 from routes.exposure import Exposure, build_exposure, load_exposure_table
 
 log = logging.getLogger(__name__)
 
 PRIOR_SHAPE_BOUNDS = (0.3, 20.0)
-SEASON_SHRINK = 3.0
+SEASON_SHRINK = 10.0
 INTERVAL = (0.05, 0.95)
+#: modes over which the deaths of a generic Darién position are spread
+SPREAD_MODES = frozenset({"jungle_foot", "river_boat", "foot"})
 EVIDENCE_LEVELS = ("none", "weak", "moderate", "strong")
-RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "incidents",
-              "evidence", "season")
+RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
+              "exposure_hi", "incidents", "evidence", "season")
 
 
 @dataclass
 class RiskDetails:
-    """What an estimate rests on, kept in ``G.graph["risk"]`` for :func:`explain_leg`.
+    """What an estimate rests on, kept in ``G.graph["risk"]`` for :func:`routes.explain_leg` and the scorer.
 
     Attributes
     ----------
     incidents
         Every incident read, with its attribution (:func:`routes.attribute_incidents`).
+    allocation
+        How each attributed incident's deaths were shared among directed edges: ``row`` (position in
+        ``incidents``), ``main_id``, ``u``, ``v``, ``key``, ``weight`` (share of the incident), ``deaths``
+        (weighted, before the time weights), ``basis``.
     exposure
         Monthly exposure of every edge.
     exposure_table, flows
         The tables the exposure came from.
     priors
-        The Gamma prior of each mode: ``{mode: (shape, rate, pooled_rate)}``.
+        Per mode: ``{mode: (shape, rate, pooled_rate_per_km, clustering)}`` of the Gamma prior per traveller-km.
+    lam_draws
+        Joint posterior draws of each edge's hazard per traversal, edges (in ``exposure.edges`` order) x draws.
     settings
         The arguments of :func:`estimate_risk` (window, half-life, what counts as a death, seed).
     """
 
     incidents: gpd.GeoDataFrame
+    allocation: pd.DataFrame
     exposure: Exposure
     exposure_table: pd.DataFrame
     flows: pd.DataFrame
-    priors: dict[str, tuple[float, float, float]]
+    priors: dict[str, tuple[float, float, float, float]]
+    lam_draws: np.ndarray
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def edge_row(self) -> dict[tuple[str, str, str], int]:
+        """Row of each edge in :attr:`lam_draws`."""
+        return self.exposure.edge_index()
 
     def __repr__(self) -> str:
         return f"RiskDetails({len(self.incidents)} incidents, {len(self.exposure.edges)} edges, settings={self.settings})"
@@ -143,8 +168,8 @@ def estimate_risk(
     -------
     networkx.MultiDiGraph
         A copy of ``G`` whose edges carry ``p_death``, ``p_death_lo``, ``p_death_hi``, ``risk_shape``,
-        ``risk_rate``, ``deaths``, ``exposure``, ``incidents``, ``evidence`` and ``season``;
-        ``G.graph["risk"]`` holds the :class:`RiskDetails`.
+        ``risk_rate``, ``deaths``, ``exposure`` (with ``exposure_lo``, ``exposure_hi``), ``incidents``,
+        ``evidence`` and ``season``; ``G.graph["risk"]`` holds the :class:`RiskDetails`.
 
     Raises
     ------
@@ -186,61 +211,64 @@ def estimate_risk(
         flows_df = load_flows(flows)
     table = load_exposure_table(exposure)
     exp = build_exposure(G, flows_df, table)
+    months = exp.months
+    month_keys = np.array(months.strftime("%Y-%m"))
     busy_e, busy_m = np.nonzero(exp.central > 0)
-    month_keys = exp.months.strftime("%Y-%m")
     travelled = {(exp.edges[i][2], month_keys[j]) for i, j in zip(busy_e, busy_m)}
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
+    allocation = _allocate(G, attributed, exp, count)
 
-    months = exp.months
     w = _weights(months, win, half_life_years)
-    E = exp.central @ w
-    E_lo, E_hi = exp.low @ w, exp.high @ w
-
-    # deaths and incident counts per edge, weighted by direction share and month weight
-    by_leg_dir = {(e[2], exp._direction[i]): i for i, e in enumerate(exp.edges)}
     n_e = len(exp.edges)
-    deaths = np.zeros(n_e)
-    n_inc = np.zeros(n_e)
-    incidents_by_moy = np.zeros((n_e, 12))
-    on = attributed[attributed["match"] != "off_network"]
-    if len(on):
-        amount = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
-        period = pd.PeriodIndex(pd.to_datetime(on["date"]), freq="M")
-        mpos = {p: j for j, p in enumerate(months)}
-        mw = np.array([w[mpos[p]] if p in mpos else (0.0 if win is not None else 1.0) for p in period])
-        if win is not None:  # incidents outside the flow months but inside the window still count
-            yrs = period.year.to_numpy()
-            mw = np.where((yrs >= win[0]) & (yrs <= win[1]) & (mw == 0) & ~np.isin(period, months), 1.0, mw)
-        moy = period.month.to_numpy() - 1
-        for leg, a, moy_i, weight, sn in zip(on["leg"], amount.to_numpy(float), moy, mw, on["share_north"].to_numpy()):
-            for direction, share in (("north", sn), ("south", 1.0 - sn)):
-                if share <= 0:
-                    continue
-                e = by_leg_dir.get((leg, direction))
-                if e is None:
-                    continue
-                deaths[e] += a * share * weight
-                n_inc[e] += share * weight
-                incidents_by_moy[e, moy_i] += share * weight
-
+    length = np.array([float(G.edges[e].get("length_km") or 1.0) for e in exp.edges])
     modes = np.array([str(G.edges[e].get("mode")) for e in exp.edges])
-    priors = _priors(modes, deaths, E)
+    E, E_lo, E_hi = exp.central @ w, exp.low @ w, exp.high @ w
+
+    # deaths, squared incident sizes (for clustering) and incidents per edge, with the time weights
+    deaths, sizes2, n_inc = np.zeros(n_e), np.zeros(n_e), np.zeros(n_e)
+    inc_cells = np.zeros((n_e, len(months)))
+    if len(allocation):
+        mpos = {k: j for j, k in enumerate(month_keys)}
+        amonth = pd.to_datetime(allocation["date"]).dt.strftime("%Y-%m").to_numpy()
+        ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
+        aw = np.array([w[mpos[m]] if m in mpos else 1.0 for m in amonth])
+        if win is not None:  # an incident outside the flow months but inside the window still counts
+            aw = np.where([m in mpos for m in amonth], aw, ((ayear >= win[0]) & (ayear <= win[1])).astype(float))
+        e_idx = allocation["edge"].to_numpy(int)
+        wt = allocation["weight"].to_numpy(float) * aw
+        size = allocation["size"].to_numpy(float)
+        np.add.at(deaths, e_idx, wt * size)
+        np.add.at(sizes2, e_idx, wt * size**2)
+        np.add.at(n_inc, e_idx, wt)
+        in_months = np.array([m in mpos for m in amonth])
+        np.add.at(inc_cells, (e_idx[in_months], np.array([mpos[m] for m in amonth[in_months]], dtype=int)),
+                  wt[in_months])
+
+    priors = _priors(modes, deaths, sizes2, E * length)
     a0 = np.array([priors[m][0] for m in modes])
     b0 = np.array([priors[m][1] for m in modes])
+    phi = np.array([priors[m][3] for m in modes])
+
+    # joint draws: each exposure-table row's share once per draw, used on every edge it feeds
     rng = np.random.default_rng(seed)
-    u = rng.random((n_e, draws))
-    lo_e = np.maximum(E_lo, 1e-9)
-    hi_e = np.maximum(E_hi, lo_e)
-    E_draw = np.exp(np.log(lo_e)[:, None] + u * (np.log(hi_e) - np.log(lo_e))[:, None])
-    E_draw = np.where((E_hi > E_lo)[:, None], E_draw, E[:, None])
-    lam = rng.gamma(shape=(a0 + deaths)[:, None], scale=1.0, size=(n_e, draws)) / (b0[:, None] + E_draw)
+    C = np.zeros((n_e, len(exp.share)))
+    if len(exp.pair_edge):
+        np.add.at(C, (exp.pair_edge, exp.pair_row), exp.pair_flow @ w)
+    S = np.repeat(exp.share[:, None], draws, axis=1)
+    vary = exp.share_hi > exp.share_lo
+    if vary.any():
+        S[vary] = rng.triangular(exp.share_lo[vary][:, None], exp.share[vary][:, None], exp.share_hi[vary][:, None],
+                                 size=(int(vary.sum()), draws))
+    E_draw = C @ S
+    kappa = rng.standard_gamma((a0 + deaths / phi)[:, None], size=(n_e, draws))
+    lam = kappa * length[:, None] / (b0[:, None] + E_draw * length[:, None] / phi[:, None])
     mean, var = lam.mean(axis=1), lam.var(axis=1)
-    shape = np.where(var > 0, mean**2 / np.where(var > 0, var, 1), a0 + deaths)
-    rate = np.where(var > 0, mean / np.where(var > 0, var, 1), b0 + E)
-    p = 1.0 - np.exp(-lam)
-    p_lo, p_hi = np.quantile(p, INTERVAL, axis=1)
-    p_mean = 1.0 - (rate / (rate + 1.0)) ** shape
-    season = _seasonality(modes, incidents_by_moy, exp.central * w, months)
+    ok = var > 0
+    shape = np.where(ok, mean**2 / np.where(ok, var, 1), a0 + deaths / phi)
+    rate = np.where(ok, mean / np.where(ok, var, 1), (b0 + E * length / phi) / length)
+    p_lo, p_hi = np.quantile(-np.expm1(-lam), INTERVAL, axis=1)
+    p_mean = -np.expm1(shape * np.log(rate / (rate + 1.0)))
+    season = _seasonality(modes, inc_cells * w, exp.central * w * length[:, None], months)
 
     H = G.copy()
     for i, (u_, v_, k_) in enumerate(exp.edges):
@@ -256,56 +284,124 @@ def estimate_risk(
         d["exposure_hi"] = float(round(E_hi[i], 3))
         d["incidents"] = float(round(n_inc[i], 6))
         d["evidence"] = _evidence(deaths[i], E[i], E_lo[i], E_hi[i])
-        d["season"] = season[modes[i]]
+        d["season"] = season[i]
     settings = {"window": win, "half_life_years": half_life_years, "count": count, "draws": draws, "seed": seed,
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
-    H.graph["risk"] = RiskDetails(attributed, exp, table, flows_df, priors, settings)
+    H.graph["risk"] = RiskDetails(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors,
+                                  lam, settings)
     H.graph["risk_settings"] = {k: v for k, v in settings.items() if v is not None}
     return H
 
 
-def _priors(modes: np.ndarray, deaths: np.ndarray, E: np.ndarray) -> dict[str, tuple[float, float, float]]:
-    """Empirical-Bayes Gamma prior per mode: ``{mode: (shape, rate, pooled_rate)}``."""
-    total = deaths.sum() / E.sum() if E.sum() > 0 else 1e-4
-    out: dict[str, tuple[float, float, float]] = {}
+SPREAD_BASIS = "generic position: spread over the Darién land legs travelled that month, by traveller-km"
+
+
+def _allocate(G: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, exp: Exposure, count: str) -> pd.DataFrame:
+    """Share each attributed incident among directed edges: by direction, or spread when its position is generic."""
+    eidx = exp.edge_index()
+    by_leg_dir = {(e[2], exp._direction[i]): i for i, e in enumerate(exp.edges)}
+    month_col = {m: j for j, m in enumerate(exp.months.strftime("%Y-%m"))}
+    spread_tags = {t: p for t, p in ROUTE_TAG_CORRIDORS.items()}
+    corridor = [str(G.edges[e].get("corridor") or "") for e in exp.edges]
+    mode = [str(G.edges[e].get("mode") or "") for e in exp.edges]
+    length = np.array([float(G.edges[e].get("length_km") or 0.0) for e in exp.edges])
+    pools = {t: np.array([i for i in range(len(exp.edges))
+                          if mode[i] in SPREAD_MODES and any(corridor[i].startswith(p) for p in prefixes)], dtype=int)
+             for t, prefixes in spread_tags.items()}
+    on = attributed[attributed["match"] != "off_network"]
+    size = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
+    months = pd.to_datetime(on["date"]).dt.strftime("%Y-%m").fillna("")
+    generic = on["position"].eq("generic") if "position" in on.columns else pd.Series(False, index=on.index)
+    tags = on["route"].fillna("").astype(str).str.strip().str.lower()
+    rows: list[tuple[int, str, int, float, float, str, Any]] = []
+    positions = {ix: n for n, ix in enumerate(attributed.index)}
+    for ix in on.index:
+        r = positions[ix]
+        mid = on.at[ix, "main_id"] if "main_id" in on.columns else str(ix)
+        s, month, date = float(size[ix]), months[ix], on.at[ix, "date"]
+        pool = pools.get(tags[ix])
+        if generic[ix] and pool is not None and len(pool) and month in month_col:
+            x = exp.central[pool, month_col[month]] * length[pool]
+            if x.sum() > 0:
+                for e, share in zip(pool[x > 0], x[x > 0] / x.sum(), strict=True):
+                    rows.append((r, mid, int(e), float(share), s, SPREAD_BASIS, date))
+                continue
+        for direction, share in (("north", float(on.at[ix, "share_north"])), ("south", float(on.at[ix, "share_south"]))):
+            e = by_leg_dir.get((on.at[ix, "leg"], direction))
+            if share > 0 and e is not None:
+                rows.append((r, mid, e, share, s, str(on.at[ix, "direction_basis"]), date))
+    out = pd.DataFrame(rows, columns=["row", "main_id", "edge", "weight", "size", "basis", "date"])
+    keys = list(eidx)
+    out["u"] = [keys[e][0] for e in out["edge"]]
+    out["v"] = [keys[e][1] for e in out["edge"]]
+    out["key"] = [keys[e][2] for e in out["edge"]]
+    out["deaths"] = out["weight"] * out["size"]
+    return out
+
+
+def _priors(
+    modes: np.ndarray, deaths: np.ndarray, sizes2: np.ndarray, X: np.ndarray
+) -> dict[str, tuple[float, float, float, float]]:
+    """Empirical-Bayes Gamma prior per mode on the hazard per traveller-km.
+
+    Returns ``{mode: (shape, rate, pooled_rate, clustering)}`` where ``clustering`` is ``sum(s^2) / sum(s)`` over
+    the mode's incidents (1 for single deaths) and the rate is in effective (de-clustered) traveller-km.
+    """
+    total = deaths.sum() / X.sum() if X.sum() > 0 else 1e-7
+    out: dict[str, tuple[float, float, float, float]] = {}
     for m in sorted(set(modes)):
-        sel = (modes == m) & (E > 0)
-        D, X = deaths[sel].sum(), E[sel].sum()
-        if X <= 0:
+        sel = (modes == m) & (X > 0)
+        D, Xm = deaths[sel].sum(), X[sel].sum()
+        phi = float(max(1.0, sizes2[modes == m].sum() / deaths[modes == m].sum())) if deaths[modes == m].sum() > 0 else 1.0
+        if Xm <= 0:
             pooled = total
         elif D <= 0:
-            pooled = 0.5 / X  # no death on the mode: half a death over its whole exposure
+            pooled = 0.5 / Xm  # no death on the mode: half a death over all its traveller-km
         else:
-            pooled = D / X
+            pooled = D / Xm
         shape = PRIOR_SHAPE_BOUNDS[0]
         if sel.sum() >= 3 and D > 0:
-            rates = deaths[sel] / E[sel]
-            wts = E[sel] / X
-            # E[sum w (r - m)^2] = tau^2 + n m / X for Poisson counts: the excess over n m / X is the spread between legs
-            between = float(np.sum(wts * (rates - pooled) ** 2) - sel.sum() * pooled / X)
+            rates = deaths[sel] / X[sel]
+            wts = X[sel] / Xm
+            # E[sum w (r - m)^2] = tau^2 + phi n m / X for over-dispersed counts: the excess is the spread between legs
+            between = float(np.sum(wts * (rates - pooled) ** 2) - phi * sel.sum() * pooled / Xm)
             shape = pooled**2 / between if between > 0 else PRIOR_SHAPE_BOUNDS[1]
         shape = float(np.clip(shape, *PRIOR_SHAPE_BOUNDS))
-        out[m] = (shape, shape / pooled, float(pooled))
+        out[m] = (shape, shape / pooled, float(pooled), phi)
     return out
 
 
 def _seasonality(
-    modes: np.ndarray, incidents_by_moy: np.ndarray, exposure_w: np.ndarray, months: pd.PeriodIndex,
-) -> dict[str, tuple[float, ...]]:
+    modes: np.ndarray, inc_cells: np.ndarray, x_cells: np.ndarray, months: pd.PeriodIndex
+) -> list[tuple[float, ...]]:
+    """Month-of-year factors per edge (see the module docstring): year-adjusted, shrunk, normalised per edge."""
     moy = months.month.to_numpy() - 1
-    out: dict[str, tuple[float, ...]] = {}
+    years = months.year.to_numpy()
+    factors: dict[str, np.ndarray] = {}
     for m in sorted(set(modes)):
         sel = modes == m
-        X = np.array([exposure_w[sel][:, moy == k].sum() for k in range(12)])
-        N = incidents_by_moy[sel].sum(axis=0)
-        if X.sum() <= 0 or N.sum() <= 0:
-            out[m] = (1.0,) * 12
+        N_cell = inc_cells[sel].sum(axis=0)
+        X_cell = x_cells[sel].sum(axis=0)
+        if X_cell.sum() <= 0 or N_cell.sum() <= 0:
+            factors[m] = np.ones(12)
             continue
-        rate = N.sum() / X.sum()
-        f = (N + SEASON_SHRINK) / (rate * X + SEASON_SHRINK)
-        f = f / (np.sum(f * X) / X.sum())
-        out[m] = tuple(float(round(x, 4)) for x in f)
+        expected = np.zeros(len(months))
+        for y in np.unique(years):
+            yy = years == y
+            if X_cell[yy].sum() > 0:
+                expected[yy] = N_cell[yy].sum() / X_cell[yy].sum() * X_cell[yy]
+        N = np.bincount(moy, weights=N_cell, minlength=12)
+        X = np.bincount(moy, weights=expected, minlength=12)
+        factors[m] = (N + SEASON_SHRINK) / (X + SEASON_SHRINK)
+    out: list[tuple[float, ...]] = []
+    for i, m in enumerate(modes):
+        f = factors[m]
+        own = np.bincount(moy, weights=x_cells[i], minlength=12)
+        if own.sum() <= 0:
+            own = np.bincount(moy, weights=x_cells[modes == m].sum(axis=0), minlength=12)
+        mean = float(np.sum(f * own) / own.sum()) if own.sum() > 0 else float(f.mean())
+        out.append(tuple(float(round(x, 4)) for x in f / mean))
     return out
 
 
@@ -320,131 +416,10 @@ def _evidence(deaths: float, E: float, lo: float, hi: float) -> str:
     return "weak"
 
 
-# ------------------------------------------------------------------------------------------------ explanation
-@dataclass
-class LegExplanation:
-    """The incidents, flows and assumptions behind one leg's risk (both directions)."""
+def __getattr__(name: str) -> Any:
+    """``explain_leg``, ``LegExplanation`` and ``corridor_rate`` live in :mod:`routes.explain`."""
+    if name in ("explain_leg", "LegExplanation", "corridor_rate"):
+        from routes import explain
 
-    leg: str
-    edges: pd.DataFrame
-    incidents: pd.DataFrame
-    exposure_by_year: pd.DataFrame
-    exposure_rows: pd.DataFrame
-    priors: dict[str, tuple[float, float, float]]
-    assumptions: list[str]
-
-    def __str__(self) -> str:
-        lines = [f"Leg {self.leg}", "", "Risk per traversal:"]
-        lines.append(self.edges.to_string(index=False))
-        lines += ["", f"Incidents attributed ({len(self.incidents)}):"]
-        lines.append(self.incidents.to_string(index=False) if len(self.incidents) else "  none")
-        lines += ["", "Travellers per year (central estimate):"]
-        lines.append(self.exposure_by_year.to_string() if len(self.exposure_by_year) else "  none")
-        lines += ["", "Flow series and shares used:"]
-        lines.append(self.exposure_rows.to_string(index=False) if len(self.exposure_rows) else "  none")
-        lines += ["", "Assumptions:"] + [f"  - {a}" for a in self.assumptions]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:  # a REPL shows the readable text, not the dataclass fields
-        return self.__str__()
-
-    def _repr_html_(self) -> str:
-        parts = [f"<h4>Leg <code>{self.leg}</code></h4>", self.edges.to_html(index=False),
-                 f"<h5>Incidents attributed ({len(self.incidents)})</h5>", self.incidents.to_html(index=False),
-                 "<h5>Travellers per year</h5>", self.exposure_by_year.to_html(),
-                 "<h5>Flow series and shares</h5>", self.exposure_rows.to_html(index=False),
-                 "<h5>Assumptions</h5><ul>" + "".join(f"<li>{a}</li>" for a in self.assumptions) + "</ul>"]
-        return "\n".join(parts)
-
-
-def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
-    """Which incidents, flow figures and assumptions made one leg's risk.
-
-    Parameters
-    ----------
-    G
-        A network returned by :func:`estimate_risk` (or :func:`routes.load_network`).
-    leg
-        A leg id (both directions are explained).
-
-    Raises
-    ------
-    UnknownLegError
-        If no edge has that leg id (the message suggests close ids).
-    DataError
-        If ``G`` carries no risk estimate.
-
-    Examples
-    --------
-    >>> from routes import load_network
-    >>> ex = explain_leg(load_network(), "mansukun-la-miel-boat")
-    >>> ex.edges["direction"].tolist()
-    ['south']
-    """
-    import difflib
-
-    details: RiskDetails | None = G.graph.get("risk")
-    if details is None:
-        raise DataError("explain_leg: this graph has no risk estimate; use routes.load_network() or estimate_risk(G)")
-    edges = [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
-    if not edges:
-        close = difflib.get_close_matches(str(leg), sorted({k for *_, k in G.edges(keys=True)}), n=3)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else "list legs with `route-risk legs`"
-        raise UnknownLegError(f"unknown leg {leg!r}; {hint}")
-    cols = ["direction", "p_death", "p_death_lo", "p_death_hi", "deaths", "incidents", "exposure", "exposure_lo",
-            "exposure_hi", "evidence", "mode", "length_km"]
-    edf = pd.DataFrame([{"u": u, "v": v, **{c: G.edges[u, v, k].get(c) for c in cols}} for u, v, k in edges])
-    inc = details.incidents
-    mine = inc[inc["leg"] == leg]
-    keep = [c for c in ("main_id", "date", "dead", "missing", "cause", "route", "distance_m", "match", "share_north",
-                        "share_south", "direction_basis") if c in mine.columns]
-    inc_df = pd.DataFrame(mine[keep]).sort_values("date") if len(mine) else pd.DataFrame(columns=keep)
-    exp = details.exposure
-    idx = exp.edge_index()
-    years = exp.months.year
-    by_year = {}
-    for e in edges:
-        s = pd.Series(exp.central[idx[e]], index=years).groupby(level=0).sum()
-        by_year[G.edges[e]["direction"]] = s[s > 0].round(0)
-    ey = pd.DataFrame(by_year).fillna(0).astype(int) if by_year else pd.DataFrame()
-    rows = sorted({r for e in edges for r in exp.rows.get(e, [])})
-    erows = details.exposure_table.loc[rows] if rows else details.exposure_table.head(0)
-    assumptions = [f"{r['direction']}bound: {r['share']:.3g} (range {r['share_lo']:.3g}-{r['share_hi']:.3g}) of series "
-                   f"'{r['series']}' {r['period_start'] or '...'} to {r['period_end'] or '...'}: {r['source']}"
-                   for _, r in erows.iterrows() if r["method"] != "observed"]
-    modes = sorted({str(G.edges[e].get("mode")) for e in edges})
-    for m in modes:
-        a, b, pooled = details.priors.get(m, (float("nan"),) * 3)
-        assumptions.append(f"prior for mode {m}: Gamma(shape={a:.3g}, rate={b:.4g}), pooled rate {pooled * 1000:.3g} per 1,000")
-    if not rows:
-        assumptions.append("no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior")
-    return LegExplanation(leg, edf, inc_df, ey, erows.reset_index(drop=True), details.priors, assumptions)
-
-
-def corridor_rate(
-    G: nx.MultiDiGraph, corridors: Sequence[str], *, direction: str, years: Sequence[int], series: str,
-) -> dict[str, float]:
-    """Deaths attributed to a group of corridors in some years, over the flow series of those years.
-
-    This is the figure published by agencies (deaths per 1,000 crossings), recomputed from the model's own
-    attribution: ``deaths`` counts dead + missing (shared by direction), ``persons`` sums the flow series.
-
-    Examples
-    --------
-    >>> from routes import load_network
-    >>> r = corridor_rate(load_network(), ["darien-acandi"], direction="north", years=[2024], series="darien")
-    >>> r["persons"]
-    302203.0
-    """
-    details: RiskDetails | None = G.graph.get("risk")
-    if details is None:
-        raise DataError("corridor_rate: this graph has no risk estimate; use routes.load_network()")
-    legs = {k for _, _, k, d in G.edges(keys=True, data=True) if d.get("corridor") in set(corridors)}
-    inc = details.incidents
-    sel = inc["leg"].isin(legs) & pd.to_datetime(inc["date"]).dt.year.isin(list(years))
-    share = inc.loc[sel, "share_north" if direction == "north" else "share_south"]
-    deaths = float(((inc.loc[sel, "dead"] + inc.loc[sel, "missing"]) * share).sum())
-    f = details.flows
-    fsel = (f["series"] == series) & (f["direction"] == direction) & f["month"].str[:4].astype(int).isin(list(years))
-    persons = float(f.loc[fsel, "persons"].sum())
-    return {"deaths": deaths, "persons": persons, "per_1000": 1000 * deaths / persons if persons else float("nan")}
+        return getattr(explain, name)
+    raise AttributeError(f"module 'routes.risk' has no attribute {name!r}")

@@ -204,6 +204,25 @@ def _day(value: object) -> dt.date | None:
         return None
 
 
+def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph) -> dict[str, Any]:
+    """The risk estimate's joint draws of the hazards, and each edge's row in them, when the graph carries them."""
+    details = G.graph.get("risk")
+    draws = getattr(details, "lam_draws", None)
+    if details is None or draws is None:
+        return {}
+    rows = details.edge_row()
+    nodes = ig.nodes
+    draw_row = np.array([rows.get((nodes[a], nodes[b], k), -1) for a, b, k in zip(ig.src, ig.dst, ig.keys, strict=True)],
+                        dtype=np.intp)
+    # an edge whose risk was changed after the estimate no longer matches its draws: fall back to its Gamma
+    for e, d in enumerate(ig.data):
+        r = draw_row[e]
+        if r >= 0 and not np.isclose(float(np.mean(draws[r])), float(d.get("risk_shape", np.nan)) /
+                                     float(d.get("risk_rate", np.nan)), rtol=1e-6):
+            draw_row[e] = -1
+    return {"draws": draws, "draw_row": draw_row}
+
+
 @dataclass
 class _Legs:
     """Edge attributes as arrays, in the canonical edge order of an :class:`IndexedGraph`."""
@@ -224,6 +243,9 @@ class _Legs:
     mode: list[str]
     corridor: list[str]
     xy: list[tuple[float, float]]
+    #: joint posterior draws of the hazards (``G.graph["risk"].lam_draws``) and each edge's row in them (-1: none)
+    draws: np.ndarray | None = None
+    draw_row: np.ndarray | None = None
 
     @classmethod
     def from_graph(cls, G: nx.MultiDiGraph) -> _Legs:
@@ -259,6 +281,7 @@ class _Legs:
             mode=modes,
             corridor=[str(d.get("corridor") or "") for d in data],
             xy=[(_num(nodes[n].get("x")), _num(nodes[n].get("y"))) for n in ig.nodes],
+            **_joint_draws(G, ig),
         )
 
     def out_of_period(self, day: dt.date) -> np.ndarray:

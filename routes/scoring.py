@@ -68,10 +68,12 @@ CRITERIA = ("p_death", "duration_h", "cost_usd", "length_km")
 def _simulate(
     q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None = 0, draws: int = 10_000
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monte Carlo over the legs' Gamma posteriors: 5% and 95% quantiles of each path's p and ``p_safest``.
+    """Monte Carlo over the legs' posteriors: 5% and 95% quantiles of each path's p and ``p_safest``.
 
-    A legs x draws matrix of hazards is drawn once (legs in canonical order, so the draws of a leg do not
-    depend on which paths are asked) and shared by every path using the leg.
+    When the graph carries the risk estimate's joint draws (``G.graph["risk"].lam_draws``), those are used (resampled
+    to ``draws`` columns with the seed), so legs that share an exposure assumption stay correlated; otherwise a legs x
+    draws matrix is drawn from each leg's Gamma (legs in canonical order, so the draws of a leg do not depend on which
+    paths are asked). Either way the draws of a leg are shared by every path using it.
     """
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
         raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
@@ -82,6 +84,16 @@ def _simulate(
     gamma = np.isfinite(shape)
     lam = np.repeat(q.lam[idx][:, None], draws, axis=1)
     rng = np.random.default_rng(seed)
+    joint = np.zeros(len(idx), dtype=bool)
+    if q.legs.draws is not None and q.legs.draw_row is not None:
+        # the estimate's joint draws: legs that share an exposure assumption move together
+        rows = q.legs.draw_row[idx]
+        joint = rows >= 0
+        if joint.any():
+            stored = q.legs.draws
+            cols = np.arange(draws) if draws == stored.shape[1] else rng.integers(0, stored.shape[1], size=draws)
+            lam[joint] = stored[rows[joint]][:, cols] * mult[joint][:, None]
+    gamma &= ~joint
     if gamma.any():
         g = rng.standard_gamma(shape[gamma][:, None], size=(int(gamma.sum()), draws))
         lam[gamma] = g * (mult[gamma] / rate[gamma])[:, None]

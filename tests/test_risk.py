@@ -225,7 +225,9 @@ def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
 def test_explain_leg(estimated: nx.MultiDiGraph) -> None:
     ex = explain_leg(estimated, "necocli-capurgana-boat")
     assert set(ex.edges["direction"]) == {"north", "south"}
-    assert len(ex.incidents) == 3
+    assert ex.incidents["main_id"].nunique() == 3
+    # each incident is shared between the two directions of the leg; its shares add up to one
+    assert ex.incidents.groupby("main_id")["share"].sum().tolist() == pytest.approx([1.0, 1.0, 1.0])
     text = str(ex)
     assert "Assumptions" in text and "prior for mode sea_boat" in text
     assert "<table" in ex._repr_html_()
