@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import logging
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     raw_csv = Path(args.shared) / "flows" / "flows.csv"
+    if not raw_csv.is_file():
+        print(f"python -m routes.flows: error: the raw flows table {str(raw_csv)!r} does not exist; pass the shared data "
+              "folder that holds flows/flows.csv with --shared", file=sys.stderr)
+        return 1
     out = Path(args.out) if args.out else Path(str(geodata_file("flows.csv"))).parent
     flows = build_flows(raw_csv)
     flows.to_csv(out / "flows.csv", index=False, lineterminator="\n")

@@ -33,7 +33,9 @@ traveller-km (so a bad year does not pass for a season), and ``k = SEASON_SHRINK
 toward 1. Each edge's factors are scaled so their mean weighted by the edge's own monthly exposure is 1: the scorer
 multiplies an edge's hazard by its factor of the month. Stored as ``season`` (12 numbers).
 
-Time: ``window=(first_year, last_year)`` keeps incidents and exposure of those years only; ``half_life_years``
+Time: travellers count only in the months the incident table covers (January of its first year to its last
+month): before the IOM Missing Migrants Project began in 2014, deaths are unknown, not zero.
+``window=(first_year, last_year)`` keeps incidents and exposure of those years only; ``half_life_years``
 weights each month by ``0.5 ** (age / half_life)`` (deaths and exposure alike), so recent years count most.
 """
 
@@ -51,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from routes.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
+from routes.errors import DataError
 from routes.exposure import Exposure, build_exposure, load_exposure_table
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,20 @@ def _weights(months: pd.PeriodIndex, window: tuple[int, int] | None, half_life_y
         age = (ref.ordinal - months.asi8) / 12.0
         w = w * 0.5 ** (np.clip(age, 0, None) / half_life_years)
     return w
+
+
+def _coverage(months: pd.PeriodIndex, incidents: pd.DataFrame) -> np.ndarray:
+    """1 for the months the incident table covers (January of its first year to its last month), else 0.
+
+    Outside them deaths are unknown, not zero, so their travellers must not count either (the flows reach back to
+    2010, the IOM Missing Migrants Project to 2014).
+    """
+    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents.columns else pd.Series([], dtype="M8[ns]")
+    if not len(dates):
+        return np.zeros(len(months))
+    first = pd.Period(f"{dates.min().year}-01", freq="M")
+    last = pd.Period(dates.max(), freq="M")
+    return ((months >= first) & (months <= last)).astype(float)
 
 
 def _check_window(window: Sequence[int] | None) -> tuple[int, int] | None:
@@ -218,7 +235,14 @@ def estimate_risk(
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
     allocation = _allocate(G, attributed, exp, count)
 
-    w = _weights(months, win, half_life_years)
+    w = _weights(months, win, half_life_years) * _coverage(months, incidents)
+    if not (exp.central @ w).any():
+        have = pd.to_datetime(incidents["date"]).dropna()
+        raise DataError(
+            f"no travellers to count in the window {win!r}: the flows cover {month_keys[0]} to {month_keys[-1]} and the "
+            f"incidents {have.min():%Y-%m} to {have.max():%Y-%m}" if len(have) else
+            "the incident table has no dated incident: nothing to estimate from; check the export"
+        )
     n_e = len(exp.edges)
     length = np.array([float(G.edges[e].get("length_km") or 1.0) for e in exp.edges])
     modes = np.array([str(G.edges[e].get("mode")) for e in exp.edges])

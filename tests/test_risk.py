@@ -178,13 +178,26 @@ def test_reproducible(toy: nx.MultiDiGraph) -> None:
 
 def test_window_excludes_years(toy: nx.MultiDiGraph) -> None:
     flows = toy_flows([f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)])
-    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 5, "date": "2022-05-01"}])
+    # the second incident is off the network: it only says the table covers 2022 to 2024
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 5, "date": "2022-05-01"},
+                         {"lon": -90.0, "lat": 15.0, "dead": 1, "date": "2024-12-01"}])
     full = estimate_risk(toy, inc, flows, exposure=toy_exposure())
     recent = estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2023, 2024))
     assert sum(d["deaths"] for *_, d in recent.edges(data=True)) == 0
     assert sum(d["deaths"] for *_, d in full.edges(data=True)) == pytest.approx(5)
     with pytest.raises(ValueError, match="first year is after the last"):
         estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2024, 2023))
+    with pytest.raises(DataError, match=r"no travellers to count in the window \(2030, 2031\)"):
+        estimate_risk(toy, inc, flows, exposure=toy_exposure(), window=(2030, 2031))
+
+
+def test_travellers_count_only_where_incidents_are_recorded(toy: nx.MultiDiGraph) -> None:
+    """Flows before the incident record begins must not dilute the rate: those deaths are unknown, not zero."""
+    flows = toy_flows([f"{y}-{m:02d}" for y in (2012, 2013, 2014) for m in range(1, 13)])
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 2, "date": "2014-06-01"}])
+    H = estimate_risk(toy, inc, flows, exposure=toy_exposure())
+    e = ("necocli", "capurgana", "necocli-capurgana-boat")
+    assert H.edges[e]["exposure"] == pytest.approx(6 * 1000 * 0.5)  # Jan-Jun 2014 only, not 2012-2013
 
 
 def test_half_life_weighs_recent_years_more(toy: nx.MultiDiGraph) -> None:
@@ -219,7 +232,7 @@ def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
             # the toy exposure is flat across months, so the factors average to 1
             assert np.mean(d["season"]) == pytest.approx(1.0, rel=1e-3)
     sea = estimated.edges["necocli", "capurgana", "necocli-capurgana-boat"]["season"]
-    assert max(sea[:3]) > 1.0 > sea[7]  # deaths in Jan-Mar only: those months weigh more
+    assert max(sea[:3]) > 1.0 > sea[4]  # incidents in Jan-Mar only: those months weigh more
 
 
 def test_explain_leg(estimated: nx.MultiDiGraph) -> None:

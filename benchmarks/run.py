@@ -1,0 +1,344 @@
+"""The benchmark of `routes`: prints a table of figures measured on this machine, each against its target.
+
+Usage::
+
+    python benchmarks/run.py            # medians over repeated runs (about a minute)
+    python benchmarks/run.py --quick    # each figure once, small sizes: a few seconds, for CI
+    python benchmarks/run.py --shared ../shared/data --repeat 9
+
+Figures (targets from issues 3 and 4; "-" where no target was set):
+
+* cold start of ``route-risk rank Necoclí Tapachula`` (a new process, as a user types it);
+* reading the full global IOM allData export (19,255 rows), attributing it and estimating every leg: < 1 s in all
+  (the file is ``iom_mmp/Missing_Migrants_Global_Figures_allData.csv`` under ``--shared`` or ``ROUTES_SHARED_DATA``;
+  the row is skipped with a note when it is absent);
+* one ranking with k = 10 on the corridor graph: < 20 ms; 10,000 Monte Carlo draws for 10 paths: < 200 ms;
+* every ordered pair among about 25 hub places with k = 5: < 5 s;
+* a synthetic network of 100,000 legs with 100,000 incidents: attribution (no target set) and one ranking with
+  k = 5 (< 2 s), with their peak memory (``tracemalloc``, one extra run).
+
+The script reports, it does not assert: it exits 0 when a target is missed, 1 only when a benchmark fails to run
+(so CI notices when it rots).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for p in (str(HERE), str(ROOT)):  # run from a checkout without installing
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+HEADER = "| figure | median | runs | target | result | peak memory | note |"
+ALLDATA = Path("iom_mmp") / "Missing_Migrants_Global_Figures_allData.csv"
+
+
+@dataclass
+class Row:
+    figure: str
+    seconds: float | None = None
+    runs: int = 0
+    target_s: float | None = None
+    peak_mb: float | None = None
+    note: str = ""
+    error: bool = False
+
+    def cells(self) -> list[str]:
+        if self.seconds is None:
+            median, result = "-", ("ERROR" if self.error else "skipped")
+        else:
+            median = _duration(self.seconds)
+            result = "-" if self.target_s is None else ("ok" if self.seconds < self.target_s else "MISSED")
+        target = "-" if self.target_s is None else f"< {_duration(self.target_s)}"
+        peak = "-" if self.peak_mb is None else f"{self.peak_mb:,.0f} MB"
+        return [self.figure, median, str(self.runs or "-"), target, result, peak, self.note]
+
+
+def _duration(s: float) -> str:
+    return f"{s * 1000:,.1f} ms" if s < 1 else f"{s:,.2f} s"
+
+
+def measure(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[float, int, Any]:
+    """Median wall time of ``fn`` over ``repeat`` runs (after one untimed warm-up run when ``warm``)."""
+    result = fn() if warm else None
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), repeat, result
+
+
+def peak_mb(fn: Callable[[], Any]) -> float:
+    """Peak memory allocated by one run of ``fn`` (Python and numpy allocations, via tracemalloc)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def max_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+
+
+# ------------------------------------------------------------------------------------------------ the figures
+def cold_start(repeat: int) -> Row:
+    row = Row("cold start: `route-risk rank Necoclí Tapachula` (new process)")
+    exe = shutil.which("route-risk", path=str(Path(sys.executable).parent)) or shutil.which("route-risk")
+    if exe is None:
+        row.note = "skipped: the route-risk console script is not installed (pip install -e .)"
+        return row
+    cmd = [exe, "rank", "Necoclí", "Tapachula"]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    if first.returncode != 0:
+        tail = (first.stderr or first.stdout).strip().splitlines()[-1:] or [""]
+        if "No module named 'routes.cli'" in first.stderr:
+            row.note = "skipped: routes.cli is not written yet"
+        else:
+            row.note, row.error = f"exit {first.returncode}: {tail[0][:120]}", True
+        return row
+    row.seconds, row.runs, _ = measure(lambda: subprocess.run(cmd, capture_output=True, timeout=300, check=True),
+                                       repeat, warm=False)
+    row.note = "no target set (issue 5: a ranked table within a minute of cloning)"
+    return row
+
+
+def global_export(shared: Path | None, repeat: int, quick: bool) -> list[Row]:
+    from routes.attribution import attribute_incidents
+    from routes.incidents import read_incidents
+    from routes.network import load_network
+    from routes.risk import estimate_risk
+
+    path = shared / ALLDATA if shared is not None else None
+    labels = ["global allData export: read (19,255 rows)", "global allData export: attribute to legs",
+              "global allData export: estimate every leg (attribution included)",
+              "global allData export: read + attribute + estimate"]
+    if path is None or not path.is_file():
+        where = str(path) if path is not None else "no --shared folder or ROUTES_SHARED_DATA"
+        return [Row(labels[-1], note=f"skipped: {where} not found", target_s=1.0)]
+    G = load_network(risk=False)
+    t_read, n, inc = measure(lambda: read_incidents(path), repeat, warm=not quick)
+    t_attr, _, att = measure(lambda: attribute_incidents(G, inc), repeat, warm=not quick)
+    t_est, _, _ = measure(lambda: estimate_risk(G, inc), repeat, warm=not quick)
+    total, _, _ = measure(lambda: estimate_risk(G, read_incidents(path)), repeat, warm=not quick)
+    on = int((att["match"] != "off_network").sum())
+    return [
+        Row(labels[0], t_read, n, note=f"{len(inc):,} incidents, {len(inc.attrs['skipped'])} rows skipped"),
+        Row(labels[1], t_attr, n, note=f"{on} on the corridor's {G.number_of_edges()} directed legs, "
+                                       f"{len(att) - on:,} off the network (reported)"),
+        Row(labels[2], t_est, n),
+        Row(labels[3], total, n, 1.0, None if quick else peak_mb(lambda: estimate_risk(G, read_incidents(path))),
+            note="issue 3 target"),
+    ]
+
+
+def _internal(name: str) -> Any:
+    """A private helper of routes.scoring (``_setup``, ``_simulate``): the benchmark times the search and the Monte
+    Carlo apart from the rest of rank_paths, as bench_scoring.py does; the names moved once, so look for both."""
+    from routes import scoring
+
+    for candidate in (name, name.lstrip("_"), "_" + name.lstrip("_")):
+        if hasattr(scoring, candidate):
+            return getattr(scoring, candidate)
+    raise ImportError(f"routes.scoring has no {name!r} (internal; update benchmarks/run.py)")
+
+
+def corridor_graph() -> tuple[nx.MultiDiGraph, str]:
+    try:
+        from routes.network import load_network
+
+        G = load_network()
+        return G, f"shipped corridor graph ({G.number_of_nodes()} places, {G.number_of_edges()} directed legs)"
+    except Exception as err:  # noqa: BLE001 - the synthetic stand-in keeps the benchmark running
+        from bench_scoring import synthetic_corridor
+
+        G = synthetic_corridor()
+        return G, f"synthetic corridor graph (the shipped one failed to load: {type(err).__name__})"
+
+
+def pair_with_k_paths(G: nx.MultiDiGraph, k: int) -> tuple[str, str] | None:
+    from routes.errors import RouteError
+
+    _setup = _internal("_setup")
+    preferred = [("necocli", "tapachula")]
+    nodes = sorted(G.nodes, key=lambda n: (G.nodes[n].get("y", 0), str(n)))
+    for a, b in itertools.chain(preferred, itertools.product(nodes[:10], nodes[-10:])):
+        if a in G and b in G and a != b:
+            try:
+                if len(_setup(G, a, b, "north", None, None, k)[3]) == k:
+                    return a, b
+            except (RouteError, ValueError):
+                continue
+    return None
+
+
+def ranking(G: nx.MultiDiGraph, repeat: int) -> list[Row]:
+    from routes.scoring import rank_paths
+
+    _setup, simulate = _internal("_setup"), _internal("_simulate")
+    pair = pair_with_k_paths(G, 10)
+    if pair is None:
+        return [Row("one ranking, k=10", note="no pair with 10 paths in this graph", error=True)]
+    a, b = pair
+    t_rank, n, ranked = measure(lambda: rank_paths(G, a, b, direction="north", k=10), repeat)
+    t_search, _, _ = measure(lambda: _setup(G, a, b, "north", None, None, 10), repeat)
+    q, _, _, best = _setup(G, a, b, "north", None, None, 10)
+    paths = [p for _, p in best]
+    t_mc, _, _ = measure(lambda: simulate(q, paths, draws=10_000), repeat)
+    legs = f"{min(map(len, paths))}-{max(map(len, paths))} legs"
+    return [
+        Row(f"one ranking {a} -> {b}, k=10 (rank_paths, 10,000 draws)", t_rank, n, 0.020,
+            note=f"issue 4 target; {len(ranked)} paths of {legs}"),
+        Row("  of which: the exact k-best search", t_search, n, note="graph indexing and scenario included"),
+        Row("Monte Carlo: 10,000 draws for 10 paths", t_mc, n, 0.200, note="issue 4 target"),
+    ]
+
+
+def hub_pairs(G: nx.MultiDiGraph, repeat: int, hubs: int) -> Row:
+    from routes.errors import NoPathError
+    from routes.scoring import rank_paths
+
+    chosen = sorted(G.nodes, key=lambda n: (-G.degree(n), str(n)))[:hubs]
+    pairs = list(itertools.permutations(chosen, 2))
+    counts = {"paths": 0, "none": 0}
+
+    def run() -> None:
+        counts.update(paths=0, none=0)
+        for u, v in pairs:
+            try:
+                counts["paths"] += len(rank_paths(G, u, v, k=5))
+            except NoPathError:
+                counts["none"] += 1
+
+    t, n, _ = measure(run, repeat, warm=False)
+    return Row(f"all ordered pairs among {hubs} hubs, k=5 (rank_paths, direction inferred)", t, n,
+               5.0 if hubs >= 25 else None,
+               note=f"{len(pairs)} pairs, {counts['paths']:,} paths, {counts['none']} pairs without a path"
+                    + ("" if hubs >= 25 else "; target applies to ~25 hubs"))
+
+
+def synthetic_incidents(G: nx.MultiDiGraph, n: int, seed: int = 2) -> gpd.GeoDataFrame:
+    """``n`` incidents scattered within a few km of random places of ``G`` (on or near its legs)."""
+    rng = np.random.default_rng(seed)
+    nodes = list(G.nodes)
+    pick = rng.integers(0, len(nodes), n)
+    x = np.array([G.nodes[nodes[i]]["x"] for i in pick]) + rng.normal(0, 0.02, n)
+    y = np.array([G.nodes[nodes[i]]["y"] for i in pick]) + rng.normal(0, 0.02, n)
+    dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
+    df = pd.DataFrame({
+        "main_id": [f"S{i}" for i in range(n)], "date": dates, "dead": rng.integers(0, 5, n),
+        "missing": rng.integers(0, 3, n), "cause": rng.choice(["Drowning", "Violence", "Sickness"], n),
+        "route": "", "coord_quality": "ok", "lon": x, "lat": y,
+    })  # fmt: skip
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+
+
+def synthetic_scale(n_legs: int, n_incidents: int, repeat: int, quick: bool) -> list[Row]:
+    from bench_scoring import synthetic_large
+
+    from routes.attribution import attribute_incidents
+    from routes.scoring import rank_paths
+
+    t = time.perf_counter()
+    G, s, d = synthetic_large(n_legs)
+    built = time.perf_counter() - t
+    inc = synthetic_incidents(G, n_incidents)
+    size = f"{G.number_of_edges():,} legs, {G.number_of_nodes():,} places"
+    t_attr, n, att = measure(lambda: attribute_incidents(G, inc), repeat, warm=not quick)
+    on = int((att["match"] != "off_network").sum())
+    t_rank, n2, ranked = measure(lambda: rank_paths(G, s, d, direction="north", k=5), repeat, warm=not quick)
+    return [
+        Row(f"synthetic {n_legs:,} legs: attribute {n_incidents:,} incidents", t_attr, n, None,
+            peak_mb(lambda: attribute_incidents(G, inc)),
+            note=f"no target set; {on:,} attributed; {size} (built in {built:.1f} s)"),
+        Row(f"synthetic {n_legs:,} legs: one ranking, k=5 (rank_paths)", t_rank, n2, 2.0 if n_legs >= 100_000 else None,
+            peak_mb(lambda: rank_paths(G, s, d, direction="north", k=5)),
+            note=("issue 4 target; " if n_legs >= 100_000 else "target applies to 100,000 legs; ")
+                 + f"path of {ranked.loc[0, 'n_legs']} legs"),
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ main
+def guarded(rows: list[Row], name: str, fn: Callable[[], Row | list[Row]]) -> None:
+    try:
+        out = fn()
+    except Exception as err:  # noqa: BLE001 - report and carry on; the exit code says it failed
+        rows.append(Row(name, note=f"{type(err).__name__}: {str(err).splitlines()[0][:150]}", error=True))
+        return
+    rows.extend(out if isinstance(out, list) else [out])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="each figure once, small sizes (for CI)")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per figure (default 7; 1 with --quick)")
+    parser.add_argument("--shared", default=os.environ.get("ROUTES_SHARED_DATA", str(ROOT.parent / "shared" / "data")),
+                        help="the shared data folder holding iom_mmp/ (default: $ROUTES_SHARED_DATA or ../shared/data)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    repeat = args.repeat or (1 if quick else 7)
+    shared = Path(args.shared) if args.shared else None
+    random.seed(0)
+
+    import routes
+
+    print(f"routes {routes.__version__} benchmark ({'quick' if quick else 'full'} mode, median of {repeat} run(s)); "
+          f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}")
+    t0 = time.perf_counter()
+    rows: list[Row] = []
+    guarded(rows, "cold start", lambda: cold_start(1 if quick else min(repeat, 5)))
+    guarded(rows, "global allData export", lambda: global_export(shared, repeat, quick))
+    G, source = corridor_graph()
+    guarded(rows, "one ranking, k=10", lambda: ranking(G, repeat))
+    guarded(rows, "hub pairs", lambda: hub_pairs(G, 1 if quick else max(3, repeat // 2), 6 if quick else 25))
+    n = 2_000 if quick else 100_000
+    guarded(rows, "synthetic scale", lambda: synthetic_scale(n, n, 1 if quick else 3, quick))
+
+    print(f"corridor figures on the {source}")
+    print()
+    print(HEADER)
+    print("|" + "---|" * 7)
+    for row in rows:
+        print("| " + " | ".join(c.replace("|", "/") for c in row.cells()) + " |")
+    print()
+    rss = max_rss_mb()
+    missed = [r.figure for r in rows if r.seconds is not None and r.target_s is not None and r.seconds >= r.target_s]
+    print(f"{len(rows)} figures in {time.perf_counter() - t0:.1f} s; targets missed: {len(missed)}"
+          + (f"; process peak RSS {rss:,.0f} MB" if rss is not None else ""))
+    if quick:
+        print("quick mode: small sizes and single runs; the figures are not comparable with the targets")
+    return 1 if any(r.error for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
