@@ -263,6 +263,11 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     for row, v in text("date")[bad_date].items():
         problems.setdefault(int(row), []).append(
             f"{cols['date']} {v!r} is not a date (expected YYYY-MM-DD or 'Thu, 01/31/2026 - 12:00')")
+    future = out["date"] > pd.Timestamp.now() + pd.Timedelta(days=1)
+    for row, v in text("date")[future].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['date']} {v!r} is in the future; check the date (the day is the date of death, or when the body "
+            "was found)")
     nodate = out["date"].isna()
     year = pd.to_numeric(text("year")[nodate], errors="coerce")
     mtxt = text("month")[nodate]

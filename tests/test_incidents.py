@@ -403,3 +403,12 @@ def test_full_alldata_csv() -> None:
     assert t["date"].isna().sum() == 13 and t["main_id"].str.startswith("\ufeff").sum() == 0
     assert t["coord_quality"].isin(["ok", "truncated"]).all()
     assert t.attrs["period"] == ("2014-01-02", "2025-04-29") and sha(p) == before
+
+
+def test_future_date_is_an_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "future.csv", [row("2024.MMP0001"), row("2099.MMP0001", date="2099-01-01")])
+    with pytest.raises(DataError, match=r"future.csv.*row 2.*'2099-01-01' is in the future"):
+        read_incidents(path)
+    kept = read_incidents(path, on_invalid="skip")
+    assert list(kept["main_id"]) == ["2024.MMP0001"]
+    assert kept.attrs["skipped"][0]["row"] == 2

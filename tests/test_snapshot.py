@@ -145,11 +145,11 @@ def test_update_from_downloads_page_export(tmp_path: Path) -> None:
     export_sha = sha(export)
     diff = update_snapshot(export, data_dir=tmp_path / "d")
     assert diff.snapshot == tmp_path / "d" / "snapshot" / "incidents.csv" and diff.snapshot.is_file()
-    assert sorted(diff.added["main_id"]) == ["2099.MMP0001", "2099.MMP0002", "2099.MMP0003"]
+    assert sorted(diff.added["main_id"]) == ["2026.TEST0001", "2026.TEST0002", "2026.TEST0003"]
     assert len(diff.removed) == 0 and len(diff.changed) == 0
-    assert diff.totals.loc[2099].tolist() == [0, 0, 3, 7]
+    assert diff.totals.loc[2026].tolist() == [0, 0, 3, 7]
     text = str(diff)
-    assert "3 added, 0 removed, 0 changed" in text and "2099.MMP0002" in text and "2099: 0 / 0 -> 3 / 7" in text
+    assert "3 added, 0 removed, 0 changed" in text and "2026.TEST0002" in text and "2026: 0 / 0 -> 3 / 7" in text
     assert sha(shipped) == shipped_sha and sha(export) == export_sha  # nothing else is written
     assert len(load_incidents(tmp_path / "d" / "snapshot")) == len(load_incidents("shipped")) + 3
     meta = json.loads((tmp_path / "d" / "snapshot" / "snapshot.json").read_text())
@@ -161,8 +161,8 @@ def test_update_default_folder_is_used_from_then_on(monkeypatch: pytest.MonkeyPa
     export = Path(__file__).resolve().parent / "data" / "incidents" / "downloads_page_sample.csv"
     update_snapshot(export)
     assert resolve_snapshot() == user_data_dir() / "snapshot" / "incidents.csv"
-    assert "2099.MMP0003" in set(load_incidents()["main_id"])
-    assert "2099.MMP0003" not in set(load_incidents("shipped")["main_id"])
+    assert "2026.TEST0003" in set(load_incidents()["main_id"])
+    assert "2026.TEST0003" not in set(load_incidents("shipped")["main_id"])
     second = update_snapshot(export)  # the same export again changes nothing
     assert len(second.added) == len(second.removed) == len(second.changed) == 0
     assert "Totals unchanged." in str(second)
