@@ -73,6 +73,11 @@ def _key(name: object) -> str:
     return " ".join(str(name).replace("\ufeff", "").replace("ï»¿", "").split()).casefold()
 
 
+#: a header row longer than this, or with more fields, is not an IOM export (and pandas would take minutes on it)
+MAX_HEADER_CHARS = 100_000
+MAX_FIELDS = 500
+
+
 def _sniff(raw: bytes, name: str) -> str:
     """Return "xlsx" or "csv" from the content, or raise for empty and binary files."""
     if not raw.lstrip(b"\xef\xbb\xbf").strip():
@@ -98,30 +103,56 @@ def _sniff(raw: bytes, name: str) -> str:
     return "csv"
 
 
-def _as_latin1(err: UnicodeError) -> tuple[str, int]:
+def _as_windows(err: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as Windows-1252 (what Excel on Windows writes), else as Latin-1."""
     assert isinstance(err, UnicodeDecodeError)
-    return err.object[err.start : err.end].decode("latin-1"), err.end
+    chunk = err.object[err.start : err.end]
+    try:
+        return chunk.decode("cp1252"), err.end
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return chunk.decode("latin-1"), err.end
 
 
-codecs.register_error("routes-latin-1", _as_latin1)
+codecs.register_error("routes-windows", _as_windows)
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    """Text of the file and its encoding: UTF-8 (BOM or not), else Latin-1 (bytes that are not UTF-8 only)."""
+def _decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
+    """Text of the file and its encoding: UTF-16 with a BOM, UTF-8 (BOM or not), else Windows-1252 or Latin-1.
+
+    Bytes that are not UTF-8 are read as Windows-1252 (Excel's CSV on Windows writes its dashes and quotes as
+    0x96, 0x93, 0x94...), which equals Latin-1 for every other byte.
+    """
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise DataError(f"{name} is UTF-16 text cut in the middle of a character: the file is truncated; "
+                            "download the export again") from None
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        text = raw.decode("utf-8-sig", errors="routes-latin-1")
-        return text, "latin-1" if text == raw.decode("latin-1").removeprefix("ï»¿") else "utf-8 mixed with latin-1"
+        text = raw.decode("utf-8-sig", errors="routes-windows")
+        body = raw.removeprefix(b"\xef\xbb\xbf")
+        single = "windows-1252" if any(0x80 <= b <= 0x9F for b in body) else "latin-1"
+        whole = body.decode("cp1252", errors="routes-windows")
+        return text, single if text == whole else f"utf-8 mixed with {single}"
 
 
 def _csv_table(raw: bytes, name: str) -> tuple[pd.DataFrame, str, dict[int, list[str]]]:
     """Parse CSV text into a table of strings; rows with a wrong number of fields are reported, not kept."""
-    text, encoding = _decode(raw)
-    first = text.split("\n", 1)[0]
+    text, encoding = _decode(raw, name)
+    if not text.strip():
+        raise DataError(f"{name} is empty; expected an IOM Missing Migrants export (CSV or .xlsx) with a header row. "
+                        "Download it again from https://missingmigrants.iom.int/downloads")
+    newline = text.find("\n", 0, MAX_HEADER_CHARS)
+    if newline < 0 and len(text) > MAX_HEADER_CHARS:
+        raise DataError(f"{name} has no line break in its first {MAX_HEADER_CHARS:,} characters: it is not a CSV "
+                        "export with a header row (an IOM export's header is about 300 characters)")
+    first = text[:newline] if newline >= 0 else text
     sep = max([",", ";", "\t"], key=first.count)
+    if first.count(sep) + 1 > MAX_FIELDS:
+        raise DataError(f"{name}: the header row has {first.count(sep) + 1:,} fields; an IOM export has about 25 "
+                        "columns. This is not an IOM Missing Migrants export; download it again")
     problems: dict[int, list[str]] = {}
     if text.endswith(("\n", "\r")):
         try:
@@ -220,6 +251,10 @@ def _parse_dates(t: pd.Series) -> tuple[pd.Series, pd.Series]:
     return date, bad
 
 
+#: south of this latitude a "lat, lon" pair is taken for a swapped "lon, lat" one (Antarctica; Cape Horn is 55.98 S)
+ANTARCTIC_LAT = -56.0
+
+
 def _coordinates(t: pd.Series, problems: dict[int, list[str]], flagged: dict[int, list[str]]
                  ) -> tuple[pd.Series, pd.Series, pd.Series]:
     m = t.str.extract(rf"^\s*\(?\s*({_NUM})\s*,\s*({_NUM})\s*\)?\s*$")
@@ -231,10 +266,17 @@ def _coordinates(t: pd.Series, problems: dict[int, list[str]], flagged: dict[int
     trunc = np.isclose(lat * 10, np.round(lat * 10), rtol=0, atol=1e-9) | np.isclose(
         lon * 10, np.round(lon * 10), rtol=0, atol=1e-9)  # at most one significant decimal ("27", "-80.0")
     oor = (lat.abs() > 90) | (lon.abs() > 180)
+    # no migrant death has been recorded south of Cape Horn: a point in Antarctica is a 'lon, lat' pair read as
+    # 'lat, lon' (both values in range), e.g. '-77.2471, 8.5312' for Acandí
+    antarctic = ~oor & (lat < ANTARCTIC_LAT) & (lon.abs() <= 90) & (lon >= ANTARCTIC_LAT)
+    oor = oor | antarctic
     zero = (lat == 0) & (lon == 0)
     for row, v in t[oor | zero].items():
         swapped = " (looks like 'lon, lat': swap them)" if abs(lat[row]) <= 180 and abs(lon[row]) <= 90 else ""
-        why = "is 0, 0, a placeholder" if zero[row] else f"is out of range{swapped}"
+        if antarctic[row]:
+            why = f"puts the incident in Antarctica (latitude {lat[row]:g}){swapped}"
+        else:
+            why = "is 0, 0, a placeholder" if zero[row] else f"is out of range{swapped}"
         flagged.setdefault(int(row), []).append(f"Coordinates {v!r} {why}; position set to unknown")
     quality = pd.Series(np.select([m[0].isna() | zero, oor, trunc.astype(bool)], ["missing", "out_of_range",
                                   "truncated"], "ok"), index=t.index)

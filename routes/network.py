@@ -154,7 +154,13 @@ def read_places(path: str | Path | None = None) -> gpd.GeoDataFrame:
         seen[pid] = i
         geom = _geometry(feat)
         if geom is None or not isinstance(geom, Point):
-            problems.append(f"{where}: geometry must be a non-empty Point, got {(feat.get('geometry') or {}).get('type')!r}")
+            raw = feat.get("geometry") or {}
+            coords = raw.get("coordinates") if isinstance(raw, dict) else None
+            if raw.get("type") == "Point" and coords and not all(isinstance(c, (int, float)) for c in coords):
+                problems.append(f"{where}: coordinates must be numbers in decimal degrees [longitude, latitude], "
+                                f"got {coords!r}; convert degrees-minutes-seconds to decimals")
+            else:
+                problems.append(f"{where}: geometry must be a non-empty Point, got {raw.get('type')!r}")
             continue
         lon, lat = geom.x, geom.y
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -239,8 +245,10 @@ def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
     if problems:
         raise NetworkError(f"{label}: {len(problems)} problem(s) in the legs file", problems)
     if not rows:
-        return gpd.GeoDataFrame({c: [] for c in LEG_REQUIRED}, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+        raise NetworkError(f"{label}: the legs file has no features; a network needs at least one leg between two places")
+    legs = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+    legs.attrs["source"] = label
+    return legs
 
 
 # --------------------------------------------------------------------------------------------------- building
@@ -304,7 +312,10 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
             geom = LineString(line.coords[::-1]) if reverse else line
             G.add_edge(u, v, key=lid, leg=lid, direction=direction, directions=row["directions"], geometry=geom, **attrs)
     if problems:
-        raise NetworkError(f"{len(problems)} problem(s) joining legs to places", problems)
+        source = legs.attrs.get("source")
+        where = f"{source}: " if source else ""
+        raise NetworkError(f"{where}{len(problems)} problem(s) joining legs to places (fix the legs' 'from'/'to' ids, "
+                           "or add the places)", problems)
     return G
 
 

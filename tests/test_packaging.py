@@ -28,7 +28,8 @@ def test_every_geodata_file_is_in_the_wheel() -> None:
 def test_import_and_load_from_another_directory(tmp_path: Path) -> None:
     """As the issue's 'done when' asks: routes loads its data from any working directory."""
     code = "import routes; G = routes.load_network(); print(G.number_of_edges(), routes.find_place(G, 'Necocli'))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         check=False)
     assert out.returncode == 0, out.stderr
     n_edges, necocli = out.stdout.split()
     assert int(n_edges) > 150 and necocli == "necocli"
