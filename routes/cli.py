@@ -17,18 +17,12 @@ from __future__ import annotations
 import argparse
 import calendar
 import contextlib
-import csv
 import difflib
 import io
 import itertools
-import json
-import math
 import os
 import re
-import shutil
 import sys
-import tempfile
-import textwrap
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -37,11 +31,10 @@ from typing import Any
 
 import networkx as nx
 
-from routes import __version__
+from routes import __version__, tables
 from routes.errors import DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 
 PROG = "route-risk"
-WIDTH = 120
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
                "p_death", "p_death_lo", "p_death_hi", "deaths", "exposure", "incidents", "evidence")
 
@@ -75,70 +68,6 @@ def _progress(message: str) -> Iterator[None]:
         thread.join()
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready value: numpy scalars as Python numbers, NaN as None, tuples as lists."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
-    """Format ``rows`` as aligned text; ``columns`` are ``(key, header)``, a header ending in ``>`` aligns right."""
-    heads = [h.rstrip(">") for _, h in columns]
-    cells = [[str(r.get(k, "")) for k, _ in columns] for r in rows]
-    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(heads)]
-    right = [h.endswith(">") for _, h in columns]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)).rstrip()
-
-    return "\n".join([line(heads), *(line(c) for c in cells)])
-
-
-def _write(text: str, out: str | None) -> None:
-    """Print ``text`` to stdout, or write it to the file ``out`` (named on stderr)."""
-    if out is None:
-        print(text)
-        return
-    Path(out).write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
-
-
-def _records(rows: Sequence[dict[str, Any]], fmt: str, *, sep: str = " > ") -> str:
-    """Rows as CSV (lists joined by ``sep``) or JSON records (lists as arrays)."""
-    rows = [{k: _plain(v) for k, v in r.items()} for r in rows]
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: sep.join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows)
-    return buf.getvalue().rstrip("\n")
-
-
-def _sig(x: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures, without exponent for the usual range."""
-    if x is None or not math.isfinite(x):
-        return "?"
-    if 0 < abs(x) < 0.001:
-        return "<0.001"
-    if x == 0 or abs(x) >= 10 ** (digits - 1):
-        return f"{x:,.0f}"
-    return f"{x:.{max(digits - 1 - math.floor(math.log10(abs(x))), 0)}f}"
-
-
-def _per_1000(d: dict[str, Any]) -> str:
-    return f"{_sig(1000 * d['p_death'])} [{_sig(1000 * d['p_death_lo'], 2)}-{_sig(1000 * d['p_death_hi'], 2)}]"
-
-
-def _hours(h: float) -> str:
-    return "?" if h is None or not math.isfinite(h) else f"{h:.0f} h" if h < 48 else f"{h / 24:.1f} d"
-
-
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
     """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``)."""
     from routes.network import load_network
@@ -152,12 +81,32 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
         return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window)
 
 
-def _closures(G: nx.MultiDiGraph, items: Sequence[str]) -> list[str]:
-    """Leg or place ids for what ``--close`` names (a leg id, a place id or a place name)."""
+def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
+    """``(query for the scorer, resolved place id or ISO3 code, is a region)`` for what the user typed."""
+    from routes.network import find_place, normalise_name
+
+    code = None if text in G else tables.country_code(text)
+    exact = [n for n, d in G.nodes(data=True) if normalise_name(d.get("name", "")) == normalise_name(text)]
+    if code and not exact:
+        if code not in {d.get("country") for _, d in G.nodes(data=True)}:
+            raise UnknownPlaceError(f"{role} {text!r}: no place in {tables.country_name(code)} ({code}) is on the "
+                                    f"network; {tables.COVERAGE}")
+        return code, code, True
+    try:
+        return text, find_place(G, text), False
+    except UnknownPlaceError as err:
+        if "ambiguous" not in str(err) and tables.far_from_places(G, text):
+            raise UnknownPlaceError(f"{role} {text!r} is not on the network: {tables.COVERAGE}; list the places with "
+                                    "`route-risk places`, or give a country code (COL, PAN, ..., MEX)") from None
+        raise UnknownPlaceError(f"{role}: {err}") from None
+
+
+def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
+    """Leg or place ids for what ``--close`` names (leg ids, place ids or names; comma-separated or repeated)."""
     from routes.network import find_place, iter_legs
 
     legs, out = set(iter_legs(G)), []
-    for item in items:
+    for item in (s.strip() for v in values for s in v.split(",") if s.strip()):
         if item in legs or item in G:
             out.append(item)
             continue
@@ -170,74 +119,74 @@ def _closures(G: nx.MultiDiGraph, items: Sequence[str]) -> list[str]:
     return out
 
 
-# --------------------------------------------------------------------------------------------- commands
-def _cmd_rank(args: argparse.Namespace) -> int:
-    from routes.export import to_geojson
-    from routes.scoring import Scenario, rank_paths
+def _query(G: nx.MultiDiGraph, args: argparse.Namespace) -> tuple[tuple[str, str, bool], tuple[str, str, bool]]:
+    return _where(G, args.origin, "origin"), _where(G, args.destination, "destination")
 
-    G = _network(args, window=args.window)
+
+def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callable[..., Any]) -> Any:
+    """Run the scorer ``run`` on the query; record what was typed and resolved in ``attrs``."""
+    from routes.scoring import Scenario
+
+    (oq, oid, oreg), (dq, did, dreg) = ends
     scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory)
     try:
-        gdf = rank_paths(G, args.origin, args.destination, direction=args.direction, k=args.k, month=args.month,
-                         scenario=scenario, seed=args.seed)
+        gdf = run(G, oq, dq, direction=args.direction, k=args.k, month=args.month, scenario=scenario,
+                  seed=args.seed, span=args.span)
     except NoPathError as err:  # the library's advice, in command-line words
         raise NoPathError(re.sub(r"pass direction='(\w+)'", r"use --direction \1", str(err))) from None
     except ValueError as err:
         if isinstance(err, RouteError):
             raise
         raise RouteError(str(err)) from err  # e.g. the same place twice: a user's mistake, not a bug
-    fmt = args.format or {".csv": "csv", ".json": "json", ".geojson": "geojson"}.get(
-        Path(args.output).suffix.lower() if args.output else "", "table")
-    if fmt == "geojson":
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(args.output) if args.output else Path(tmp) / "paths.geojson"
-            to_geojson(gdf, target)
-            if not args.output:
-                print(target.read_text(encoding="utf-8"), end="")
-        return 0
-    if fmt != "table":
-        _write(_records(gdf.drop(columns="geometry").to_dict("records"), fmt), args.output)
-        return 0
-    _write(_rank_table(G, gdf), args.output)
-    return 0
+    used = getattr(G.graph.get("risk"), "incidents", None)
+    gdf.attrs.update(origin=args.origin, destination=args.destination, origin_id=oid, destination_id=did,
+                     origin_kind="country" if oreg else "place", destination_kind="country" if dreg else "place",
+                     incident_snapshot=getattr(used, "attrs", {}).get("snapshot"))
+    return gdf
 
 
-def _rank_table(G: nx.MultiDiGraph, gdf: Any) -> str:
-    """The ranked paths as readable text fitting :data:`WIDTH` columns."""
-    a, name = gdf.attrs, (lambda n: str(G.nodes[n].get("name", n)))
-    rule = "" if a["direction_rule"] == "given" else f", direction by {a['direction_rule']}"
-    scen = a["scenario"]
-    notes = [f"month {calendar.month_name[scen['month']]}" if scen["month"] else "",
-             f"sea advisory x{scen['advisory']:g}" if scen["advisory"] else "",
-             f"closed {', '.join(scen['closed'])}" if scen["closed"] else "",
-             "incidents {}-{}".format(*G.graph["risk_settings"]["window"])
-             if G.graph.get("risk_settings", {}).get("window") else ""]
-    title = (f"{len(gdf)} safest {a['direction']}bound path(s) from {name(gdf['origin'].iloc[0])} to "
-             f"{name(gdf['destination'].iloc[0])}{rule}" + "".join(f"; {n}" for n in notes if n))
-    rows = []
-    for r in gdf.itertuples():
-        cost = f"${r.cost_usd:,.0f}" + ("+" if r.cost_unknown else "")
-        rows.append({"rank": r.rank, "p": _per_1000(r._asdict()), "safest": f"{r.p_safest:.0%}",
-                     "time": _hours(r.duration_h), "km": f"{r.length_km:,.0f}", "cost": cost, "sea": r.sea_legs,
-                     "top": f"{r.top_leg} ({r.top_leg_share:.0%})", "n": r.n_legs})
-    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("time", "time>"),
-            ("km", "km>"), ("cost", "cost>"), ("n", "legs>"), ("sea", "sea>"), ("top", "riskiest leg (share)")]
-    lines = _table(rows, cols).split("\n")
-    width = max(60, min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns))
-    out = [title, "", lines[0]]
-    for line, r in zip(lines[1:], gdf.itertuples()):
-        via = "\u00a0> ".join(name(n).replace(" ", "\u00a0") for n in r.nodes)  # break lines between places only
-        out += [line, *(s.replace("\u00a0", " ") for s in textwrap.wrap(
-            via, width, initial_indent="    via ", subsequent_indent="        ", break_on_hyphens=False)), ""]
-    out.append("deaths/1,000: probability of death on the way x 1,000, with its 90% interval; P(safest): share of "
-               "draws in which\nthe path is the safest; cost+: some legs' cost unknown. More: route-risk explain LEG; "
-               "--format csv|json|geojson")
-    return "\n".join(out)
+# --------------------------------------------------------------------------------------------- commands
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from routes.scoring import rank_paths
+
+    G = _network(args, window=args.window)
+    ends = _query(G, args)
+    gdf = _scored(G, args, ends, rank_paths)
+    where, notes = tables.ends_text(G, args, ends, gdf.attrs["direction"])
+    n = len(gdf)
+    title = f"{n} safest {gdf.attrs['direction']}bound path{'s' * (n != 1)} {where}"
+    extra = [*notes, *tables.snapshot_note(G)]
+    return tables.write_paths(G, gdf, args, lambda: tables.rank_table(G, gdf, title, extra))
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from routes.scoring import direction_summary
+
+    G = _network(args, window=args.window)
+    ends = _query(G, args)
+    gdf = _scored(G, args, ends, direction_summary)
+    groups = {g["group"]: g for g in gdf.attrs["groups"]}
+    best = gdf[gdf["group_rank"] == 1].copy()
+    best["group_paths"] = [groups[g]["paths"] for g in best["group"]]
+    best["group_p_safest"] = [groups[g]["p_safest"] for g in best["group"]]
+    best.attrs = dict(gdf.attrs)
+    where, notes = tables.ends_text(G, args, ends, args.direction)
+    title = f"{args.direction.capitalize()}bound paths {where}, by main corridor ({len(gdf)} paths ranked together)"
+    (_, oid, oreg), (_, did, dreg) = ends
+    hint = ""
+    if not (oreg and dreg):
+        oc, dc = (c if r else G.nodes[c].get("country") for c, r in ((oid, oreg), (did, dreg)))
+        if oc and dc and oc != dc:
+            hint = (f"only corridors that reach {'the destination' if not dreg else dc} are listed; to compare every "
+                    f"corridor between the countries: route-risk compare {oc} {dc} --direction {args.direction}")
+    extra = [*notes, *tables.snapshot_note(G)]
+    return tables.write_paths(G, best, args, lambda: tables.compare_table(G, best, title, extra, hint))
 
 
 def _cmd_legs(args: argparse.Namespace) -> int:
+    G = _network(args)
     rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")}}
-            for u, v, k, d in _network(args).edges(keys=True, data=True)]
+            for u, v, k, d in G.edges(keys=True, data=True)]
     if args.corridor:
         corridors = sorted({r["corridor"] for r in rows})
         if args.corridor not in corridors:
@@ -250,14 +199,8 @@ def _cmd_legs(args: argparse.Namespace) -> int:
         "risk": lambda r: (-r["p_death"], r["leg"]), "name": lambda r: (r["leg"], r["direction"]),
         "length": lambda r: (-r["length_km"], r["leg"])}
     rows.sort(key=order[args.sort])
-    if args.format != "table":
-        print(_records(rows, args.format))
-        return 0
-    shown = [{**r, "p": _per_1000(r), "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
-              "km": f"{r['length_km']:,.0f}"} for r in rows]
-    print(_table(shown, [("leg", "leg"), ("direction", "dir"), ("mode", "mode"), ("p", "deaths/1,000 [90%]>"),
-                         ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence"),
-                         ("km", "km>")]))
+    table = tables.legs_table(rows, tables.snapshot_note(G)) if args.format == "table" else None
+    print(table or tables.records(rows, args.format))
     return 0
 
 
@@ -265,30 +208,44 @@ def _cmd_places(args: argparse.Namespace) -> int:
     from routes.network import load_network, normalise_name, search_places
 
     G = load_network(risk=False)
-    ids = search_places(G, args.query or "", limit=0 if not args.query else 25)
-    key = normalise_name(args.query or "")
-    names = {n: [str(n), str(d.get("name", "")), *map(str, d.get("alt_names") or [])] for n, d in G.nodes(data=True)}
-    if key and not any(key in normalise_name(s) for n in ids for s in names[n]):
+    code = tables.country_code(args.query or "")
+    if code:
+        ids = sorted(n for n, d in G.nodes(data=True) if d.get("country") == code)
+        also = [n for n in search_places(G, args.query, limit=5)
+                if normalise_name(args.query) in map(normalise_name, G.nodes[n].get("alt_names") or [])]
         if not ids:
-            raise UnknownPlaceError(f"no place matches {args.query!r}; list them all with `route-risk places`")
-        print(f"no place matches {args.query!r}; did you mean:", file=sys.stderr)
+            raise UnknownPlaceError(f"{args.query!r} is a country ({code}) with no place on the network; "
+                                    f"{tables.COVERAGE}")
+        alias = f"; the place {tables.place_name(G, also[0])!r} is also called {args.query!r}" if also else ""
+        example = f"route-risk rank {code} {'MEX' if code != 'MEX' else 'COL'}"
+        print(f"{args.query!r} is a country: use its code {code} (or its name) as a region in rank/compare, e.g. "
+              f"{example}{alias}. Its places on the network:", file=sys.stderr)
+    else:
+        ids = search_places(G, args.query or "", limit=0 if not args.query else 25)
+        key = normalise_name(args.query or "")
+        names = {n: [str(n), str(d.get("name", "")), *map(str, d.get("alt_names") or [])]
+                 for n, d in G.nodes(data=True)}
+        if key and not any(key in normalise_name(s) for n in ids for s in names[n]):
+            ids = [n for n in ids if max(difflib.SequenceMatcher(None, key, normalise_name(s)).ratio()
+                                         for s in names[n]) >= tables.NEAR]
+            if not ids:
+                raise UnknownPlaceError(f"no place matches {args.query!r}: it is not on the network; {tables.COVERAGE}"
+                                        "; list them all with `route-risk places`")
+            print(f"no place matches {args.query!r}; did you mean:", file=sys.stderr)
     rows = [{"id": n, "name": G.nodes[n].get("name", n), "country": G.nodes[n].get("country"),
              "kind": G.nodes[n].get("kind"), "alt_names": list(G.nodes[n].get("alt_names") or [])} for n in ids]
     if args.format != "table":
-        print(_records(rows, args.format, sep="; "))
+        print(tables.records(rows, args.format, sep="; "))
         return 0
-    cols = [("id", "id"), ("name", "name"), ("country", "country"), ("kind", "kind")]
-    room = WIDTH - 2 - max(len(line) for line in _table(rows, cols).split("\n"))
-    shown = [{**r, "alt_names": textwrap.shorten(", ".join(r["alt_names"]) or "-", max(room, 20), placeholder=" …")}
-             for r in rows]
-    print(_table(shown, [*cols, ("alt_names", "also known as")]))
+    print(tables.places_table(rows))
     return 0
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from routes.risk import explain_leg
 
-    print(explain_leg(_network(args), args.leg))
+    G = _network(args)
+    print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg))]))
     return 0
 
 
@@ -431,7 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="incident snapshot to use (default: $ROUTES_SNAPSHOT, else yours, else the shipped one)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     parser = argparse.ArgumentParser(prog=PROG, description="Route-risk model for migrant routes between Colombia "
-                                     "and Mexico.", epilog="example: route-risk rank Necoclí Tapachula")
+                                     "and Mexico.", epilog="examples:\n  route-risk rank Necoclí Tapachula\n"
+                                     "  route-risk compare PAN COL --direction south",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--snapshot", metavar="PATH|shipped", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -441,32 +400,56 @@ def build_parser() -> argparse.ArgumentParser:
             into: Any = sub) -> argparse.ArgumentParser:
         p = into.add_parser(name, parents=[common], help=help_, description=help_ + ".",
                             epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, parser=p)
         return p
 
     fmt = ("table", "csv", "json")
-    p = add("rank", "rank the safest paths between two places", "route-risk rank Necoclí Tapachula -k 3 "
-            "--month oct --close la-miel", _cmd_rank)
-    p.add_argument("origin", help="place name or id (accents optional), or an ISO3 country code")
-    p.add_argument("destination", help="place name or id, or an ISO3 country code")
-    p.add_argument("--direction", choices=("north", "south"), help="direction of travel (default: inferred)")
-    p.add_argument("-k", type=_positive, default=5, help="number of paths (default 5)")
-    p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
-    p.add_argument("--close", nargs="+", action="extend", metavar="LEG_OR_PLACE", help="legs or places closed")
-    p.add_argument("--advisory", type=float, metavar="X", help="multiply the hazard of every sea leg by X")
-    p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"), help="use incidents of these years")
-    p.add_argument("--format", choices=(*fmt, "geojson"), help="output format (default: from -o, else table)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+    where = ("place name or id (accents optional), or a country as a region: its ISO3 code (COL, PAN, ..., MEX) "
+             "or name (Colombia, Panamá, México)")
+
+    def query(p: argparse.ArgumentParser, k: int) -> None:
+        p.add_argument("origin", help=f"where the paths start: {where}")
+        p.add_argument("destination", help="where they end, likewise; a region means its first place reached")
+        p.add_argument("-k", type=_positive, default=k, help=f"number of paths ranked (default {k})")
+        p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
+        p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",
+                       help="close a leg or place (id or name); repeat the option or separate with commas")
+        p.add_argument("--advisory", type=float, metavar="X", help="multiply the hazard of every sea leg by X")
+        p.add_argument("--span", choices=("journey", "crossing"), default="journey",
+                       help="from an origin country: 'journey' (default) starts where travel enters the country or "
+                       "begins, comparing whole traversals of it; 'crossing' starts at its last place, comparing "
+                       "only the border crossings")
+        p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"), help="use incidents of these years")
+        p.add_argument("--format", choices=(*fmt, "geojson"), help="output format (default: from -o's suffix, "
+                       "else table)")
+        p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; the suffix sets the "
+                       "format: .txt .csv .json .geojson .geojsons .gpkg (GeoPackage: paths, legs and places)")
+        p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+
+    p = add("rank", "rank the safest paths between two places or countries",
+            "route-risk rank Necoclí Tapachula -k 3 --month oct --close la-miel\n"
+            "  route-risk rank COL PAN --span crossing --close la-miel,capurgana-carreto-boat -o paths.gpkg", _cmd_rank)
+    query(p, 5)
+    p.add_argument("--direction", choices=("north", "south"), help="direction of travel (default: inferred from "
+                   "the places' positions along the corridor)")
+    p = add("compare", "compare the corridors one way between two places or countries: the safest path of each",
+            'route-risk compare "Panama City" Necoclí --direction south\n'
+            "  route-risk compare PAN COL --direction south   # Guna Yala boats, the Darién on foot, the Pacific",
+            _cmd_compare)
+    query(p, 50)
+    p.add_argument("--direction", choices=("north", "south"), required=True, help="direction of travel (required)")
     p = add("legs", "every directed leg with its risk and evidence", "route-risk legs --direction north "
             "--sort risk --corridor uraba", _cmd_legs)
-    p.add_argument("--direction", choices=("north", "south"))
-    p.add_argument("--sort", choices=("risk", "name", "length"), default="risk", help="default: risk, highest first")
+    p.add_argument("--direction", choices=("north", "south"), help="only the edges travelled this way: north "
+                   "(towards Mexico) or south (back towards Colombia); default: both")
+    p.add_argument("--sort", choices=("risk", "name", "length"), default="risk",
+                   help="order: risk (highest first, the default), name (leg id) or length (longest first)")
     p.add_argument("--corridor", metavar="C", help="only this corridor (e.g. uraba, darien-acandi)")
-    p.add_argument("--format", choices=fmt, default="table")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default, with notes), csv or json "
+                   "(every column, for spreadsheets and scripts)")
     p = add("places", "find places by name, accents optional", "route-risk places necocli", _cmd_places)
-    p.add_argument("query", nargs="?", help="part of a name (default: every place)")
-    p.add_argument("--format", choices=fmt, default="table")
+    p.add_argument("query", nargs="?", help="part of a name, or a country (default: every place)")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
             "necocli-capurgana-boat", _cmd_explain)
     p.add_argument("leg", help="a leg id (see route-risk legs)")
@@ -494,7 +477,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if getattr(args, "window", None) and args.window[0] > args.window[1]:
-            parser.error(f"--window FIRST LAST must run forward, got {args.window[0]} {args.window[1]}")
+            args.parser.error(f"--window FIRST LAST must run forward, got {args.window[0]} {args.window[1]}")
+        problem = tables.output_format(args) if hasattr(args, "output") else None
+        if problem:
+            args.parser.error(problem)
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
     if args.snapshot not in (None, "shipped") and (Path(args.snapshot) / "snapshot" / "incidents.csv").is_file():

@@ -10,12 +10,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 import networkx as nx
 import pandas as pd
 
 from routes.errors import DataError, UnknownLegError
 from routes.risk import RiskDetails
+
+INCIDENT_UNITS = "dead+missing and deaths here in persons; km from the leg"
+RISK_HEAD = ("Risk per traversal (deaths per 1,000 traversals with its 90% interval; deaths attributed and "
+             "travellers in persons)")
 
 
 @dataclass
@@ -30,28 +35,104 @@ class LegExplanation:
     priors: dict[str, tuple[float, float, float, float]]
     assumptions: list[str]
 
+    def _display(self) -> dict[str, pd.DataFrame]:
+        """The tables rounded for reading, units in the headers, long sources cut to notes ``[n]``."""
+        from routes import tables
+
+        e = self.edges
+        risk = pd.DataFrame({
+            "direction": e["direction"], "towards": e["v"].astype(str),
+            "per 1,000 [90%]": [tables.per_1000(r) for _, r in e.iterrows()],
+            "deaths": e["deaths"].map(lambda x: f"{x:.1f}"),
+            "incidents": e["incidents"].map(lambda x: f"{x:.1f}"),
+            "travellers [range]": [f"{r.exposure:,.0f} [{r.exposure_lo:,.0f}-{r.exposure_hi:,.0f}]"
+                                   for r in e.itertuples()],
+            "evidence": e["evidence"].map(lambda x: "no data" if x == "none" else x)})
+        i = self.incidents
+        inc = pd.DataFrame({
+            "main_id": i["main_id"], "date": pd.to_datetime(i["date"]).dt.strftime("%Y-%m-%d").fillna("?"),
+            "dead+missing": [f"{d}+{m}" for d, m in zip(i["dead"], i["missing"], strict=True)],
+            "cause": i["cause"].map(lambda x: tables.shorten(str(x).split(" / ")[0].split(",")[0], 16)),
+            "km": i["distance_m"].map(lambda x: "?" if pd.isna(x) else f"{x / 1000:.1f}"),
+            "match": i["match"], "position": i.get("position", pd.Series("?", index=i.index)),
+            "direction": i["direction"], "share": i["share"].map(lambda x: f"{x:.0%}"),
+            "deaths here": i["deaths_here"].map(lambda x: f"{x:.2f}"), "basis": i["basis"]}) if len(i) else i
+        years = self.exposure_by_year
+        years = years.map(lambda x: f"{x:,.0f}") if len(years) else years
+        r = self.exposure_rows
+        sources = list(dict.fromkeys(r["source"].astype(str))) if len(r) else []
+        flows = pd.DataFrame({
+            "dir": r["direction"], "series": r["series"],
+            "share [range]": [f"{x.share:.3g} [{x.share_lo:.3g}-{x.share_hi:.3g}]" for x in r.itertuples()],
+            "months": [f"{x.period_start or '…'}..{x.period_end or '…'}" if x.period_start or x.period_end
+                       else "all" for x in r.itertuples()],
+            "method": r["method"],
+            "source": [f"[{sources.index(str(x)) + 1}] {tables.shorten(x, 40)}" for x in r["source"]]}) if len(r) else r
+        return {"risk": risk, "incidents": inc, "years": years, "flows": flows, "sources": pd.Series(sources)}
+
+    def _title(self) -> str:
+        modes = ", ".join(sorted({str(m) for m in self.edges["mode"]})) if len(self.edges) else "?"
+        km = float(self.edges["length_km"].iloc[0]) if len(self.edges) else float("nan")
+        return f"Leg {self.leg} ({modes}, {km:,.0f} km)"
+
+    def _assumptions(self, sources: list[str]) -> list[str]:
+        """The assumptions, a flow source repeated in full replaced by its note number."""
+        out = []
+        for a in self.assumptions:
+            for n, src in enumerate(sources, 1):
+                if a.endswith(": " + src):
+                    a = f"{a[: -len(src)]}see [{n}]"
+                    break
+            out.append(a)
+        return out
+
+    def _notes(self) -> list[str]:
+        from routes.tables import DEATHS_NOTE, NO_DATA_NOTE
+
+        none = (self.edges["evidence"] == "none").any() if len(self.edges) else False
+        return [DEATHS_NOTE[0].upper() + DEATHS_NOTE[1:] + ".",
+                *(["'no data' (evidence none) marks " + NO_DATA_NOTE.split(": ", 1)[1].replace(" (evidence none)", "")
+                   + "."] if none else [])]
+
     def __str__(self) -> str:
-        lines = [f"Leg {self.leg}", "", "Risk per traversal:"]
-        lines.append(self.edges.to_string(index=False))
-        lines += ["", f"Incidents attributed ({len(self.incidents)}):"]
-        lines.append(self.incidents.to_string(index=False) if len(self.incidents) else "  none")
-        lines += ["", "Travellers per year (central estimate):"]
-        lines.append(self.exposure_by_year.to_string() if len(self.exposure_by_year) else "  none")
-        lines += ["", "Flow series and shares used:"]
-        lines.append(self.exposure_rows.to_string(index=False) if len(self.exposure_rows) else "  none")
-        lines += ["", "Assumptions:"] + [f"  - {a}" for a in self.assumptions]
+        from routes.tables import footer, wrap
+        from routes.tables import frame_text as text
+
+        t = self._display()
+        sources = list(t["sources"])
+        lines = [self._title(), "", RISK_HEAD + ":", text(t["risk"])]
+        lines += ["", f"Incidents attributed ({len(self.incidents)}; {INCIDENT_UNITS}):"]
+        lines.append(text(t["incidents"].drop(columns="basis")) if len(self.incidents) else "  none")
+        if len(self.incidents):
+            basis = "; ".join(f"{b} ({n})" for b, n in t["incidents"]["basis"].value_counts().items())
+            lines += wrap(f"share: the incident's share given to this leg and direction, by {basis}; km: distance "
+                          "from the incident to the leg", indent="  ", hanging="    ")
+        lines += ["", "Travellers per year (central estimate, persons):"]
+        lines.append(text(t["years"].rename_axis("year").reset_index()) if len(t["years"]) else "  none")
+        lines += ["", "Flow series and shares used (share of the series' persons):"]
+        lines.append(text(t["flows"]) if len(t["flows"]) else "  none")
+        lines += [line for n, src in enumerate(sources, 1) for line in wrap(src, indent=f"  [{n}] ", hanging="      ")]
+        lines += ["", "Assumptions:"]
+        lines += [line for a in self._assumptions(sources) for line in wrap(a, indent="  - ", hanging="    ")]
+        lines += ["", *footer(self._notes())]
         return "\n".join(lines)
 
     def __repr__(self) -> str:  # a REPL shows the readable text, not the dataclass fields
         return self.__str__()
 
     def _repr_html_(self) -> str:
-        parts = [f"<h4>Leg <code>{self.leg}</code></h4>", self.edges.to_html(index=False),
-                 f"<h5>Incidents attributed ({len(self.incidents)})</h5>", self.incidents.to_html(index=False),
-                 "<h5>Travellers per year</h5>", self.exposure_by_year.to_html(),
-                 "<h5>Flow series and shares</h5>", self.exposure_rows.to_html(index=False),
-                 "<h5>Assumptions</h5><ul>" + "".join(f"<li>{a}</li>" for a in self.assumptions) + "</ul>"]
-        return "\n".join(parts)
+        t = self._display()
+        sources = list(t["sources"])
+        parts = [f"<h4>{escape(self._title())}</h4>", f"<h5>{escape(RISK_HEAD)}</h5>",
+                 t["risk"].to_html(index=False),
+                 f"<h5>Incidents attributed ({len(self.incidents)}; {INCIDENT_UNITS})</h5>",
+                 t["incidents"].to_html(index=False),
+                 "<h5>Travellers per year (central estimate, persons)</h5>", t["years"].to_html(),
+                 "<h5>Flow series and shares used (share of the series' persons)</h5>", t["flows"].to_html(index=False),
+                 "<ol>" + "".join(f"<li>{escape(s)}</li>" for s in sources) + "</ol>" if sources else "",
+                 "<h5>Assumptions</h5><ul>" + "".join(f"<li>{escape(a)}</li>" for a in self._assumptions(sources))
+                 + "</ul>", "<p><small>" + "<br>".join(map(escape, self._notes())) + "</small></p>"]
+        return "\n".join(p for p in parts if p)
 
 
 def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:

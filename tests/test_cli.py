@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,15 +77,17 @@ def package_files() -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------ conventions
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--version") == (0, f"route-risk {routes.__version__}\n", "")
-    for command in ([], ["rank"], ["legs"], ["places"], ["explain"], ["export"], ["data"], ["data", "update"],
+    for command in ([], ["rank"], ["compare"], ["legs"], ["places"], ["explain"], ["export"], ["data"], ["data", "update"],
                     ["data", "status"], ["validate"]):
         code, out, _ = run(capsys, *command, "--help")
-        assert code == 0 and "example:" in out and "route-risk" in out, command
+        assert code == 0 and re.search(r"examples?:", out) and "route-risk" in out, command
 
 
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["rank", "Necoclí"], ["rank", "a", "b", "--month", "13"],
                                   ["rank", "a", "b", "-k", "0"], ["rank", "a", "b", "--window", "2024", "2022"],
-                                  ["legs", "--sort", "colour"], ["export", "network.shp"], ["data"]])
+                                  ["legs", "--sort", "colour"], ["export", "network.shp"], ["data"],
+                                  ["rank", "a", "b", "-o", "x.shp"], ["rank", "a", "b", "--format", "table", "-o", "x.gpkg"],
+                                  ["compare", "PAN", "COL"], ["compare", "PAN", "COL", "--direction", "west"]])
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and "usage:" in err
@@ -109,8 +112,10 @@ def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "rank", "Necoclí", "Tapachula")
     assert code == 0 and err == ""  # no progress indicator when stderr is not a terminal
     lines = out.splitlines()
-    assert lines[0].startswith("5 safest northbound path(s) from Necoclí to Tapachula")
-    assert "deaths/1,000 [90%]" in lines[2] and "riskiest leg" in lines[2]
+    assert lines[0] == "5 safest northbound paths from Necoclí to Tapachula"
+    assert "inferred from the places' positions" in lines[1] and "direction by" not in out
+    head = next(ln for ln in lines if ln.startswith("#"))
+    assert "deaths/1,000 [90%]" in head and "riskiest leg" in head and "no data" in head
     assert [ln.split()[0] for ln in lines if ln[:1].isdigit()][1:] == ["1", "2", "3", "4", "5"]
     assert sum(ln.startswith("    via Necoclí > ") for ln in lines) == 5 and "Tapachula" in out
     assert max(map(len, lines)) <= 120
@@ -127,7 +132,7 @@ def test_rank_accent_free_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(r["p_death_lo"] <= r["p_death"] <= r["p_death_hi"] for r in records)
     assert [r["p_death"] for r in records] == sorted(r["p_death"] for r in records)
     code, table, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "3")
-    assert code == 0 and f"{1000 * first['p_death']:.3f}" in table.splitlines()[3]
+    assert code == 0 and f"{1000 * first['p_death']:.3f}" in next(ln for ln in table.splitlines() if ln[:2] == "1 ")
 
 
 def test_rank_csv_and_geojson(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -140,19 +145,23 @@ def test_rank_csv_and_geojson(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert [f["geometry"]["type"] for f in fc["features"]] == ["LineString", "LineString"]
     assert isinstance(fc["features"][0]["properties"]["legs"], list)
     target = tmp_path / "paths.geojson"
-    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))  # format from -o
-    assert code == 0 and out == "" and len(gpd.read_file(target)) == 2
-    code, _, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "-o", str(tmp_path / "table.txt"))
-    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest northbound")
+    code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))  # format from -o
+    assert code == 0 and out == "" and len(gpd.read_file(target)) == 2 and err == f"wrote {target}\n"
+    code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "-o", str(tmp_path / "table.txt"))
+    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest northbound path ")
+    assert err == f"wrote {tmp_path / 'table.txt'}\n"
 
 
 def test_rank_scenario_options(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "--month", "oct", "--close", "La Miel",
-                       "capurgana-carreto-boat", "--advisory", "2", "--window", "2022", "2024", "--seed", "1",
-                       "--format", "json")
+                       "--close", "capurgana-carreto-boat,Sapzurro", "--advisory", "2", "--window", "2022", "2024",
+                       "--seed", "1", "--format", "json")
     assert code == 0
     for r in json.loads(out):
-        assert "la-miel" not in r["nodes"] and "capurgana-carreto-boat" not in r["legs"]
+        assert "la-miel" not in r["nodes"] and "sapzurro" not in r["nodes"]
+        assert "capurgana-carreto-boat" not in r["legs"]
+    code, out, _ = run(capsys, "rank", "--close", "la-miel", "Necocli", "Tapachula", "-k", "1")  # no swallowing
+    assert code == 0 and "closed la-miel" in out
     code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--month", "10", "--close", "la-miel")
     assert code == 0 and "month October" in out and "closed la-miel" in out
 
@@ -170,13 +179,132 @@ def test_rank_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and "advisory" in err
 
 
+def test_rank_output_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "paths.gpkg"
+    code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))
+    assert code == 0 and out == "" and err == f"wrote {target}\n"
+    layers = {str(name) for name, _ in pyogrio.list_layers(target)}
+    assert {"paths", "legs", "places"} <= layers
+    paths = pyogrio.read_dataframe(target, layer="paths")
+    assert len(paths) == 2 and set(paths["origin"]) == {"necocli"}
+    meta = json.loads(pyogrio.read_info(target, layer="paths")["layer_metadata"]["routes"])
+    assert meta["origin"] == "Necoclí" and meta["origin_id"] == "necocli" and meta["destination_id"] == "tapachula"
+    target = tmp_path / "paths.geojsons"
+    code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))
+    assert code == 0 and err == f"wrote {target}\n" and target.read_bytes().count(b"\x1e") == 2
+    code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "-o", str(tmp_path / "paths.shp"))
+    assert code == 2 and out == "" and "usage: route-risk rank" in err and "'.shp'" in err and ".gpkg" in err
+    assert not (tmp_path / "paths.shp").exists()
+    code, _, _ = run(capsys, "rank", "Necoclí", "Tapachula", "--format", "csv", "-o", str(tmp_path / "paths.dat"))
+    assert code == 0 and (tmp_path / "paths.dat").read_text(encoding="utf-8").startswith("rank,legs,")
+
+
+def test_rank_geojson_records_resolved_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "necocly", "TAPACHULA", "-k", "1", "--format", "geojson")
+    meta = json.loads(out)["metadata"]
+    assert code == 0 and meta["origin"] == "necocly" and meta["origin_id"] == "necocli"
+    assert meta["destination_id"] == "tapachula" and meta["origin_kind"] == "place"
+    code, out, _ = run(capsys, "rank", "Colombia", "PAN", "-k", "1", "--format", "geojson")
+    meta = json.loads(out)["metadata"]
+    assert code == 0 and (meta["origin"], meta["origin_id"], meta["origin_kind"]) == ("Colombia", "COL", "country")
+
+
+def test_rank_regions(capsys: pytest.CaptureFixture[str]) -> None:
+    G = _cached_network(False)
+    code, out, _ = run(capsys, "rank", "COL", "PAN", "-k", "3")
+    title = " ".join(out.split("\n\n")[0].split())
+    assert code == 0 and "from any place in Colombia (COL)" in title
+    assert "to the first place reached in Panama (PAN)" in title
+    assert "$0+" not in out and "? means no leg's cost is known" in " ".join(out.split())  # no cost known: "?"
+    for names in (["Colombia", "Panamá"], ["colombia", "PANAMA"], ["COL", "pan"]):
+        code, out, _ = run(capsys, "rank", *names, "-k", "3", "--format", "json")
+        rows = json.loads(out)
+        assert code == 0 and rows, names
+        assert all(G.nodes[r["nodes"][0]]["country"] == "COL" and G.nodes[r["nodes"][-1]]["country"] == "PAN"
+                   for r in rows)
+    code, out, _ = run(capsys, "rank", "Panama", "Necoclí", "-k", "1")
+    assert code == 0 and "any place in Panama (PAN)" in out and "'Panama' is read as the country PAN" in out
+    assert "'Panama City'" in out
+    code, out, _ = run(capsys, "rank", "Panama City", "Necoclí", "-k", "1", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["nodes"][0] == "panama-city"
+    code, out, _ = run(capsys, "rank", "COL", "PAN", "-k", "5", "--span", "crossing", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows
+    for r in rows:  # a crossing starts at the last Colombian place
+        assert [G.nodes[n]["country"] for n in r["nodes"]][1:] == ["PAN"] * (len(r["nodes"]) - 1)
+    code, out, _ = run(capsys, "rank", "COL", "PAN", "-k", "1", "--span", "crossing")
+    assert code == 0 and "the last place in Colombia (COL)" in " ".join(out.split())
+    code, _, err = run(capsys, "rank", "Ecuador", "PAN")
+    assert code == 1 and "Ecuador (ECU)" in err and "Tapachula" in err
+    code, _, err = run(capsys, "rank", "Bogotá", "Tapachula")
+    assert code == 1 and "not on the network" in err and "did you mean" not in err
+
+
+def test_rank_footer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "Panama City", "Necoclí", "-k", "5")
+    footer = " ".join(out.split("\n\n")[-1].split())
+    assert code == 0 and "safest among the paths listed" in footer and "-k" in footer
+    assert "$N+ means some legs' cost is unknown" in footer
+    assert "no data: legs that nobody is known to travel" in footer and "prior" in footer
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "--direction", "north", "-k", "1")
+    assert code == 0 and "inferred" not in out and max(map(len, out.splitlines())) <= 120
+
+
+def test_rank_usage_errors_name_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "--window", "2024", "2022")
+    assert code == 2 and out == "" and err.startswith("usage: route-risk rank") and "--window" in err
+
+
+def test_compare(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "compare", "Panama City", "Necoclí", "--direction", "south")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("Southbound paths from Panama City to Necoclí, by main corridor")
+    assert max(map(len, lines)) <= 120
+    head = next(ln for ln in lines if ln.startswith("corridor "))
+    assert all(w in head for w in ("deaths/1,000 [90%]", "P(safest)", "time", "sea legs", "no data"))
+    body = lines[lines.index(head) + 1: lines.index(head) + 1 + out.count("    via ") * 3]
+    rows = [ln.split()[0] for ln in body if ln[:1].isalpha()]
+    assert {"guna-yala-sea", "darien-acandi"} <= set(rows)
+    assert sum(ln.startswith("    via Panama City > ") for ln in lines) == len(set(rows))
+    assert "route-risk compare PAN COL --direction south" in " ".join(out.split())
+    code, out, _ = run(capsys, "compare", "PAN", "COL", "--direction", "south", "--format", "json")
+    groups = json.loads(out)
+    assert code == 0 and {"guna-yala-sea", "pacific", "darien-acandi"} <= {g["group"] for g in groups}
+    assert all(g["group_rank"] == 1 for g in groups)
+    assert sum(g["group_p_safest"] for g in groups) == pytest.approx(1.0)
+    assert [g["rank"] for g in groups] == sorted(g["rank"] for g in groups)
+
+
+def test_compare_to_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "corridors.geojson"
+    code, out, err = run(capsys, "compare", "PAN", "COL", "--direction", "south", "-k", "30", "-o", str(target))
+    fc = json.loads(target.read_text(encoding="utf-8"))
+    assert code == 0 and out == "" and err == f"wrote {target}\n"
+    assert fc["metadata"]["origin_id"] == "PAN" and len(fc["features"]) == len(fc["metadata"]["groups"])
+    assert {"group", "group_paths", "group_p_safest"} <= set(fc["features"][0]["properties"])
+
+
+def test_legs_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "legs", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "towards Mexico" in text and "csv or json" in text and "longest first" in text
+    code, out, _ = run(capsys, "rank", "--help")
+    text = " ".join(out.split())
+    assert "--span" in text and "crossing" in text and "repeat the option or separate with commas" in text
+
+
 # ------------------------------------------------------------------------------------------------ legs, places, explain
 def test_legs(capsys: pytest.CaptureFixture[str]) -> None:
     G = _cached_network(True)
     code, out, _ = run(capsys, "legs")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == G.number_of_edges() + 1 and max(map(len, lines)) <= 120
+    table = lines[: lines.index("")]
+    assert code == 0 and len(table) == G.number_of_edges() + 1 and max(map(len, lines)) <= 120
     assert all(w in lines[0] for w in ("leg", "deaths/1,000 [90%]", "deaths", "exposure", "evidence"))
+    none = sum(d["evidence"] == "none" for *_, d in G.edges(data=True))
+    assert none and sum(" no data " in ln for ln in table) == none
+    footer = " ".join(lines[len(table):])
+    assert "fractional" in footer and "shared between the directions" in footer and "prior" in footer
     code, out, _ = run(capsys, "legs", "--direction", "north", "--format", "json")
     rows = json.loads(out)
     assert {r["direction"] for r in rows} == {"north"}
@@ -200,11 +328,26 @@ def test_places(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "did you mean" in err and "la-miel" in out
     code, out, err = run(capsys, "places", "zzzzqqq")
     assert code == 1 and out == "" and "route-risk places" in err
+    for query in ("Bogotá", "Mexico City"):  # far from every name: no unrelated suggestions
+        code, out, err = run(capsys, "places", query)
+        assert code == 1 and out == "" and "not on the network" in err and "Tapachula" in err
+        assert "did you mean" not in err
+    code, out, err = run(capsys, "places", "Colombia", "--format", "json")
+    assert code == 0 and "is a country" in err and "COL" in err
+    assert {r["country"] for r in json.loads(out)} == {"COL"} and "necocli" in {r["id"] for r in json.loads(out)}
+    code, out, err = run(capsys, "places", "Panamá")
+    assert code == 0 and "is a country" in err and "PAN" in err and "Panama City" in err and "panama-city" in out
 
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", "necocli-capurgana-boat")
     assert code == 0 and out.startswith("Leg necocli-capurgana-boat") and "Incidents attributed" in out
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= 120 and "Deaths are fractional" in out
+    assert "travellers" in out and "per 1,000 [90%]" in out and "  [1] " in out and "see [1]" in out
+    assert "0.0876 [" in out and "287,864 [" in out  # 3 significant figures; whole travellers
+    code, out, _ = run(capsys, "explain", "unguia-union-choco-foot")
+    assert code == 0 and " no data" in out and "the mode's prior" in out
     code, out, err = run(capsys, "explain", "necocli-capurgana-bot")
     assert code == 1 and out == "" and "did you mean 'necocli-capurgana-boat'" in err
 
@@ -241,7 +384,14 @@ def test_data_update_and_status(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0 and out.startswith("active snapshot: user (chosen by --snapshot)")
     assert f"incidents: {shipped_rows + 1}, 2014" in out and "to 2026-02-03" in out and "shipped snapshot" in out
     code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--snapshot", str(tmp_path / "data"))
-    assert code == 0 and out.startswith("1 safest northbound path(s) from Necoclí to Tapachula")
+    assert code == 0 and out.startswith("1 safest northbound path from Necoclí to Tapachula")
+    note = f"incident snapshot: {tmp_path / 'data' / 'snapshot' / 'incidents.csv'} (incidents 2014"
+    assert note in " ".join(out.split()) and "to 2026-02-03" in out
+    for argv in (["compare", "PAN", "COL", "--direction", "south"], ["legs"], ["explain", "necocli-capurgana-boat"]):
+        code, out, _ = run(capsys, *argv, "--snapshot", str(tmp_path / "data"))
+        assert code == 0 and note in " ".join(out.split()) and "to 2026-02-03" in out, argv
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--snapshot", "shipped")
+    assert code == 0 and "incident snapshot" not in out
     code, out, _ = run(capsys, "--snapshot", "shipped", "legs", "--format", "json")
     assert code == 0 and json.loads(out)
 
