@@ -1,0 +1,383 @@
+"""Plain-text tables and wording for the command line and the ``__str__`` of results.
+
+Numbers are rounded for reading (3 significant figures for rates, whole travellers for exposure), lines fit
+:data:`WIDTH` columns, and every table ends with footer lines that say what its columns mean. Nothing here reads
+data or computes risk: the functions format what :mod:`routes.scoring` and :mod:`routes.risk` return.
+
+Examples
+--------
+>>> print(table([{"a": "x", "b": 1.5}], [("a", "name"), ("b", "value>")]))
+name  value
+x       1.5
+>>> sig(0.000531), sig(12.345), sig(1234.5)
+('<0.001', '12.3', '1,234')
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import difflib
+import io
+import json
+import math
+import shutil
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from routes.places import normalise_name
+
+WIDTH = 120
+#: a name this close (difflib ratio) to a place's is a near miss worth suggesting
+NEAR = 0.75
+#: the formats an output file's suffix allows, the default first
+OUTPUT_SUFFIXES = {".gpkg": ("gpkg",), ".geojson": ("geojson",), ".geojsons": ("geojson",), ".csv": ("csv",),
+                   ".json": ("json", "geojson"), ".txt": ("table", "csv", "json")}
+#: country names people type, by ISO3 code (the countries of the network and their neighbours)
+COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    "COL": ("Colombia",), "PAN": ("Panama", "Panamá"), "CRI": ("Costa Rica",), "NIC": ("Nicaragua",),
+    "HND": ("Honduras",), "SLV": ("El Salvador",), "GTM": ("Guatemala",), "BLZ": ("Belize", "Belice"),
+    "MEX": ("Mexico", "México"), "ECU": ("Ecuador",), "VEN": ("Venezuela",), "PER": ("Peru", "Perú"),
+    "USA": ("United States", "United States of America", "Estados Unidos"),
+}
+COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo and Necoclí (Colombia) through Panama "
+            "and Central America to Tapachula and Villahermosa (Mexico)")
+NO_DATA_NOTE = ("no data: legs that nobody is known to travel this way (evidence none): their rate is only the "
+                "mode's prior, a guess from similar legs")
+DEATHS_NOTE = ("deaths are fractional: an incident on a two-way leg is shared between the directions by that "
+               "month's flows, and an incident with a generic position (e.g. 'Darién Gap') is spread over the legs "
+               "travelled that month")
+
+
+# ----------------------------------------------------------------------------------------------- numbers
+def plain(value: Any) -> Any:
+    """A JSON-ready value: numpy scalars as Python numbers, NaN as None, tuples as lists."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures, without exponent for the usual range."""
+    if x is None or not math.isfinite(x):
+        return "?"
+    if 0 < abs(x) < 0.001:
+        return "<0.001"
+    if x == 0 or abs(x) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    return f"{x:.{max(digits - 1 - math.floor(math.log10(abs(x))), 0)}f}"
+
+
+def per_1000(d: Any) -> str:
+    """``p_death`` per 1,000 with its 90% interval, from a mapping with p_death, p_death_lo, p_death_hi."""
+    return f"{sig(1000 * d['p_death'])} [{sig(1000 * d['p_death_lo'], 2)}-{sig(1000 * d['p_death_hi'], 2)}]"
+
+
+def hours(h: float | None) -> str:
+    return "?" if h is None or not math.isfinite(h) else f"{h:.0f} h" if h < 48 else f"{h / 24:.1f} d"
+
+
+def cost(usd: float, unknown: int, n_legs: int) -> str:
+    """``$196`` (every cost known), ``$196+`` (some unknown) or ``?`` (none known)."""
+    if unknown >= n_legs or not math.isfinite(usd):
+        return "?"
+    return f"${usd:,.0f}" + ("+" if unknown else "")
+
+
+def shorten(text: Any, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: width - 1].rstrip() + "…"
+
+
+# ----------------------------------------------------------------------------------------------- layout
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """Format ``rows`` as aligned text; ``columns`` are ``(key, header)``, a header ending in ``>`` aligns right."""
+    heads = [h.rstrip(">") for _, h in columns]
+    cells = [[str(r.get(k, "")) for k, _ in columns] for r in rows]
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(heads)]
+    right = [h.endswith(">") for _, h in columns]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)).rstrip()
+
+    return "\n".join([line(heads), *(line(c) for c in cells)])
+
+
+LEFT = ("direction", "dir", "towards", "evidence", "main_id", "cause", "match", "position", "basis", "series", "method",
+        "source", "months")
+
+
+def frame_text(df: Any, *, left: Sequence[str] = LEFT) -> str:
+    """A DataFrame of display strings as a :func:`table`: the columns in ``left`` left-aligned, others right."""
+    rows = [{str(k): v for k, v in r.items()} for r in df.astype(str).to_dict("records")]
+    return table(rows, [(str(c), str(c) if str(c) in left else f"{c}>") for c in df.columns])
+
+
+def records(rows: Sequence[dict[str, Any]], fmt: str, *, sep: str = " > ") -> str:
+    """Rows as CSV (lists joined by ``sep``) or JSON records (lists as arrays)."""
+    rows = [{k: plain(v) for k, v in r.items()} for r in rows]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: sep.join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows)
+    return buf.getvalue().rstrip("\n")
+
+
+def width() -> int:
+    return max(60, min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns))
+
+
+def wrap(text: str, *, indent: str = "", hanging: str = "") -> list[str]:
+    return textwrap.wrap(text, width(), initial_indent=indent, subsequent_indent=hanging or indent,
+                         break_on_hyphens=False, break_long_words=False)
+
+
+def footer(notes: Iterable[str]) -> list[str]:
+    """Footer lines: each note wrapped, continuation lines indented."""
+    return [line for note in notes if note for line in wrap(note, hanging="  ")]
+
+
+def via(G: nx.MultiDiGraph, nodes: Sequence[str]) -> list[str]:
+    """The ``via`` lines of a path, broken between places only."""
+    text = "\u00a0> ".join(place_name(G, n).replace(" ", "\u00a0") for n in nodes)
+    return [s.replace("\u00a0", " ") for s in wrap(text, indent="    via ", hanging="        ")]
+
+
+# ----------------------------------------------------------------------------------------------- places
+def place_name(G: nx.MultiDiGraph, node: str) -> str:
+    return str(G.nodes[node].get("name", node)) if node in G else str(node)
+
+
+def country_code(text: str) -> str | None:
+    """The ISO3 code of a country typed by name or code (accents and case ignored), else None.
+
+    Examples
+    --------
+    >>> country_code("panamá"), country_code("col"), country_code("Panama City")
+    ('PAN', 'COL', None)
+    """
+    key = normalise_name(text)
+    if len(key) == 3 and key.upper() in COUNTRY_NAMES:
+        return key.upper()
+    return next((c for c, names in COUNTRY_NAMES.items() if key in map(normalise_name, names)), None)
+
+
+def country_name(code: str) -> str:
+    return COUNTRY_NAMES.get(code, (code,))[0]
+
+
+def no_data_legs(G: nx.MultiDiGraph, nodes: Sequence[str], legs: Sequence[str]) -> int:
+    """How many legs of a path have ``evidence == "none"`` (nobody known to travel them)."""
+    return sum(G.edges[u, v, k].get("evidence") == "none" for u, v, k in zip(nodes[:-1], nodes[1:], legs))
+
+
+# ----------------------------------------------------------------------------------------------- headers
+def endpoint(G: nx.MultiDiGraph, resolved: str, region: bool, *, role: str, direction: str, span: str) -> str:
+    """How the header names an origin or destination, saying what a region means."""
+    if not region:
+        return place_name(G, resolved)
+    country = f"{country_name(resolved)} ({resolved})"
+    if role == "destination":
+        return f"the first place reached in {country}"
+    if span == "crossing":
+        return f"the last place in {country} before leaving it"
+    return f"any place in {country} where {direction}bound travel enters the country or begins,"
+
+
+def direction_note(rule: str, direction: str) -> str:
+    """``attrs["direction_rule"]`` in plain words ('' when the user gave the direction)."""
+    if rule == "given":
+        return ""
+    if rule == "geography":
+        return (f"{direction}bound inferred from the places' positions along the corridor; "
+                "choose with --direction north|south")
+    return f"{direction}bound: {rule}"
+
+
+def scenario_notes(G: nx.MultiDiGraph, attrs: dict[str, Any]) -> str:
+    scen = attrs["scenario"]
+    window = G.graph.get("risk_settings", {}).get("window")
+    notes = [f"month {calendar.month_name[scen['month']]}" if scen.get("month") else "",
+             f"sea advisory x{scen['advisory']:g}" if scen.get("advisory") else "",
+             f"closed {', '.join(scen['closed'])}" if scen.get("closed") else "",
+             "incidents {}-{}".format(*window) if window else ""]
+    return "; ".join(n for n in notes if n)
+
+
+def header(G: nx.MultiDiGraph, title: str, attrs: dict[str, Any], extra: Sequence[str] = ()) -> list[str]:
+    """The title wrapped, then one line each for the direction rule, the scenario, the snapshot and ``extra``."""
+    lines = wrap(title, hanging="  ")
+    for note in (direction_note(attrs["direction_rule"], attrs["direction"]), scenario_notes(G, attrs), *extra):
+        lines += wrap(note, indent="  ", hanging="    ") if note else []
+    return lines
+
+
+# ----------------------------------------------------------------------------------------------- ranked paths
+def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
+    return {"rank": r.rank, "p": per_1000(r._asdict()), "safest": f"{r.p_safest:.0%}", "time": hours(r.duration_h),
+            "km": f"{r.length_km:,.0f}", "cost": cost(r.cost_usd, r.cost_unknown, r.n_legs), "sea": r.sea_legs,
+            "n": r.n_legs, "nodata": no_data_legs(G, r.nodes, r.legs), "top": f"{r.top_leg} ({r.top_leg_share:.0%})"}
+
+
+def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
+    out = [lines[0]]
+    for line, r in zip(lines[1:], paths.itertuples()):
+        out += [line, *via(G, r.nodes), ""]
+    return out
+
+
+def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
+    nodata = any(no_data_legs(G, r.nodes, r.legs) for r in paths.itertuples())
+    unknown_cost = any(0 < r.cost_unknown < r.n_legs for r in paths.itertuples())
+    no_cost = any(r.cost_unknown >= r.n_legs for r in paths.itertuples())
+    return ["deaths/1,000: probability of dying or going missing on the way, x 1,000, with its 90% interval",
+            safest,
+            "cost: sum of the legs' known costs in US dollars" + ("; $N+ means some legs' cost is unknown, so the "
+                                                                 "real cost is higher" if unknown_cost else "")
+            + ("; ? means no leg's cost is known" if no_cost else ""),
+            NO_DATA_NOTE if nodata else ""]
+
+
+def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = ()) -> str:
+    """The ranked paths of :func:`routes.rank_paths` as readable text."""
+    rows = [_path_row(G, r) for r in gdf.itertuples()]
+    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("time", "time>"),
+            ("km", "km>"), ("cost", "cost>"), ("n", "legs>"), ("sea", "sea>"), ("nodata", "no data>"),
+            ("top", "riskiest leg (share)")]
+    out = [*header(G, title, gdf.attrs, extra), ""]
+    out += _with_via(G, table(rows, cols).split("\n"), gdf)
+    out += footer([*_common_notes(G, gdf, "P(safest): chance that the path is the safest among the paths listed "
+                                          "(it changes with -k)"),
+                   "more: route-risk explain LEG; --format csv|json|geojson; -o FILE.gpkg|.geojson|.csv"])
+    return "\n".join(out)
+
+
+def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str] = (), hint: str = "") -> str:
+    """The best path of each group of :func:`routes.direction_summary` as readable text."""
+    rows = [{**_path_row(G, r), "group": r.group, "paths": r.group_paths, "safest": f"{r.group_p_safest:.0%}"}
+            for r in best.itertuples()]
+    cols = [("group", "corridor"), ("paths", "paths>"), ("rank", "best rank>"), ("p", "deaths/1,000 [90%]>"),
+            ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("sea", "sea legs>"),
+            ("nodata", "no data>")]
+    ranked = int(sum(best["group_paths"]))
+    out = [*header(G, title, best.attrs, extra), ""]
+    out += _with_via(G, table(rows, cols).split("\n"), best)
+    out += footer([("corridor: the corridor carrying most of a path's risk; each row shows the safest path of that "
+                   f"corridor among the {ranked} safest paths ranked together (paths: how many of them it holds, "
+                   "best rank: its place among them)"),
+                   *_common_notes(G, best, "P(safest): chance that the corridor holds the safest of the paths ranked "
+                                           "together, given the uncertainty (it changes with -k)"),
+                   hint, "more: route-risk rank ORIGIN DESTINATION; route-risk explain LEG"])
+    return "\n".join(out)
+
+
+def places_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Places with their other names shortened to fit :data:`WIDTH`."""
+    cols = [("id", "id"), ("name", "name"), ("country", "country"), ("kind", "kind")]
+    room = WIDTH - 2 - max(len(line) for line in table(rows, cols).split("\n"))
+    shown = [{**r, "alt_names": textwrap.shorten(", ".join(r["alt_names"]) or "-", max(room, 20), placeholder=" …")}
+             for r in rows]
+    return table(shown, [*cols, ("alt_names", "also known as")])
+
+
+# ----------------------------------------------------------------------------------------------- legs
+def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str:
+    """Every directed leg with its risk, evidence legs marked."""
+    shown = [{**r, "p": per_1000(r), "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
+              "km": f"{r['length_km']:,.0f}",
+              "evidence": "no data" if r["evidence"] == "none" else r["evidence"]} for r in rows]
+    text = table(shown, [("leg", "leg"), ("direction", "dir"), ("mode", "mode"), ("p", "deaths/1,000 [90%]>"),
+                         ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence"), ("km", "km>")])
+    notes = [("deaths/1,000: probability of dying or going missing on one traversal, x 1,000, with its 90% interval; "
+             "deaths: dead and missing attributed to the leg in this direction; exposure: travellers, people "
+             "estimated to have travelled it this way"), DEATHS_NOTE,
+             "evidence: how much data the rate rests on (strong, moderate, weak); " + NO_DATA_NOTE.replace(
+                 "no data: legs", "'no data' (evidence none in csv/json) marks legs").replace(" (evidence none)", "")]
+    return "\n".join([*extra, text, "", *footer(notes)])
+
+
+# ----------------------------------------------------------------------------------------------- output
+def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
+    """A header line naming the incident snapshot, when it is not the shipped one."""
+    from routes.snapshot import resolve_snapshot
+
+    incidents = getattr(G.graph.get("risk"), "incidents", None)
+    used = getattr(incidents, "attrs", {}).get("snapshot")
+    if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
+        return []
+    dates = incidents["date"].dropna()
+    span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
+    return [f"incident snapshot: {used} ({span}; not the shipped one)"]
+
+
+def far_from_places(G: nx.MultiDiGraph, text: str) -> bool:
+    """True when ``text`` is not even close to any place name (so suggestions would mislead)."""
+    key = normalise_name(text)
+    names = {normalise_name(s) for n, d in G.nodes(data=True)
+             for s in (n, d.get("name", ""), *(d.get("alt_names") or []))}
+    return not any(key in s or difflib.SequenceMatcher(None, key, s).ratio() >= NEAR for s in names if s)
+
+
+def output_format(args: Any) -> str | None:
+    """The format asked by ``--format`` and ``-o``; a message (for a usage error) when they do not fit."""
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    known = OUTPUT_SUFFIXES.get(suffix)
+    if args.output and known is None and args.format in (None, "geojson"):
+        return (f"cannot tell the format of -o {args.output!r} from its suffix {suffix or '(none)'!r}; use .txt "
+                "(table), .csv, .json, .geojson, .geojsons or .gpkg, or give --format table|csv|json")
+    if args.format and known and args.format not in known:
+        return f"--format {args.format} does not fit -o {args.output!r}; drop --format or change the suffix"
+    args.format = args.format or (known[0] if known else "table")
+    return None
+
+
+def write_paths(G: nx.MultiDiGraph, gdf: Any, args: Any, text: Callable[[], str]) -> int:
+    """Write ranked paths (``gdf``) in the format of ``--format``/``-o``; ``text`` makes the table."""
+    from routes.export import to_geojson, to_geopackage
+
+    out = args.output
+    if args.format == "gpkg":
+        to_geopackage(G, out, paths=gdf, layers=("places", "legs", "paths"))
+    elif args.format == "geojson":
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(out) if out else Path(tmp) / "paths.geojson"
+            to_geojson(gdf, target)
+            if not out:
+                print(target.read_text(encoding="utf-8"), end="")
+    else:
+        rows = gdf.drop(columns="geometry").to_dict("records")
+        body = text() if args.format == "table" else records(rows, args.format)
+        if out is None:
+            print(body)
+            return 0
+        Path(out).write_text(body + "\n", encoding="utf-8")
+    if out:
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def ends_text(G: nx.MultiDiGraph, args: Any, ends: Any, direction: str) -> tuple[str, list[str]]:
+    """``from X to Y`` for a header, and notes on names read as countries that are also a place's other name."""
+    (_, oid, oreg), (_, did, dreg) = ends
+    o = endpoint(G, oid, oreg, role="origin", direction=direction, span=args.span)
+    d = endpoint(G, did, dreg, role="destination", direction=direction, span=args.span)
+    notes = []
+    for typed, code, region in ((args.origin, oid, oreg), (args.destination, did, dreg)):
+        also = [place_name(G, n) for n, data in G.nodes(data=True) if region
+                and normalise_name(typed) in map(normalise_name, data.get("alt_names") or [])]
+        if also:
+            notes.append(f"{typed!r} is read as the country {code}; for the place, name it {also[0]!r}")
+    return f"from {o} to {d}", notes
