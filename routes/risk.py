@@ -100,6 +100,7 @@ class RiskDetails:
     priors: dict[str, tuple[float, float, float, float]]
     lam_draws: np.ndarray
     settings: dict[str, Any] = field(default_factory=dict)
+    lam_mean: np.ndarray | None = None
 
     def edge_row(self) -> dict[tuple[str, str, str], int]:
         """Row of each edge in :attr:`lam_draws`."""
@@ -313,7 +314,7 @@ def estimate_risk(
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
     H.graph["risk"] = RiskDetails(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors,
-                                  lam, settings)
+                                  lam, settings, lam_mean=mean)
     H.graph["risk_settings"] = {k: v for k, v in settings.items() if v is not None}
     return H
 

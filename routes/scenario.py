@@ -204,7 +204,7 @@ def _day(value: object) -> dt.date | None:
         return None
 
 
-def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph) -> dict[str, Any]:
+def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph, shape: np.ndarray, rate: np.ndarray) -> dict[str, Any]:
     """The risk estimate's joint draws of the hazards, and each edge's row in them, when the graph carries them."""
     details = G.graph.get("risk")
     draws = getattr(details, "lam_draws", None)
@@ -215,11 +215,13 @@ def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph) -> dict[str, Any]:
     draw_row = np.array([rows.get((nodes[a], nodes[b], k), -1) for a, b, k in zip(ig.src, ig.dst, ig.keys, strict=True)],
                         dtype=np.intp)
     # an edge whose risk was changed after the estimate no longer matches its draws: fall back to its Gamma
-    for e, d in enumerate(ig.data):
-        r = draw_row[e]
-        if r >= 0 and not np.isclose(float(np.mean(draws[r])), float(d.get("risk_shape", np.nan)) /
-                                     float(d.get("risk_rate", np.nan)), rtol=1e-6):
-            draw_row[e] = -1
+    means = getattr(details, "lam_mean", None)
+    if means is None:
+        means = draws.mean(axis=1)
+    has = draw_row >= 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        same = np.isclose(means[np.where(has, draw_row, 0)], shape / rate, rtol=1e-6)
+    draw_row = np.where(has & same, draw_row, -1)
     return {"draws": draws, "draw_row": draw_row}
 
 
@@ -281,7 +283,7 @@ class _Legs:
             mode=modes,
             corridor=[str(d.get("corridor") or "") for d in data],
             xy=[(_num(nodes[n].get("x")), _num(nodes[n].get("y"))) for n in ig.nodes],
-            **_joint_draws(G, ig),
+            **_joint_draws(G, ig, shape, rate),
         )
 
     def out_of_period(self, day: dt.date) -> np.ndarray:
