@@ -123,12 +123,22 @@ def _query(G: nx.MultiDiGraph, args: argparse.Namespace) -> tuple[tuple[str, str
     return _where(G, args.origin, "origin"), _where(G, args.destination, "destination")
 
 
+def _date(text: str) -> str:
+    """An ISO date for ``--date``."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-06-01") from None
+
+
 def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callable[..., Any]) -> Any:
     """Run the scorer ``run`` on the query; record what was typed and resolved in ``attrs``."""
     from routes.scoring import Scenario
 
     (oq, oid, oreg), (dq, did, dreg) = ends
-    scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory)
+    scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory, date=args.date)
     try:
         gdf = run(G, oq, dq, direction=args.direction, k=args.k, month=args.month, scenario=scenario,
                   seed=args.seed, span=args.span)
@@ -415,6 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",
                        help="close a leg or place (id or name); repeat the option or separate with commas")
         p.add_argument("--advisory", type=float, metavar="X", help="multiply the hazard of every sea leg by X")
+        p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                       help="use only legs in use on this date (stations open, routes travelled then)")
         p.add_argument("--span", choices=("journey", "crossing"), default="journey",
                        help="from an origin country: 'journey' (default) starts where travel enters the country or "
                        "begins, comparing whole traversals of it; 'crossing' starts at its last place, comparing "

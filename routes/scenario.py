@@ -286,6 +286,11 @@ class _Legs:
             **_joint_draws(G, ig, shape, rate),
         )
 
+    def ended_before(self, day: dt.date) -> np.ndarray:
+        """Mask of edges whose ``period_end`` is before ``day`` (legs no longer in use, kept for the history)."""
+        ends = [_day(d.get("period_end")) for d in self.ig.data]
+        return np.array([e is not None and e < day for e in ends], dtype=bool)
+
     def out_of_period(self, day: dt.date) -> np.ndarray:
         """Mask of edges whose ``period_start``/``period_end`` exclude ``day``."""
         return np.array(

@@ -22,6 +22,7 @@ Uncertainty
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
@@ -127,6 +128,7 @@ def _main(values: dict[str, float]) -> str | None:
 def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws: int) -> gpd.GeoDataFrame:
     legs, ig = q.legs, q.legs.ig
     lo, hi, p_safest = _simulate(q, paths, seed=seed, draws=draws)
+    ended = legs.ended_before(dt.date.today())
     rows = []
     for i, path in enumerate(paths):
         idx = np.array(path, dtype=np.intp)
@@ -167,6 +169,7 @@ def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws
                 "main_mode": _main(by_mode),
                 "top_leg": str(ig.keys[path[top]]),
                 "top_leg_share": float(lam[top] / total) if total > 0 else math.nan,
+                "legs_ended": [str(ig.keys[e]) for e in path if ended[e]],
                 "geometry": _line(q, path),
             }
         )
@@ -238,8 +241,9 @@ def rank_paths(
         ``deaths_per_1000``, ``p_safest``, ``duration_h`` (NaN if a leg's is unknown), ``duration_unknown``
         (legs with unknown duration), ``length_km``, ``cost_usd`` (sum of known costs), ``cost_unknown``,
         ``sea_legs``, ``modes``, ``main_corridor``, ``main_mode`` (carrying most of the hazard),
-        ``top_leg`` and ``top_leg_share`` (its share of the path's hazard ``-log(1 - p)``).
-        ``gdf.attrs`` records origin, destination, direction, direction_rule, k, month, scenario (a dict),
+        ``top_leg`` and ``top_leg_share`` (its share of the path's hazard ``-log(1 - p)``), ``legs_ended`` (legs
+        of the path whose period of use ended before today: kept for the history; pass
+        ``Scenario(date="YYYY-MM-DD")`` to rank only legs in use on a date). ``gdf.attrs`` records origin, destination, direction, direction_rule, k, month, scenario (a dict),
         what it closed, seed and draws.
 
     Raises

@@ -48,6 +48,8 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
 }
 COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo and Necoclí (Colombia) through Panama "
             "and Central America to Tapachula and Villahermosa (Mexico)")
+ENDED_NOTE = ("no longer in use: legs whose period of use has ended (a station closed, a route abandoned); their risk "
+              "is history. Rank only legs in use on a date with --date YYYY-MM-DD")
 NO_DATA_NOTE = ("no data: legs that nobody is known to travel this way (evidence none): their rate is only the "
                 "mode's prior, a guess from similar legs")
 DEATHS_NOTE = ("deaths are fractional: an incident on a two-way leg is shared between the directions by that "
@@ -235,8 +237,22 @@ def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
     out = [lines[0]]
     for line, r in zip(lines[1:], paths.itertuples()):
-        out += [line, *via(G, r.nodes), ""]
+        ended = list(getattr(r, "legs_ended", None) or [])
+        note = []
+        if ended:
+            until = [f"{leg} (until {str(_edge_attr(G, r, leg, 'period_end'))[:7]})" for leg in ended]
+            note = textwrap.wrap("no longer in use: " + ", ".join(until), WIDTH - 4, initial_indent="    ",
+                                 subsequent_indent="        ")
+        out += [line, *via(G, r.nodes), *note, ""]
     return out
+
+
+def _edge_attr(G: nx.MultiDiGraph, r: Any, leg: str, attr: str) -> Any:
+    """An attribute of the edge of ``leg`` on the path ``r`` (its nodes in order)."""
+    for u, v in zip(r.nodes, r.nodes[1:]):
+        if G.has_edge(u, v, leg):
+            return G.edges[u, v, leg].get(attr)
+    return None
 
 
 def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
@@ -259,8 +275,10 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
             ("top", "riskiest leg (share)")]
     out = [*header(G, title, gdf.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), gdf)
+    ended = any(len(getattr(r, "legs_ended", None) or []) for r in gdf.itertuples())
     out += footer([*_common_notes(G, gdf, "P(safest): chance that the path is the safest among the paths listed "
                                           "(it changes with -k)"),
+                   ENDED_NOTE if ended else "",
                    "more: route-risk explain LEG; --format csv|json|geojson; -o FILE.gpkg|.geojson|.csv"])
     return "\n".join(out)
 

@@ -436,3 +436,14 @@ def test_console_script_version() -> None:
         pytest.skip("the route-risk console script is not installed on PATH")
     done = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and done.stdout.strip() == f"route-risk {routes.__version__}"
+
+
+def test_rank_marks_ended_legs_and_date_restricts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "3")
+    assert code == 0
+    if "no longer in use:" in out:  # a path through a closed station is history, and says so
+        assert "--date YYYY-MM-DD" in out
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "3", "--date", "2024-06-01")
+    assert code == 0 and "La Peñita >" not in out  # the La Peñita boats stopped in 2021
+    code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "--date", "2024-13-01")
+    assert code == 2 and "is not a date" in err
