@@ -29,7 +29,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,30 @@ def _feature_label(label: str, i: int, props: Mapping[str, Any]) -> str:
     return f"{label}, feature {i}" + (f" (id {fid!r})" if fid is not None else "")
 
 
+def _identified(
+    features: list[dict[str, Any]], label: str, required: Sequence[str], what: str, problems: list[str]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Features that have every required property and an id of their own, with their properties and label.
+
+    The others are reported in ``problems`` (a missing property, a duplicate id) and skipped.
+    """
+    seen: dict[str, int] = {}
+    for i, feat in enumerate(features):
+        props = dict(feat.get("properties") or {})
+        where = _feature_label(label, i, props)
+        missing = [c for c in required if props.get(c) in (None, "")]
+        if missing:
+            problems.append(f"{where}: missing property {', '.join(missing)}")
+            continue
+        fid = str(props["id"])
+        if fid in seen:
+            problems.append(f"{where}: duplicate id {fid!r} (first used by feature {seen[fid]}); give each {what} its "
+                            "own id")
+            continue
+        seen[fid] = i
+        yield feat, props, where
+
+
 def _geometry(feature: Mapping[str, Any]) -> BaseGeometry | None:
     geom = feature.get("geometry")
     if not geom:
@@ -139,19 +163,7 @@ def read_places(path: str | Path | None = None) -> gpd.GeoDataFrame:
     label, features = _read_feature_collection(source, "places")
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for i, feat in enumerate(features):
-        props = dict(feat.get("properties") or {})
-        where = _feature_label(label, i, props)
-        missing = [c for c in PLACE_REQUIRED if props.get(c) in (None, "")]
-        if missing:
-            problems.append(f"{where}: missing property {', '.join(missing)}")
-            continue
-        pid = str(props["id"])
-        if pid in seen:
-            problems.append(f"{where}: duplicate id {pid!r} (first used by feature {seen[pid]}); give each place its own id")
-            continue
-        seen[pid] = i
+    for feat, props, where in _identified(features, label, PLACE_REQUIRED, "place", problems):
         geom = _geometry(feat)
         if geom is None or not isinstance(geom, Point):
             raw = feat.get("geometry") or {}
@@ -212,19 +224,7 @@ def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
     label, features = _read_feature_collection(source, "legs")
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for i, feat in enumerate(features):
-        props = dict(feat.get("properties") or {})
-        where = _feature_label(label, i, props)
-        missing = [c for c in LEG_REQUIRED if props.get(c) in (None, "")]
-        if missing:
-            problems.append(f"{where}: missing property {', '.join(missing)}")
-            continue
-        lid = str(props["id"])
-        if lid in seen:
-            problems.append(f"{where}: duplicate id {lid!r} (first used by feature {seen[lid]}); give each leg its own id")
-            continue
-        seen[lid] = i
+    for feat, props, where in _identified(features, label, LEG_REQUIRED, "leg", problems):
         if props["from"] == props["to"]:
             problems.append(f"{where}: self-loop, 'from' and 'to' are both {props['from']!r}; a leg joins two places")
         if props["mode"] not in MODES:
