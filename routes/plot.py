@@ -82,6 +82,30 @@ def _bbox(bbox: Bbox | str | None, fallback: gpd.GeoSeries, margin: float = 0.4)
     return x0 - margin, y0 - margin, x1 + margin, y1 + margin
 
 
+def _draw_coast(ax: Axes, bbox: Bbox) -> bool:
+    """Land and sea from the 1 km GLOBE land mask of the PyPI package ``global-land-mask`` (offline), if installed.
+
+    Natural Earth 1:110m draws the Gulf of Urabá and the Gulf of San Miguel as land, so the boats seem to cross it;
+    the mask does not. Returns False (and draws nothing) when the package is absent.
+    """
+    try:
+        from global_land_mask import globe
+    except ImportError:
+        return False
+    from matplotlib.colors import ListedColormap
+
+    x0, y0, x1, y1 = bbox
+    step = max((x1 - x0) / 1200, (y1 - y0) / 1200, 1 / 120)  # at most ~1200 cells a side, never finer than 1 km
+    lons = np.arange(x0, x1 + step, step)
+    lats = np.arange(y0, y1 + step, step)
+    lon_grid, lat_grid = np.meshgrid(lons, np.clip(lats, -90, 90))
+    is_land = globe.is_land(lat_grid, np.clip(lon_grid, -180, 180))
+    ax.imshow(is_land.astype(float), extent=(x0 - step / 2, x1 + step / 2, y0 - step / 2, y1 + step / 2),
+              origin="lower", cmap=ListedColormap([_SEA, _LAND]), vmin=0, vmax=1, interpolation="nearest",
+              zorder=0, aspect="auto")
+    return True
+
+
 def _base_map(ax: Axes | None, bbox: Bbox, figsize: tuple[float, float]) -> Axes:
     """An axis showing sea, land and borders over ``bbox`` in lon/lat, with the aspect of the mid latitude."""
     if ax is None:
@@ -89,7 +113,10 @@ def _base_map(ax: Axes | None, bbox: Bbox, figsize: tuple[float, float]) -> Axes
     x0, y0, x1, y1 = bbox
     ax.set_facecolor(_SEA)
     land = countries().clip((x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-    land.plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.7, zorder=0)
+    if _draw_coast(ax, bbox):  # the 1 km land mask: coasts true enough for boats along them
+        land.boundary.plot(ax=ax, color=_BORDER, linewidth=0.6, zorder=0.5)
+    else:  # Natural Earth 1:110m only: coarse coasts (a gulf may look like land)
+        land.plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.7, zorder=0)
     for _, row in land.iterrows():  # country names where they fit
         p = row.geometry.representative_point()
         if x0 < p.x < x1 and y0 < p.y < y1:
