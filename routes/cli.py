@@ -419,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def query(p: argparse.ArgumentParser, k: int) -> None:
         p.add_argument("origin", help=f"where the paths start: {where}")
-        p.add_argument("destination", help="where they end, likewise; a region means its first place reached")
+        p.add_argument("destination", help="where they end, likewise; a region means the first town or port reached there")
         p.add_argument("-k", type=_positive, default=k, help=f"number of paths ranked (default {k})")
         p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
         p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",

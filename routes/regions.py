@@ -9,11 +9,13 @@ Conventions
 Places and regions
     ``origin`` and ``destination`` are a place id, a place name (resolved by
     :func:`routes.network.find_place`) or an ISO3 country code for a region (every place of that country).
-    A path always ends at its *first* place in the destination region. From an origin region it starts,
-    with ``span="journey"`` (the default), at a place where travel in that direction enters the region or
-    begins (a place of the region with no open edge arriving from another place of the region), so
-    whole traversals are compared; with ``span="crossing"`` it starts at its *last* place in the origin
-    region, so only the crossings between the regions are compared.
+    A path into a destination region ends at the *first* town, port or reception station it reaches there
+    (:data:`SETTLEMENTS`; not a border marker, camp or sea point, so a walk over the border ridge is followed to
+    the first village). From an origin region it starts, with ``span="journey"`` (the default), at a place where
+    travel in that direction enters the region from outside or begins (a place with no edge arriving at all),
+    so whole traversals are compared; with ``span="crossing"`` it starts at its *last* place in the origin
+    region, so only the crossings between the regions are compared. The start is found before the scenario's
+    closures, so closing a place never moves it.
 Direction
     Only edges whose ``direction`` is the one asked are used. When omitted it is inferred: first from the
     order of countries along the corridor (VEN/ECU/... < COL < PAN < CRI < NIC < HND < SLV, GTM < BLZ < MEX
@@ -105,6 +107,10 @@ class _Query:
         return k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k)
 
 
+#: the kinds of place a journey into a region may end at (not a border marker, camp or sea point)
+SETTLEMENTS = frozenset({"town", "port", "reception_station"})
+
+
 def _suggest(name: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(name), sorted(set(options)), n=3, cutoff=0.5)
     return f"did you mean {' or '.join(map(repr, close))}?" if close else "no similar id"
@@ -182,15 +188,17 @@ def _prepare(
     dated: list[str] = []
     src_set = {ig.index[n] for n in origin}
     dst_set = {ig.index[n] for n in destination}
+    if entries:  # a journey starts where travel enters the origin region, or begins in it; closures or not
+        region = np.array(sorted(src_set), dtype=np.intp)
+        into = active & np.isin(legs.dst, region)
+        entered = set(legs.dst[into & ~np.isin(legs.src, region)].tolist())
+        begins = src_set - set(legs.dst[into].tolist())
+        src_set = (entered | begins) or src_set
     if apply_closures:
         active, shut_nodes, dated = legs.close(active, scenario)
         src_set -= set(shut_nodes)
         dst_set -= set(shut_nodes)
-    if entries:  # a journey starts where travel enters the origin region (or begins)
-        region = np.array(sorted(src_set), dtype=np.intp)
-        inner = active & np.isin(legs.src, region) & np.isin(legs.dst, region)
-        src_set = (src_set - set(legs.dst[inner].tolist())) or src_set
-    # a path never comes back to a start and stops at the first place of its destination region
+    # a path never comes back to a start and stops at the first town of its destination region
     active &= ~np.isin(legs.dst, np.array(sorted(src_set), dtype=np.intp))
     active &= ~np.isin(legs.src, np.array(sorted(dst_set), dtype=np.intp))
     missing = [legs.keys[e] for e in np.flatnonzero(active & np.isnan(legs.p))]
@@ -283,6 +291,9 @@ def _setup(
             ) from None
     orig, o_region = _resolve(G, origin, "origin")
     dest, d_region = _resolve(G, destination, "destination")
+    if d_region:  # a journey into a country ends at the first town reached there, not at a border marker or camp
+        towns = [n for n in dest if G.nodes[n].get("kind") in SETTLEMENTS]
+        dest = towns or dest
     if orig == dest or (set(orig) & set(dest) and (o_region or d_region)):
         what = "the same place" if not (o_region or d_region) else "overlapping"
         raise ValueError(

@@ -399,7 +399,8 @@ def direction_summary(
 
     For example every southbound path from Panama to Colombia, to compare the Guna Yala boats with the
     Darien on foot and the Pacific boats. A region path runs from where travel enters the origin region
-    (or, with ``span="crossing"``, from its last place there) to its first place in the destination region.
+    (or, with ``span="crossing"``, from its last place there) to the first town, port or station it reaches in the
+    destination region (not a border marker, camp or sea point).
 
     Parameters
     ----------

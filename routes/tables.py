@@ -193,7 +193,7 @@ def endpoint(G: nx.MultiDiGraph, resolved: str, region: bool, *, role: str, dire
         return place_name(G, resolved)
     country = f"{country_name(resolved)} ({resolved})"
     if role == "destination":
-        return f"the first place reached in {country}"
+        return f"the first town or port reached in {country}"
     if span == "crossing":
         return f"the last place in {country} before leaving it"
     return f"any place in {country} where {direction}bound travel enters the country or begins,"

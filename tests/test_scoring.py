@@ -639,3 +639,23 @@ def test_invariants_hold_for_any_risks(
     if advisory is None and month is None:
         colombia = {n for n, d in G.nodes(data=True) if d["country"] == "COL"}
         check_invariants(G, gdf, {"panama-city"}, colombia)
+
+
+def test_closing_a_place_never_lowers_the_risk_between_regions() -> None:
+    """A closure removes options: the safest path between the same two regions can only get riskier."""
+    from routes import load_network
+
+    G = load_network()
+    base = rank_paths(G, "PAN", "COL", direction="south", k=1)
+    for closed in ("mansukun", "la-miel", "carti"):
+        shut = rank_paths(G, "PAN", "COL", direction="south", k=1, scenario=Scenario(closed=closed))
+        assert shut["p_death"].iloc[0] >= base["p_death"].iloc[0] - 1e-15, closed
+        assert shut["origin"].iloc[0] == base["origin"].iloc[0]  # the journey starts at the same border
+
+
+def test_region_destination_ends_at_a_town() -> None:
+    from routes import load_network
+
+    G = load_network()
+    ranked = rank_paths(G, "PAN", "COL", direction="south", k=10)
+    assert {G.nodes[n]["kind"] for n in ranked["destination"]} <= {"town", "port", "reception_station"}
