@@ -66,7 +66,8 @@ def graph_to_gdfs(
         data = [dict(G.nodes[n]) for n in ids]
         geom = [Point(d["x"], d["y"]) for d in data]
         gn = gpd.GeoDataFrame(data, index=pd.Index(ids, name="id"), geometry=geom, crs=crs)
-        gn.attrs["graph"] = dict(G.graph)
+        # plain graph attributes only: the risk estimate's details (G.graph["risk"]) stay with the graph
+        gn.attrs["graph"] = {k: v for k, v in G.graph.items() if k != "risk"}
         out.append(gn)
     if edges:
         keys = list(G.edges(keys=True))
@@ -123,11 +124,11 @@ def graph_from_gdfs(
         d = {k: _plain(v) for k, v in row.items() if k != geom_col}
         if ("x" not in d or d["x"] is None) and geom_col is not None:
             d["x"], d["y"] = float(row[geom_col].x), float(row[geom_col].y)
-        G.add_node(nid, **{k: v for k, v in d.items() if v is not None or k in ("note",)})
+        G.add_node(nid, **d)
     missing = sorted({n for u, v, _ in gdf_edges.index for n in (u, v) if n not in G})
     if missing:
         raise NetworkError(f"graph_from_gdfs: edges refer to nodes not in gdf_nodes: {missing!r}")
     for (u, v, k), row in gdf_edges.iterrows():
         d = {c: _plain(val) for c, val in row.items()}
-        G.add_edge(u, v, key=k, **{c: val for c, val in d.items() if val is not None})
+        G.add_edge(u, v, key=k, **d)
     return G

@@ -245,3 +245,28 @@ def test_shipped_network_loads_and_is_valid() -> None:
         sub = nx.subgraph_view(G, filter_edge=lambda u, v, k, d=direction: G.edges[u, v, k]["direction"] == d)
         assert nx.has_path(sub, find_place(G, a), find_place(G, b)), f"no {direction}bound path {a} -> {b}"
     assert G.has_edge("mansukun", "la-miel", "mansukun-la-miel-boat")
+
+
+def test_shipped_gdfs_round_trip_keeps_missing_values() -> None:
+    """Unknown values (a cost no source gives) survive the round trip as None, not as a missing key."""
+    G = load_network(risk=False)
+    H = graph_from_gdfs(*graph_to_gdfs(G))
+    for u, v, k, d in G.edges(keys=True, data=True):
+        h = H.edges[u, v, k]
+        assert set(h) == set(d)
+        assert all((h[a] is None) == (d[a] is None) for a in d if a != "geometry")
+
+
+def test_shipped_lengths_agree_with_an_independent_computation() -> None:
+    """length_km (pyproj.Geod on the ellipsoid) within 1% of a spherical haversine sum over the same vertices."""
+    import math
+
+    G = load_network(risk=False)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        pts = list(d["geometry"].coords)
+        hav = 0.0
+        for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
+            p1, p2, dl = math.radians(y1), math.radians(y2), math.radians(x2 - x1)
+            a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            hav += 2 * 6371.0088 * math.asin(math.sqrt(a))
+        assert d["length_km"] == pytest.approx(hav, rel=0.01), (u, v, k)
