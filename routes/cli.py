@@ -280,8 +280,12 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise DataError(f"cannot read the IOM export {str(path)!r}: {'not a file' if path.exists() else 'no such file'}"
                         "; check the path (exports: https://missingmigrants.iom.int/downloads)")
-    with _progress(f"reading {path.name}"):
-        diff = update_snapshot(path, data_dir=args.data_dir)
+    try:
+        with _progress(f"reading {path.name}"):
+            diff = update_snapshot(path, data_dir=args.data_dir, on_invalid="skip" if args.skip_invalid else "raise")
+    except DataError as err:  # the reader speaks Python; say it in options
+        raise DataError(str(err).replace("on_invalid='skip'", "--skip-invalid").replace('on_invalid="skip"',
+                                                                                      "--skip-invalid")) from None
     print(diff)
     folder = Path(diff.snapshot).parent if diff.snapshot else None
     if args.data_dir is None or Path(args.data_dir).expanduser() == user_data_dir():
@@ -474,6 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
             "route-risk data update Missing_Migrants_Global_Figures_allData.csv", _cmd_data_update, dsub)
     p.add_argument("export", metavar="IOM_EXPORT.csv|.xlsx")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="keep the valid rows of an export with unreadable ones, and list the rows skipped and why")
     add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
         _cmd_data_status, dsub)
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)

@@ -388,11 +388,12 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     path
         A ``.gpkg`` file; replaced atomically if it exists.
     incidents
-        Attributed incidents (:func:`routes.attribution.attribute_incidents`): the layer ``incidents``.
+        Attributed incidents (:func:`routes.attribution.attribute_incidents`): the layer ``incidents``; by default
+        the incidents the graph's risk estimate attributed (``G.graph["risk"].incidents``), when it has one.
     paths
         Ranked paths (:func:`routes.scoring.rank_paths`): the layer ``paths``.
     layers
-        Which layers to write (``incidents`` and ``paths`` only when given).
+        Which layers to write (``incidents`` when given or estimated, ``paths`` only when given).
 
     Returns
     -------
@@ -421,6 +422,8 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     if unknown:
         raise ValueError(f"to_geopackage: unknown layer(s) {unknown!r}; choose from {list(LAYERS)!r}")
     target = _check_target(path, (".gpkg",), "use .gpkg (or to_geojson for .geojson)")
+    if incidents is None and "incidents" in wanted and getattr(G.graph.get("risk"), "incidents", None) is not None:
+        incidents = G.graph["risk"].incidents  # the incidents the estimate attributed, by default
     places, legs = _network_tables(G) if {"places", "legs"} & set(wanted) else (None, None)
     given = {"places": places, "legs": legs,
              "incidents": None if incidents is None else _frame_table(incidents),

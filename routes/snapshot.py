@@ -367,7 +367,10 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
     path = _write(after, meta, folder)
     diff = diff_snapshots(before, after)
     skipped = len(export.attrs["skipped"])
-    notes = [f"{skipped} rows of {export.attrs['source_file']} were skipped (see snapshot.json)"] if skipped else []
+    notes = [f"{skipped} rows of {export.attrs['source_file']} were skipped (all listed in snapshot.json):"] if skipped else []
+    notes += [f"  row {r['row']}: {r['reason']}" for r in export.attrs["skipped"][:20]]
+    if skipped > 20:
+        notes.append(f"  ... and {skipped - 20} more")
     if len(regional) == 0:
         notes.append(f"{export.attrs['source_file']} has no incident in the corridor; was it filtered to another "
                      "region? Its period still replaced the snapshot's (see Removed)")

@@ -447,3 +447,15 @@ def test_rank_marks_ended_legs_and_date_restricts(capsys: pytest.CaptureFixture[
     assert code == 0 and "La Peñita >" not in out  # the La Peñita boats stopped in 2021
     code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "--date", "2024-13-01")
     assert code == 2 and "is not a date" in err
+
+
+def test_data_update_skip_invalid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = (Path(__file__).parent / "data" / "incidents" / "downloads_page_sample.csv").read_text(encoding="utf-8")
+    lines = good.splitlines()
+    bad = lines[-1].replace('"Mon, 03/02/2026 - 12:00"', '"someday"')
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join([*lines[:-1], bad]) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "data", "update", str(export), "--data-dir", str(tmp_path / "data"))
+    assert code == 1 and "--skip-invalid" in err and "on_invalid" not in err
+    code, out, _ = run(capsys, "data", "update", str(export), "--data-dir", str(tmp_path / "data"), "--skip-invalid")
+    assert code == 0 and "skipped" in out and "'someday' is not a date" in out

@@ -384,8 +384,12 @@ def test_geopackage_layer_selection(risky: nx.MultiDiGraph, ranked: gpd.GeoDataF
     assert [str(n) for n, _ in pyogrio.list_layers(out)] == ["paths"]  # no legs, so no style table
     with pytest.raises(ValueError, match="unknown layer.*'roads'"):
         to_geopackage(risky, tmp_path / "q.gpkg", layers=["legs", "roads"])
+    bare = risky.copy()
+    bare.graph.pop("risk", None)  # no estimate, so no incidents to write by default
     with pytest.raises(ValueError, match="nothing to write"):
-        to_geopackage(risky, tmp_path / "q.gpkg", layers=["incidents"])
+        to_geopackage(bare, tmp_path / "q.gpkg", layers=["incidents"])
+    out = to_geopackage(risky, tmp_path / "i.gpkg", layers=["incidents"])  # the estimate's incidents, by default
+    assert [str(n) for n, _ in pyogrio.list_layers(out)] == ["incidents"]
 
 
 def test_layer_styles_table_names_the_legs_layer(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
