@@ -259,13 +259,14 @@ def test_shipped_gdfs_round_trip_keeps_missing_values() -> None:
 
 def test_shipped_lengths_agree_with_an_independent_computation() -> None:
     """length_km (pyproj.Geod on the ellipsoid) within 1% of a spherical haversine sum over the same vertices."""
+    import itertools
     import math
 
     G = load_network(risk=False)
     for u, v, k, d in G.edges(keys=True, data=True):
         pts = list(d["geometry"].coords)
         hav = 0.0
-        for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
+        for (x1, y1), (x2, y2) in itertools.pairwise(pts):
             p1, p2, dl = math.radians(y1), math.radians(y2), math.radians(x2 - x1)
             a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
             hav += 2 * 6371.0088 * math.asin(math.sqrt(a))
