@@ -3,18 +3,23 @@
 Every attempt to open a network connection to a non-local address fails with a clear :class:`RuntimeError`
 (``socket.socket.connect``, ``connect_ex`` and ``socket.create_connection`` are patched for the session), so a
 library function that reaches for the internet fails its test instead of passing on a connected machine.
-Loopback addresses and Unix sockets stay allowed (some tools talk to themselves over them). Subprocesses
-started by a test are not covered; they run library code only.
+Loopback addresses and Unix sockets stay allowed (some tools talk to themselves over them). Python
+subprocesses started by a test (the CLI, notebook kernels, the benchmark) are guarded too: ``tests/offline`` is put
+first on ``PYTHONPATH``, and its ``sitecustomize`` applies the same block in every child interpreter.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+# the subprocess guard is imported by child interpreters only, never collected here
+collect_ignore = ["offline"]
 
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", ""})
 
@@ -67,6 +72,8 @@ def _offline() -> Iterator[None]:
         return real_create_connection(address, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
+        guard = os.path.join(os.path.dirname(__file__), "offline")
+        mp.setenv("PYTHONPATH", os.pathsep.join(p for p in (guard, os.environ.get("PYTHONPATH", "")) if p))
         mp.setattr(socket.socket, "connect", connect)
         mp.setattr(socket.socket, "connect_ex", connect_ex)
         mp.setattr(socket, "create_connection", create_connection)

@@ -625,6 +625,16 @@ def test_network_access_is_blocked() -> None:
         s.close()
 
 
+def test_network_access_is_blocked_in_subprocesses() -> None:
+    """A child Python (the CLI, a notebook kernel) inherits the block through tests/offline/sitecustomize.py."""
+    import subprocess
+    import sys
+
+    code = "import socket; socket.create_connection(('93.184.215.14', 443), timeout=1)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode != 0 and "network access is blocked" in out.stderr
+
+
 def test_loopback_stays_allowed() -> None:
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
