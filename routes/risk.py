@@ -157,6 +157,7 @@ def estimate_risk(
     window: Sequence[int] | None = None,
     half_life_years: float | None = None,
     count: Literal["dead+missing", "dead"] = "dead+missing",
+    exclude: Sequence[str] = (),
     draws: int = 4000,
     seed: int = 0,
 ) -> nx.MultiDiGraph:
@@ -179,6 +180,11 @@ def estimate_risk(
         Weight each month by ``0.5 ** (age_years / half_life_years)`` so recent years count most.
     count
         ``"dead+missing"`` (default) or ``"dead"``.
+    exclude
+        IOM ``main_id`` values not to count, for example one of a pair the user judges to be the same event entered
+        twice (the reader flags candidates in ``possible_duplicate_of``; most flagged pairs in the Darién are
+        different people found the same day, so nothing is excluded by default). Excluded incidents stay in the
+        table with ``match = "excluded"``.
     draws, seed
         Monte Carlo draws for the intervals, and the seed (results are reproducible).
 
@@ -234,6 +240,14 @@ def estimate_risk(
     busy_e, busy_m = np.nonzero(exp.central > 0)
     travelled = {(exp.edges[i][2], month_keys[j]) for i, j in zip(busy_e, busy_m)}
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
+    if exclude:
+        unknown = sorted(set(exclude) - set(attributed["main_id"].astype(str)))
+        if unknown:
+            raise ValueError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
+        drop = attributed["main_id"].astype(str).isin(set(exclude)).to_numpy()
+        attributed.loc[drop, "match_reason"] = "excluded by the user (exclude=...); was: " + \
+            attributed.loc[drop, "match"].astype(str)
+        attributed.loc[drop, "match"] = "excluded"
     allocation = _allocate(G, attributed, exp, count)
 
     w = _weights(months, win, half_life_years) * _coverage(months, incidents)
@@ -310,7 +324,8 @@ def estimate_risk(
         d["incidents"] = float(round(n_inc[i], 6))
         d["evidence"] = _evidence(deaths[i], E[i], E_lo[i], E_hi[i])
         d["season"] = season[i]
-    settings = {"window": win, "half_life_years": half_life_years, "count": count, "draws": draws, "seed": seed,
+    settings = {"window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
+                "draws": draws, "seed": seed,
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
     H.graph["risk"] = RiskDetails(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors,
@@ -334,7 +349,7 @@ def _allocate(G: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, exp: Exposure, c
     pools = {t: np.array([i for i in range(len(exp.edges))
                           if mode[i] in SPREAD_MODES and any(corridor[i].startswith(p) for p in prefixes)], dtype=int)
              for t, prefixes in spread_tags.items()}
-    on = attributed[attributed["match"] != "off_network"]
+    on = attributed[~attributed["match"].isin(["off_network", "excluded"])]
     size = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
     months = pd.to_datetime(on["date"]).dt.strftime("%Y-%m").fillna("")
     generic = on["position"].eq("generic") if "position" in on.columns else pd.Series(False, index=on.index)

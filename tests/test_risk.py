@@ -310,3 +310,16 @@ def test_2024_darien_deaths_are_northbound(shipped: nx.MultiDiGraph) -> None:
 def test_every_edge_has_risk(shipped: nx.MultiDiGraph) -> None:
     for u, v, k, d in shipped.edges(keys=True, data=True):
         assert 0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] < 0.05, (u, v, k)
+
+
+def test_exclude_an_incident_entered_twice(toy: nx.MultiDiGraph) -> None:
+    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 1, "main_id": "A"},
+                         {"lon": -77.07, "lat": 8.551, "dead": 1, "main_id": "B"}])
+    both = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure())
+    once = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), exclude=["B"])
+    assert sum(d["deaths"] for *_, d in both.edges(data=True)) == pytest.approx(2)
+    assert sum(d["deaths"] for *_, d in once.edges(data=True)) == pytest.approx(1)
+    kept = once.graph["risk"].incidents
+    assert len(kept) == 2 and kept.loc[kept["main_id"] == "B", "match"].item() == "excluded"
+    with pytest.raises(ValueError, match=r"no incident has main_id \['Z'\]"):
+        estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), exclude=["Z"])
