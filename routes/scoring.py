@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -173,9 +174,59 @@ def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws
                 "geometry": _line(q, path),
             }
         )
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf = RankedPaths(rows, geometry="geometry", crs="EPSG:4326")
     gdf.insert(0, "rank", np.arange(1, len(gdf) + 1))
     return gdf
+
+
+def _distinct_vias(paths: list[list[str]], width: int = 64) -> list[str]:
+    """Each path as the places that set it apart from the others (all of them when it is alone), shortened."""
+    common = set.intersection(*(set(p) for p in paths)) if len(paths) > 1 else set()
+    out = []
+    for nodes in paths:
+        own = [n for n in nodes[1:-1] if n not in common]
+        text = " → ".join(own) if own else " → ".join(nodes)
+        out.append(textwrap.shorten(text, width, placeholder=" …") if own or len(paths) == 1 else "(shared route)")
+    return out
+
+
+class RankedPaths(gpd.GeoDataFrame):
+    """Ranked paths: a GeoDataFrame that shows itself as a tidy table, in Jupyter and in a terminal.
+
+    Every column and method of a GeoDataFrame is there (``ranked.columns``, ``ranked.geometry``, ``to_file``);
+    only the display is the summary of :func:`routes.plot.summary_table` (compact in a terminal, in full in
+    Jupyter). A frame without those columns shows as a plain GeoDataFrame.
+    """
+
+    def _summary_title(self) -> str:
+        a = self.attrs
+        way = f"{a['direction']}bound " if a.get("direction") else ""
+        return (f"{len(self)} {way}path{'s' if len(self) != 1 else ''} from {a.get('origin', '?')} to "
+                f"{a.get('destination', '?')}; deaths per 1,000 travellers with the 90% interval "
+                "(a GeoDataFrame: .columns lists every column)")
+
+    def __repr__(self) -> str:
+        try:
+            from routes.plot import summary_table
+
+            table = summary_table(self)
+        except Exception:  # noqa: BLE001 - columns removed by the user: show the plain frame
+            return super().__repr__()
+        cols = [c for c in ("route", "per_1000", "per_1000_lo", "per_1000_hi", "p_safest", "duration_h", "sea_legs",
+                            "top_leg", "group") if c in table.columns]
+        compact = table[cols].copy()
+        compact = compact.rename(columns={"route": "via"})
+        compact["via"] = _distinct_vias(list(self["nodes"]))
+        return f"{self._summary_title()}\n{compact.to_string()}"
+
+    def _repr_html_(self) -> str | None:
+        try:
+            from routes.plot import summary_table
+
+            table = summary_table(self)
+        except Exception:  # noqa: BLE001
+            return super()._repr_html_()
+        return f"<p>{self._summary_title()}</p>{table.to_html()}"
 
 
 def _attrs(

@@ -659,3 +659,20 @@ def test_region_destination_ends_at_a_town() -> None:
     G = load_network()
     ranked = rank_paths(G, "PAN", "COL", direction="south", k=10)
     assert {G.nodes[n]["kind"] for n in ranked["destination"]} <= {"town", "port", "reception_station"}
+
+
+def test_ranked_paths_display_as_a_tidy_table() -> None:
+    from routes import load_network
+
+    G = load_network()
+    ranked = rank_paths(G, "Panama City", "Necoclí", direction="south", k=3)
+    text = repr(ranked)
+    assert text.startswith("3 southbound paths from Panama City to Necoclí")
+    assert "POINT" not in text and "LINESTRING" not in text and "per_1000" in text
+    assert all(len(line) <= 170 for line in text.splitlines())
+    assert "<table" in ranked._repr_html_()
+    import geopandas as gpd
+
+    assert isinstance(ranked, gpd.GeoDataFrame) and ranked.geometry.is_valid.all()
+    plain = ranked.drop(columns=["nodes"])  # without the summary's columns it shows as any GeoDataFrame
+    assert "LINESTRING" in repr(plain)
