@@ -181,7 +181,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     best["group_p_safest"] = [groups[g]["p_safest"] for g in best["group"]]
     best.attrs = dict(gdf.attrs)
     where, notes = tables.ends_text(G, args, ends, args.direction)
-    title = f"{args.direction.capitalize()}bound paths {where}, by main corridor ({len(gdf)} paths ranked together)"
+    title = (f"{args.direction.capitalize()}bound paths {where}: the safest path of each corridor "
+             f"({len(gdf)} paths ranked together)")
     (_, oid, oreg), (_, did, dreg) = ends
     hint = ""
     if not (oreg and dreg):
@@ -452,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
             'route-risk compare "Panama City" Necoclí --direction south\n'
             "  route-risk compare PAN COL --direction south   # Guna Yala boats, the Darién on foot, the Pacific",
             _cmd_compare)
-    query(p, 50)
+    query(p, 1)
     p.add_argument("--direction", choices=("north", "south"), required=True, help="direction of travel (required)")
     p = add("legs", "every directed leg with its risk and evidence", "route-risk legs --direction north "
             "--sort risk --corridor uraba", _cmd_legs)

@@ -432,6 +432,16 @@ def pareto_paths(
     )
 
 
+def _group_of(q: _Query, path: Sequence[int], by: str) -> str | None:
+    """The corridor (or mode) carrying most of a path's hazard, as ``_frame`` computes it."""
+    weights: dict[str, float] = {}
+    legs = q.legs
+    for e in path:
+        name = (legs.corridor[e] or legs.mode[e]) if by == "corridor" else legs.mode[e]
+        weights[name] = weights.get(name, 0.0) + float(q.lam[e])
+    return _main(weights)
+
+
 def direction_summary(
     G: nx.MultiDiGraph,
     origin_region: str,
@@ -445,6 +455,7 @@ def direction_summary(
     seed: int | None = 0,
     draws: int = 10_000,
     span: Span = "journey",
+    search: int = 500,
 ) -> gpd.GeoDataFrame:
     """All paths of one direction between two regions, ranked together and grouped by main corridor or mode.
 
@@ -462,7 +473,10 @@ def direction_summary(
     direction
         ``"north"`` or ``"south"`` (required here).
     k
-        Number of paths ranked together.
+        Number of safest paths ranked together; the safest path of every other group found among the ``search``
+        safest paths is added, so each group is represented whatever ``k`` (``k=1`` gives one path per group).
+    search
+        How many of the safest paths are searched for the groups' best paths.
     by
         Group paths by the corridor (``"corridor"``) or the mode (``"mode"``) carrying most of their hazard.
 
@@ -494,18 +508,22 @@ def direction_summary(
         raise ValueError(f"direction must be 'north' or 'south', got {direction!r}")
     if by not in ("corridor", "mode"):
         raise ValueError(f"by must be 'corridor' or 'mode', got {by!r}")
-    gdf = rank_paths(
-        G,
-        origin_region,
-        destination_region,
-        direction=direction,
-        k=k,
-        month=month,
-        scenario=scenario,
-        seed=seed,
-        draws=draws,
-        span=span,
-    )
+    if isinstance(search, bool) or not isinstance(search, (int, np.integer)) or search < 1:
+        raise ValueError(f"search must be an integer >= 1 (paths searched for each group's best), got {search!r}")
+    q, scen, rule, found = _setup(G, origin_region, destination_region, direction, month, scenario,
+                                  max(int(k), int(search)), span)
+    # the k safest paths, plus the safest path of every group among the `search` safest: a group is never missed
+    # because k is small, and a group's best is the same whatever k
+    keep: list[tuple[int, ...]] = [p for _, p in found[: int(k)]]
+    seen = {_group_of(q, p, by) for p in keep}
+    for _, p in found[int(k):]:
+        g = _group_of(q, p, by)
+        if g not in seen:
+            seen.add(g)
+            keep.append(p)
+    keep.sort(key=lambda p: float(q.lam[np.array(p, dtype=np.intp)].sum()))
+    gdf = _attrs(_frame(q, keep, seed=seed, draws=draws), q, origin_region, destination_region, scen, rule,
+                 k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
     gdf["group"] = gdf["main_corridor"] if by == "corridor" else gdf["main_mode"]
     gdf["group_rank"] = gdf.groupby("group", sort=False)["rank"].rank(method="first").astype(int)
     groups = []

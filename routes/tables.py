@@ -277,7 +277,8 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
     out += _with_via(G, table(rows, cols).split("\n"), gdf)
     ended = any(len(getattr(r, "legs_ended", None) or []) for r in gdf.itertuples())
     out += footer([*_common_notes(G, gdf, "P(safest): chance that the path is the safest among the paths listed "
-                                          "(it changes with -k)"),
+                                          "(it changes with -k); ranks follow the mean risk, and paths whose "
+                                          "intervals overlap are not clearly different"),
                    ENDED_NOTE if ended else "",
                    "more: route-risk explain LEG; --format csv|json|geojson; -o FILE.gpkg|.geojson|.csv"])
     return "\n".join(out)
@@ -293,11 +294,13 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
     ranked = int(sum(best["group_paths"]))
     out = [*header(G, title, best.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), best)
+    search = best.attrs.get("search", 500)
     out += footer([("corridor: the corridor carrying most of a path's risk; each row shows the safest path of that "
-                   f"corridor among the {ranked} safest paths ranked together (paths: how many of them it holds, "
-                   "best rank: its place among them)"),
+                   f"corridor, searched among the {search:,} safest paths (paths: how many of the {ranked} paths "
+                   "ranked together it holds, best rank: its place among them; -k N adds the N safest overall)"),
                    *_common_notes(G, best, "P(safest): chance that the corridor holds the safest of the paths ranked "
-                                           "together, given the uncertainty (it changes with -k)"),
+                                           "together, given the uncertainty; ranks follow the mean risk, and paths "
+                                           "whose intervals overlap are not clearly different"),
                    hint, "more: route-risk rank ORIGIN DESTINATION; route-risk explain LEG"])
     return "\n".join(out)
 

@@ -258,7 +258,7 @@ def test_rank_usage_errors_name_the_subcommand(capsys: pytest.CaptureFixture[str
 def test_compare(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "compare", "Panama City", "Necoclí", "--direction", "south")
     lines = out.splitlines()
-    assert code == 0 and lines[0].startswith("Southbound paths from Panama City to Necoclí, by main corridor")
+    assert code == 0 and lines[0].startswith("Southbound paths from Panama City to Necoclí: the safest path of each")
     assert max(map(len, lines)) <= 120
     head = next(ln for ln in lines if ln.startswith("corridor "))
     assert all(w in head for w in ("deaths/1,000 [90%]", "P(safest)", "time", "sea legs", "no data"))
@@ -273,6 +273,10 @@ def test_compare(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(g["group_rank"] == 1 for g in groups)
     assert sum(g["group_p_safest"] for g in groups) == pytest.approx(1.0)
     assert [g["rank"] for g in groups] == sorted(g["rank"] for g in groups)
+    # every corridor is there whatever -k, with the same best path
+    code, out, _ = run(capsys, "compare", "PAN", "COL", "--direction", "south", "-k", "20", "--format", "json")
+    wider = {g["group"]: g["p_death"] for g in json.loads(out)}
+    assert all(wider[g["group"]] == pytest.approx(g["p_death"]) for g in groups)
 
 
 def test_compare_to_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
