@@ -126,10 +126,11 @@ def _main(values: dict[str, float]) -> str | None:
     return max(sorted(values), key=lambda k: values[k]) if values else None
 
 
-def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws: int) -> gpd.GeoDataFrame:
+def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws: int,
+           day: str | None = None) -> gpd.GeoDataFrame:
     legs, ig = q.legs, q.legs.ig
     lo, hi, p_safest = _simulate(q, paths, seed=seed, draws=draws)
-    ended = legs.ended_before(dt.date.today())
+    ended = legs.ended_before(dt.date.fromisoformat(day) if day else dt.date.today())
     rows = []
     for i, path in enumerate(paths):
         idx = np.array(path, dtype=np.intp)
@@ -293,7 +294,7 @@ def rank_paths(
         (legs with unknown duration), ``length_km``, ``cost_usd`` (sum of known costs), ``cost_unknown``,
         ``sea_legs``, ``modes``, ``main_corridor``, ``main_mode`` (carrying most of the hazard),
         ``top_leg`` and ``top_leg_share`` (its share of the path's hazard ``-log(1 - p)``), ``legs_ended`` (legs
-        of the path whose period of use ended before today: kept for the history; pass
+        of the path whose period of use ended before today, or before the scenario's date: kept for the history; pass
         ``Scenario(date="YYYY-MM-DD")`` to rank only legs in use on a date). ``gdf.attrs`` records origin, destination, direction, direction_rule, k, month, scenario (a dict),
         what it closed, seed and draws.
 
@@ -327,7 +328,7 @@ def rank_paths(
     ('north', 'geography')
     """
     q, scen, rule, best = _setup(G, origin, destination, direction, month, scenario, k, span)
-    gdf = _frame(q, [p for _, p in best], seed=seed, draws=draws)
+    gdf = _frame(q, [p for _, p in best], seed=seed, draws=draws, day=scen.date)
     logger.debug("ranked %d %sbound paths from %r to %r", len(gdf), q.direction, origin, destination)
     return _attrs(gdf, q, origin, destination, scen, rule, k=int(k), seed=seed, draws=int(draws), span=span)
 
@@ -410,7 +411,7 @@ def pareto_paths(
     front.sort(
         key=lambda vp: (vp[0][criteria.index("p_death")] if "p_death" in criteria else 0.0, vp[0], vp[1])
     )
-    gdf = _frame(q, [p for _, p in front], seed=seed, draws=draws)
+    gdf = _frame(q, [p for _, p in front], seed=seed, draws=draws, day=scen.date)
     vectors = np.array([v for v, _ in front])
     lowest = vectors.min(axis=0)
     best = (vectors <= lowest * (1 + 1e-12) + 1e-300) & np.isfinite(lowest)
@@ -522,7 +523,7 @@ def direction_summary(
             seen.add(g)
             keep.append(p)
     keep.sort(key=lambda p: float(q.lam[np.array(p, dtype=np.intp)].sum()))
-    gdf = _attrs(_frame(q, keep, seed=seed, draws=draws), q, origin_region, destination_region, scen, rule,
+    gdf = _attrs(_frame(q, keep, seed=seed, draws=draws, day=scen.date), q, origin_region, destination_region, scen, rule,
                  k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
     gdf["group"] = gdf["main_corridor"] if by == "corridor" else gdf["main_mode"]
     gdf["group_rank"] = gdf.groupby("group", sort=False)["rank"].rank(method="first").astype(int)
