@@ -271,8 +271,8 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
     """The ranked paths of :func:`routes.rank_paths` as readable text."""
     rows = [_path_row(G, r) for r in gdf.itertuples()]
     if len(gdf) and len(gdf["legs_ended"].iloc[0] if "legs_ended" in gdf else []):
-        extra = [*extra, "note: the safest path uses legs no longer in use (marked below); rank only legs in use on "
-                         "a date with --date YYYY-MM-DD"]
+        extra = [*extra, ("note: the safest path uses legs no longer in use (marked below); rank only legs in use on "
+                          "a date with --date YYYY-MM-DD")]
     cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("time", "time>"),
             ("km", "km>"), ("cost", "cost>"), ("n", "legs>"), ("sea", "sea>"), ("nodata", "no data>"),
             ("top", "riskiest leg (share)")]
@@ -296,8 +296,8 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
             ("nodata", "no data>")]
     ranked = int(sum(best["group_paths"]))
     if "legs_ended" in best and any(len(x) for x in best["legs_ended"]):
-        extra = [*extra, "note: some corridors' paths use legs no longer in use (marked below); compare only legs in "
-                         "use on a date with --date YYYY-MM-DD"]
+        extra = [*extra, ("note: some corridors' paths use legs no longer in use (marked below); compare only legs "
+                          "in use on a date with --date YYYY-MM-DD")]
     out = [*header(G, title, best.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), best)
     search = best.attrs.get("search", 500)
