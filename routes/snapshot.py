@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -364,6 +365,13 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
         "replaced": [*old_meta.get("replaced", []), *after.attrs["replaced"]],
         "caveats": old_meta.get("caveats", []),
     }
+    previous = None
+    if current.is_file():  # keep the snapshot being replaced, so a mistaken update can be undone
+        previous = folder / "previous"
+        previous.mkdir(exist_ok=True)
+        for name in ("incidents.csv", "snapshot.json"):
+            if (folder / name).is_file():
+                shutil.copy2(folder / name, previous / name)
     path = _write(after, meta, folder)
     diff = diff_snapshots(before, after)
     skipped = len(export.attrs["skipped"])
@@ -374,6 +382,15 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
     if len(regional) == 0:
         notes.append(f"{export.attrs['source_file']} has no incident in the corridor; was it filtered to another "
                      "region? Its period still replaced the snapshot's (see Removed)")
+    if len(diff.removed):
+        countries = ", ".join(sorted({str(c) for c in diff.removed.get("country", []) if str(c)})[:6]) or "several places"
+        notes.append(
+            f"warning: {len(diff.removed)} incident(s) of the previous snapshot are gone ({countries}): the export covers "
+            "their months but does not contain them. That is right for a complete IOM download that revised them, "
+            "wrong for an export filtered to one country or region. "
+            + (f"The previous snapshot is kept in {previous}: use --snapshot {previous} or copy it back."
+               if previous else "The shipped snapshot is still there: --snapshot shipped.")
+        )
     logger.info("updated snapshot %s from %s", path, export.attrs["source_file"])
     return SnapshotDiff(diff.added, diff.removed, diff.changed, diff.totals, snapshot=path, notes=notes)
 
