@@ -63,7 +63,7 @@ SEASON_SHRINK = 10.0
 INTERVAL = (0.05, 0.95)
 #: modes over which the deaths of a generic Darién position are spread
 SPREAD_MODES = frozenset({"jungle_foot", "river_boat", "foot"})
-EVIDENCE_LEVELS = ("none", "weak", "moderate", "strong")
+EVIDENCE_LEVELS = ("none", "no deaths", "weak", "moderate", "strong")
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "season")
 
@@ -446,9 +446,15 @@ def _seasonality(
 
 
 def _evidence(deaths: float, E: float, lo: float, hi: float) -> str:
-    """``none`` (nobody known to travel it), ``weak``, ``moderate`` or ``strong``."""
+    """``none`` (nobody known to travel it), ``no deaths``, ``weak``, ``moderate`` or ``strong``.
+
+    ``no deaths``: people travelled it but no death is attributed to it, so its rate is its mode's prior for its
+    length, lowered by the travellers: not a measured rate, and not a reason to call the leg dangerous.
+    """
     if E <= 0:
         return "none"
+    if deaths <= 0:
+        return "no deaths"
     if deaths >= 10 and E >= 10_000 and hi <= 3 * max(lo, 1e-9):
         return "strong"
     if deaths >= 3 and E >= 1_000:

@@ -229,9 +229,15 @@ def header(G: nx.MultiDiGraph, title: str, attrs: dict[str, Any], extra: Sequenc
 
 # ----------------------------------------------------------------------------------------------- ranked paths
 def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
+    star = "*" if _edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") else ""
     return {"rank": r.rank, "p": per_1000(r._asdict()), "safest": f"{r.p_safest:.0%}", "time": hours(r.duration_h),
             "km": f"{r.length_km:,.0f}", "cost": cost(r.cost_usd, r.cost_unknown, r.n_legs), "sea": r.sea_legs,
-            "n": r.n_legs, "nodata": no_data_legs(G, r.nodes, r.legs), "top": f"{r.top_leg} ({r.top_leg_share:.0%})"}
+            "n": r.n_legs, "nodata": no_data_legs(G, r.nodes, r.legs),
+            "top": f"{r.top_leg}{star} ({r.top_leg_share:.0%})"}
+
+
+PRIOR_NOTE = ("*: no death is recorded on that leg; its share comes from its mode's average rate for its length "
+              "(legs of the same mode and length weigh the same), not from deaths on it")
 
 
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
@@ -257,6 +263,7 @@ def _edge_attr(G: nx.MultiDiGraph, r: Any, leg: str, attr: str) -> Any:
 
 def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
     nodata = any(no_data_legs(G, r.nodes, r.legs) for r in paths.itertuples())
+    starred = any(_edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") for r in paths.itertuples())
     unknown_cost = any(0 < r.cost_unknown < r.n_legs for r in paths.itertuples())
     no_cost = any(r.cost_unknown >= r.n_legs for r in paths.itertuples())
     return ["deaths/1,000: probability of dying or going missing on the way, x 1,000, with its 90% interval",
@@ -264,7 +271,7 @@ def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
             "cost: sum of the legs' known costs in US dollars" + ("; $N+ means some legs' cost is unknown, so the "
                                                                  "real cost is higher" if unknown_cost else "")
             + ("; ? means no leg's cost is known" if no_cost else ""),
-            NO_DATA_NOTE if nodata else ""]
+            NO_DATA_NOTE if nodata else "", PRIOR_NOTE if starred else ""]
 
 
 def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = ()) -> str:
@@ -325,13 +332,14 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
     """Every directed leg with its risk, evidence legs marked."""
     shown = [{**r, "p": per_1000(r), "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
               "km": f"{r['length_km']:,.0f}",
-              "evidence": "no data" if r["evidence"] == "none" else r["evidence"]} for r in rows]
+              "evidence": {"none": "no data", "no deaths": "no death"}.get(r["evidence"], r["evidence"])} for r in rows]
     text = table(shown, [("leg", "leg"), ("direction", "dir"), ("mode", "mode"), ("p", "deaths/1,000 [90%]>"),
                          ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence"), ("km", "km>")])
     notes = [("deaths/1,000: probability of dying or going missing on one traversal, x 1,000, with its 90% interval; "
              "deaths: dead and missing attributed to the leg in this direction; exposure: travellers, people "
              "estimated to have travelled it this way"), DEATHS_NOTE,
-             "evidence: how much data the rate rests on (strong, moderate, weak); " + NO_DATA_NOTE.replace(
+             "evidence: how much data the rate rests on (strong, moderate, weak; 'no death': travelled, but no death "
+             "attributed, so the rate is the mode's prior for the leg's length); " + NO_DATA_NOTE.replace(
                  "no data: legs", "'no data' (evidence none in csv/json) marks legs").replace(" (evidence none)", "")]
     return "\n".join([*extra, text, "", *footer(notes)])
 

@@ -178,7 +178,7 @@ def test_network_geojson_layout(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
         assert p["id"] == f"{p['leg']}:{p['direction']}" and p["direction"] == d["direction"]
         for col in ("p_death", "p_death_lo", "p_death_hi", "deaths", "exposure", "incidents", "length_km"):
             assert p[col] == pytest.approx(d[col], rel=1e-12)
-        assert p["evidence"] in ("none", "weak", "moderate", "strong")
+        assert p["evidence"] in ("none", "no deaths", "weak", "moderate", "strong")
         assert p["p_death_lo"] <= p["p_death"] <= p["p_death_hi"]
         assert p["duration_h"] is None  # unknown in the toy data: null, not NaN
         assert isinstance(p["season"], list) and len(p["season"]) == 12

@@ -158,7 +158,7 @@ def test_estimate_invariants(toy: nx.MultiDiGraph, estimated: nx.MultiDiGraph) -
         assert 0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] <= 1
         assert d["p_death"] == pytest.approx(1 - (d["risk_rate"] / (d["risk_rate"] + 1)) ** d["risk_shape"])
         assert len(d["season"]) == 12 and all(f > 0 for f in d["season"])
-        assert d["evidence"] in ("none", "weak", "moderate", "strong")
+        assert d["evidence"] in ("none", "no deaths", "weak", "moderate", "strong")
 
 
 def test_more_deaths_more_risk(toy: nx.MultiDiGraph) -> None:
