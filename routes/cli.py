@@ -299,6 +299,9 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
 def _cmd_data_status(args: argparse.Namespace) -> int:
     from routes.snapshot import load_incidents, resolve_snapshot, user_data_dir
 
+    if getattr(args, "data_dir", None):
+        os.environ["ROUTES_DATA_DIR"] = str(Path(args.data_dir).expanduser())
+
     shipped = resolve_snapshot("shipped").resolve()
     user = user_data_dir() / "snapshot" / "incidents.csv"
     how = ("--snapshot" if args.snapshot is not None else "ROUTES_SNAPSHOT" if os.environ.get("ROUTES_SNAPSHOT")
@@ -481,8 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="keep the valid rows of an export with unreadable ones, and list the rows skipped and why")
-    add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
-        _cmd_data_status, dsub)
+    p = add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
+            _cmd_data_status, dsub)
+    p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
     return parser
 

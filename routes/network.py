@@ -325,6 +325,7 @@ def load_network(
     legs: str | Path | None = None,
     risk: bool = True,
     validate: bool = True,
+    snapshot: str | Path | None = None,
 ) -> nx.MultiDiGraph:
     """Load the corridor network from the shipped geodata (or given files).
 
@@ -337,6 +338,9 @@ def load_network(
         (:func:`routes.risk.estimate_risk`); if false, return the bare network.
     validate
         If true, run :func:`validate_network` and raise on any problem.
+    snapshot
+        Which incident snapshot the risk uses: a path, ``"shipped"``, or by default the active one
+        (:func:`routes.snapshot.load_incidents`: ``ROUTES_SNAPSHOT``, then the user's refreshed one, then the shipped).
 
     Returns
     -------
@@ -361,8 +365,9 @@ def load_network(
         validate_network(G)
     if risk:
         from routes.risk import estimate_risk
+        from routes.snapshot import load_incidents
 
-        G = estimate_risk(G)
+        G = estimate_risk(G, load_incidents(snapshot))
     return G
 
 
