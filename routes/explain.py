@@ -166,6 +166,14 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
     if not edges:
         close = difflib.get_close_matches(str(leg), sorted({k for *_, k in G.edges(keys=True)}), n=3)
         hint = f"did you mean {', '.join(map(repr, close))}?" if close else "list legs with `route-risk legs`"
+        try:  # a place, not a leg: name the legs that touch it
+            from routes.places import find_place
+
+            place = find_place(G, str(leg))
+            touching = sorted({k for u, v, k in G.edges(keys=True) if place in (u, v)})
+            hint = f"{leg!r} is a place; its legs: {', '.join(touching)}"
+        except (KeyError, ValueError):
+            pass
         raise UnknownLegError(f"unknown leg {leg!r}; {hint}")
     cols = ["direction", "p_death", "p_death_lo", "p_death_hi", "deaths", "incidents", "exposure", "exposure_lo",
             "exposure_hi", "evidence", "mode", "length_km"]
