@@ -42,16 +42,7 @@ from routes.scoring import Scenario, rank_paths
 ROOT = Path(__file__).resolve().parents[1]
 
 # ------------------------------------------------------------------------------------------------ helpers
-ALLDATA = ["Main ID", "Incident ID", "Incident Type", "Region of Incident", "Incident Date", "Incident Year", "Month",
-           "Number of Dead", "Minimum Estimated Number of Missing", "Total Number of Dead and Missing",
-           "Number of Survivors", "Number of Females", "Number of Males", "Number of Children", "Country of Origin",
-           "Region of Origin", "Cause of Death", "Country of Incident", "Migration Route", "Location of Incident",
-           "Coordinates", "UNSD Geographical Grouping", "Information Source", "URL", "Source Quality"]
-DOWNLOADS = ["Main ID", "Incident ID", "Region", "Incident Date", "Year", "Reported Month", "Number Dead",
-             "Minimum Estimated Number of Missing", "Number of Survivors", "Number of Females", "Number of Males",
-             "Number of Children", "Region of Origin", "Cause of Death", "Country of Origin", "Location of death",
-             "Information Source", "Coordinates", "Migration route", "URL", "UNSD Geographical Grouping",
-             "Source Quality"]
+from toy import ALLDATA, DOWNLOADS
 
 
 def incident(main_id: str = "2024.MMP0001", *, date: str = "2024-03-05", dead: str = "1", missing: str = "",

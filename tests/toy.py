@@ -98,3 +98,16 @@ def toy_incidents(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
         recs.append(rec)
     df = pd.DataFrame(recs)
     return gpd.GeoDataFrame(df, geometry=[Point(x, y) for x, y in zip(df["lon"], df["lat"])], crs="EPSG:4326")
+
+
+# The column headers of the two IOM export formats (PROVENANCE.md), as the tests write them.
+ALLDATA = ["Main ID", "Incident ID", "Incident Type", "Region of Incident", "Incident Date", "Incident Year", "Month",
+           "Number of Dead", "Minimum Estimated Number of Missing", "Total Number of Dead and Missing",
+           "Number of Survivors", "Number of Females", "Number of Males", "Number of Children", "Country of Origin",
+           "Region of Origin", "Cause of Death", "Country of Incident", "Migration Route", "Location of Incident",
+           "Coordinates", "UNSD Geographical Grouping", "Information Source", "URL", "Source Quality"]
+DOWNLOADS = ["Main ID", "Incident ID", "Region", "Incident Date", "Year", "Reported Month", "Number Dead",
+             "Minimum Estimated Number of Missing", "Number of Survivors", "Number of Females", "Number of Males",
+             "Number of Children", "Region of Origin", "Cause of Death", "Country of Origin", "Location of death",
+             "Information Source", "Coordinates", "Migration route", "URL", "UNSD Geographical Grouping",
+             "Source Quality"]
