@@ -1,7 +1,7 @@
-"""Benchmark of routes.scoring: prints median timings (targets from issue 4), asserts nothing.
+"""Benchmark of routes.query.scoring: prints median timings (targets from issue 4), asserts nothing.
 
 Run with ``python benchmarks/bench_scoring.py [--repeat N]``. Uses the shipped corridor graph when
-``routes.network.load_network()`` works, otherwise a synthetic corridor-sized graph (~80 places,
+``routes.load.load_network()`` works, otherwise a synthetic corridor-sized graph (~80 places,
 ~250 directed edges); the large case is a synthetic network of 100,000 legs.
 """
 
@@ -20,8 +20,8 @@ import networkx as nx
 from shapely.geometry import LineString
 
 from routes.errors import NoPathError
-from routes.paths import k_best
-from routes.scoring import _setup, _simulate, rank_paths
+from routes.query.paths import k_best
+from routes.query.scoring import _setup, _simulate, rank_paths
 
 
 def _gamma(p: float, shape: float) -> tuple[float, float]:
@@ -119,7 +119,7 @@ def main() -> None:
     R = args.repeat
 
     try:
-        from routes.network import load_network
+        from routes.load import load_network
 
         G = load_network()
         source = "shipped corridor graph"

@@ -133,10 +133,10 @@ def cold_start(repeat: int) -> Row:
 
 
 def global_export(shared: Path | None, repeat: int, quick: bool) -> list[Row]:
-    from routes.attribution import attribute_incidents
-    from routes.incidents import read_incidents
-    from routes.network import load_network
-    from routes.risk import estimate_risk
+    from routes.io.incidents import read_incidents
+    from routes.load import load_network
+    from routes.model.attribution import attribute_incidents
+    from routes.model.risk import estimate_risk
 
     path = shared / ALLDATA if shared is not None else None
     labels = ["global allData export: read (19,255 rows)", "global allData export: attribute to legs",
@@ -162,19 +162,19 @@ def global_export(shared: Path | None, repeat: int, quick: bool) -> list[Row]:
 
 
 def _internal(name: str) -> Any:
-    """A private helper of routes.scoring (``_setup``, ``_simulate``): the benchmark times the search and the Monte
+    """A private helper of routes.query.scoring (``_setup``, ``_simulate``): the benchmark times the search and the Monte
     Carlo apart from the rest of rank_paths, as bench_scoring.py does; the names moved once, so look for both."""
-    from routes import scoring
+    from routes.query import scoring
 
     for candidate in (name, name.lstrip("_"), "_" + name.lstrip("_")):
         if hasattr(scoring, candidate):
             return getattr(scoring, candidate)
-    raise ImportError(f"routes.scoring has no {name!r} (internal; update benchmarks/run.py)")
+    raise ImportError(f"routes.query.scoring has no {name!r} (internal; update benchmarks/run.py)")
 
 
 def corridor_graph() -> tuple[nx.MultiDiGraph, str]:
     try:
-        from routes.network import load_network
+        from routes.load import load_network
 
         G = load_network()
         return G, f"shipped corridor graph ({G.number_of_nodes()} places, {G.number_of_edges()} directed legs)"
@@ -202,7 +202,7 @@ def pair_with_k_paths(G: nx.MultiDiGraph, k: int) -> tuple[str, str] | None:
 
 
 def ranking(G: nx.MultiDiGraph, repeat: int) -> list[Row]:
-    from routes.scoring import rank_paths
+    from routes.query.scoring import rank_paths
 
     _setup, simulate = _internal("_setup"), _internal("_simulate")
     pair = pair_with_k_paths(G, 10)
@@ -225,7 +225,7 @@ def ranking(G: nx.MultiDiGraph, repeat: int) -> list[Row]:
 
 def hub_pairs(G: nx.MultiDiGraph, repeat: int, hubs: int) -> Row:
     from routes.errors import NoPathError
-    from routes.scoring import rank_paths
+    from routes.query.scoring import rank_paths
 
     chosen = sorted(G.nodes, key=lambda n: (-G.degree(n), str(n)))[:hubs]
     pairs = list(itertools.permutations(chosen, 2))
@@ -265,8 +265,8 @@ def synthetic_incidents(G: nx.MultiDiGraph, n: int, seed: int = 2) -> gpd.GeoDat
 def synthetic_scale(n_legs: int, n_incidents: int, repeat: int, quick: bool) -> list[Row]:
     from bench_scoring import synthetic_large
 
-    from routes.attribution import attribute_incidents
-    from routes.scoring import rank_paths
+    from routes.model.attribution import attribute_incidents
+    from routes.query.scoring import rank_paths
 
     t = time.perf_counter()
     G, s, d = synthetic_large(n_legs)

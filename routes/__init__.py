@@ -3,13 +3,14 @@
 The public API, by idea:
 
 * the network: :func:`load_network`, :func:`graph_to_gdfs`, :func:`graph_from_gdfs`, :func:`find_place`,
-  :func:`validate_network` (:mod:`routes.network`);
-* incidents: :func:`read_incidents` (:mod:`routes.incidents`), :func:`load_incidents` (:mod:`routes.snapshot`),
-  :func:`attribute_incidents` (:mod:`routes.attribution`);
-* risk: :func:`estimate_risk`, :func:`explain_leg` (:mod:`routes.risk`);
-* paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.scoring`);
-* GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.export`); maps: :func:`plot_network`,
-  :func:`plot_paths`, :func:`explore` (:mod:`routes.plot`).
+  :func:`validate_network` (:mod:`routes.network.graph`);
+* incidents: :func:`read_incidents` (:mod:`routes.io.incidents`), :func:`load_incidents` (:mod:`routes.io.snapshot`),
+  :func:`attribute_incidents` (:mod:`routes.model.attribution`);
+* risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
+  (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
+* paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
+* GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`); maps: :func:`plot_network`,
+  :func:`plot_paths`, :func:`explore` (:mod:`routes.report.plot`).
 
 Names are imported on first use, so ``import routes`` stays quick.
 """
@@ -32,35 +33,39 @@ from routes.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_network": "routes.network",
-    "graph_to_gdfs": "routes.convert",
-    "graph_from_gdfs": "routes.convert",
-    "find_place": "routes.places",
-    "search_places": "routes.places",
-    "validate_network": "routes.network",
-    "read_incidents": "routes.incidents",
-    "load_incidents": "routes.snapshot",
-    "update_snapshot": "routes.snapshot",
-    "attribute_incidents": "routes.attribution",
-    "estimate_risk": "routes.risk",
-    "explain_leg": "routes.explain",
-    "load_flows": "routes.flows",
-    "rank_paths": "routes.scoring",
-    "pareto_paths": "routes.scoring",
-    "direction_summary": "routes.scoring",
-    "Scenario": "routes.scenario",
-    "to_geojson": "routes.export",
-    "to_geopackage": "routes.export",
-    "plot_network": "routes.plot",
-    "plot_paths": "routes.plot",
-    "explore": "routes.plot",
-    "summary_table": "routes.plot",
-    "leg_table": "routes.plot",
-    "plot_rates": "routes.plot",
+    "load_network": "routes.load",
+    "read_network": "routes.network.graph",
+    "graph_to_gdfs": "routes.network.convert",
+    "graph_from_gdfs": "routes.network.convert",
+    "find_place": "routes.network.places",
+    "search_places": "routes.network.places",
+    "validate_network": "routes.network.graph",
+    "read_incidents": "routes.io.incidents",
+    "load_incidents": "routes.io.snapshot",
+    "update_snapshot": "routes.io.snapshot",
+    "attribute_incidents": "routes.model.attribution",
+    "estimate_risk": "routes.model.risk",
+    "estimate_of": "routes.model.estimate",
+    "Estimate": "routes.model.estimate",
+    "explain_leg": "routes.report.explain",
+    "load_flows": "routes.io.flows",
+    "rank_paths": "routes.query.scoring",
+    "pareto_paths": "routes.query.scoring",
+    "direction_summary": "routes.query.scoring",
+    "Scenario": "routes.query.scenario",
+    "to_geojson": "routes.report.export",
+    "to_geopackage": "routes.report.export",
+    "plot_network": "routes.report.plot",
+    "plot_paths": "routes.report.plot",
+    "explore": "routes.report.plot",
+    "summary_table": "routes.query.summary",
+    "leg_table": "routes.report.plot",
+    "plot_rates": "routes.report.plot",
 }
 
 __all__ = [
     "DataError",
+    "Estimate",
     "NetworkError",
     "NoPathError",
     "RouteError",
@@ -71,6 +76,7 @@ __all__ = [
     "__version__",
     "attribute_incidents",
     "direction_summary",
+    "estimate_of",
     "estimate_risk",
     "explain_leg",
     "explore",
@@ -87,6 +93,7 @@ __all__ = [
     "plot_rates",
     "rank_paths",
     "read_incidents",
+    "read_network",
     "search_places",
     "summary_table",
     "to_geojson",

@@ -31,8 +31,9 @@ from typing import Any
 
 import networkx as nx
 
-from routes import __version__, tables
+from routes import __version__
 from routes.errors import DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
+from routes.report import tables
 
 PROG = "route-risk"
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
@@ -70,20 +71,20 @@ def _progress(message: str) -> Iterator[None]:
 
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
     """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``)."""
-    from routes.network import load_network
+    from routes.load import load_network
 
     with _progress("estimating risk"):
         if args.snapshot is None and window is None:
             return load_network()
-        from routes.risk import estimate_risk
-        from routes.snapshot import load_incidents
+        from routes.io.snapshot import load_incidents
+        from routes.model.risk import estimate_risk
 
         return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window)
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
     """``(query for the scorer, resolved place id or ISO3 code, is a region)`` for what the user typed."""
-    from routes.network import find_place, normalise_name
+    from routes.network.places import find_place, normalise_name
 
     code = None if text in G else tables.country_code(text)
     exact = [n for n, d in G.nodes(data=True) if normalise_name(d.get("name", "")) == normalise_name(text)]
@@ -103,7 +104,7 @@ def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
 
 def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
     """Leg or place ids for what ``--close`` names (leg ids, place ids or names; comma-separated or repeated)."""
-    from routes.network import find_place, iter_legs
+    from routes.network.graph import find_place, iter_legs
 
     legs, out = set(iter_legs(G)), []
     for item in (s.strip() for v in values for s in v.split(",") if s.strip()):
@@ -135,7 +136,7 @@ def _date(text: str) -> str:
 
 def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callable[..., Any]) -> Any:
     """Run the scorer ``run`` on the query; record what was typed and resolved in ``attrs``."""
-    from routes.scoring import Scenario
+    from routes.query.scoring import Scenario
 
     (oq, oid, oreg), (dq, did, dreg) = ends
     scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory, date=args.date)
@@ -148,16 +149,24 @@ def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callab
         if isinstance(err, RouteError):
             raise
         raise RouteError(str(err)) from err  # e.g. the same place twice: a user's mistake, not a bug
-    used = getattr(G.graph.get("risk"), "incidents", None)
+    used = _estimate_incidents(G)
     gdf.attrs.update(origin=args.origin, destination=args.destination, origin_id=oid, destination_id=did,
                      origin_kind="country" if oreg else "place", destination_kind="country" if dreg else "place",
                      incident_snapshot=getattr(used, "attrs", {}).get("snapshot"))
     return gdf
 
 
+def _estimate_incidents(G: nx.MultiDiGraph) -> Any:
+    """The incidents the graph's risk estimate attributed, or ``None``."""
+    from routes.model.estimate import estimate_of
+
+    estimate = estimate_of(G)
+    return None if estimate is None else estimate.incidents
+
+
 # --------------------------------------------------------------------------------------------- commands
 def _cmd_rank(args: argparse.Namespace) -> int:
-    from routes.scoring import rank_paths
+    from routes.query.scoring import rank_paths
 
     G = _network(args, window=args.window)
     ends = _query(G, args)
@@ -170,7 +179,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from routes.scoring import direction_summary
+    from routes.query.scoring import direction_summary
 
     G = _network(args, window=args.window)
     ends = _query(G, args)
@@ -216,7 +225,8 @@ def _cmd_legs(args: argparse.Namespace) -> int:
 
 
 def _cmd_places(args: argparse.Namespace) -> int:
-    from routes.network import load_network, normalise_name, search_places
+    from routes.load import load_network
+    from routes.network.places import normalise_name, search_places
 
     G = load_network(risk=False)
     code = tables.country_code(args.query or "")
@@ -253,7 +263,7 @@ def _cmd_places(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from routes.risk import explain_leg
+    from routes.report.explain import explain_leg
 
     G = _network(args)
     print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg))]))
@@ -261,12 +271,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from routes.export import to_geojson, to_geopackage
+    from routes.report.export import to_geojson, to_geopackage
 
     G = _network(args)
     with _progress(f"writing {args.file}"):
         if Path(args.file).suffix.lower() == ".gpkg":
-            written = [to_geopackage(G, args.file, incidents=G.graph["risk"].incidents)]
+            written = [to_geopackage(G, args.file, incidents=_estimate_incidents(G))]
         else:
             written = to_geojson(G, args.file)
     for path in written:
@@ -275,7 +285,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_update(args: argparse.Namespace) -> int:
-    from routes.snapshot import update_snapshot, user_data_dir
+    from routes.io.snapshot import update_snapshot, user_data_dir
 
     path = Path(args.export)
     if not path.is_file():
@@ -297,7 +307,7 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_status(args: argparse.Namespace) -> int:
-    from routes.snapshot import load_incidents, resolve_snapshot, user_data_dir
+    from routes.io.snapshot import load_incidents, resolve_snapshot, user_data_dir
 
     if getattr(args, "data_dir", None):
         os.environ["ROUTES_DATA_DIR"] = str(Path(args.data_dir).expanduser())
@@ -322,11 +332,12 @@ def _cmd_data_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from routes.exposure import load_exposure_table
-    from routes.flows import load_flows
-    from routes.network import load_network, validate_network
-    from routes.risk import estimate_risk
-    from routes.snapshot import load_incidents
+    from routes.io.flows import load_flows
+    from routes.io.snapshot import load_incidents
+    from routes.load import load_network
+    from routes.model.exposure import load_exposure_table
+    from routes.model.risk import estimate_risk
+    from routes.network.graph import validate_network
 
     state: dict[str, Any] = {}
 

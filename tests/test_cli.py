@@ -20,16 +20,17 @@ import pyogrio
 import pytest
 
 import routes
-import routes.network
+import routes.load
+import routes.network.places
 from routes.cli import main
 from routes.errors import DataError
-from routes.snapshot import resolve_snapshot
+from routes.io.snapshot import resolve_snapshot
 
 IOM_HEADER = ["Main ID", "Incident ID", "Incident Type", "Incident Date", "Incident Year", "Month", "Number of Dead",
               "Minimum Estimated Number of Missing", "Total Number of Dead and Missing", "Number of Survivors",
               "Number of Children", "Cause of Death", "Country of Incident", "Migration Route", "Coordinates",
               "Source Quality"]
-_load_network = routes.network.load_network
+_load_network = routes.load.load_network
 
 
 @functools.cache
@@ -48,7 +49,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             return _cached_network(kw.get("risk", True))
         return _load_network(**kw)
 
-    monkeypatch.setattr(routes.network, "load_network", load_network)
+    monkeypatch.setattr(routes.load, "load_network", load_network)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -102,7 +103,7 @@ def test_ctrl_c_exits_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     def interrupted(*args: Any, **kw: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(routes.network, "search_places", interrupted)
+    monkeypatch.setattr(routes.network.places, "search_places", interrupted)
     code, out, err = run(capsys, "places", "necocli")
     assert code == 130 and out == "" and "interrupted" in err
 
@@ -423,12 +424,12 @@ def test_validate(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_validate_reports_a_failure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import routes.flows
+    import routes.io.flows
 
     def broken(*args: Any, **kw: Any) -> Any:
         raise DataError("geodata/flows.csv row 3: persons 'x' is not a number; fix the row")
 
-    monkeypatch.setattr(routes.flows, "load_flows", broken)
+    monkeypatch.setattr(routes.io.flows, "load_flows", broken)
     code, out, _ = run(capsys, "validate")
     assert code == 1 and "FAIL  flows table: geodata/flows.csv row 3" in out and "OK    network" in out
 

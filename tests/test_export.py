@@ -1,4 +1,4 @@
-"""Tests of routes.export: RFC 7946 GeoJSON, GeoJSON Text Sequences and GeoPackage, read back through pyogrio.
+"""Tests of routes.report.export: RFC 7946 GeoJSON, GeoJSON Text Sequences and GeoPackage, read back through pyogrio.
 
 Everything runs offline on the toy corridor of ``tests/toy.py``, its risk estimated from incidents written
 in code.
@@ -28,14 +28,14 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
-from routes import export
-from routes._resources import geodata_file
-from routes.attribution import attribute_incidents
 from routes.errors import DataError, RouteError
-from routes.export import LEG_COLUMNS, PLACE_COLUMNS, to_geojson, to_geopackage
-from routes.network import load_network
-from routes.risk import estimate_risk
-from routes.scoring import rank_paths
+from routes.io.resources import geodata_file
+from routes.load import load_network
+from routes.model.attribution import attribute_incidents
+from routes.model.risk import estimate_risk
+from routes.query.scoring import rank_paths
+from routes.report import export
+from routes.report.export import LEG_COLUMNS, PLACE_COLUMNS, to_geojson, to_geopackage
 
 REPR_MARKERS = ("Timestamp(", "np.float", "np.int", "array(", "datetime.", "Decimal(", "POINT", "LINESTRING")
 
@@ -385,7 +385,7 @@ def test_geopackage_layer_selection(risky: nx.MultiDiGraph, ranked: gpd.GeoDataF
     with pytest.raises(ValueError, match="unknown layer.*'roads'"):
         to_geopackage(risky, tmp_path / "q.gpkg", layers=["legs", "roads"])
     bare = risky.copy()
-    bare.graph.pop("risk", None)  # no estimate, so no incidents to write by default
+    bare.graph.pop("estimate_id", None)  # no estimate, so no incidents to write by default
     with pytest.raises(ValueError, match="nothing to write"):
         to_geopackage(bare, tmp_path / "q.gpkg", layers=["incidents"])
     out = to_geopackage(risky, tmp_path / "i.gpkg", layers=["incidents"])  # the estimate's incidents, by default
@@ -582,7 +582,7 @@ def test_any_value_becomes_plain_json(value: Any, lon: float, lat: float, tmp_pa
 @pytest.mark.skipif(not (geodata_file("places.geojson").is_file() and geodata_file("legs.geojson").is_file()),
                     reason="the shipped network is not built yet")
 def test_shipped_network_exports(tmp_path: Path) -> None:
-    from routes.snapshot import load_incidents
+    from routes.io.snapshot import load_incidents
 
     G = load_network()
     incidents = attribute_incidents(G, load_incidents())

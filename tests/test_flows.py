@@ -1,4 +1,4 @@
-"""Tests of routes.flows: the shipped flows and shares tables, their loaders, and the build."""
+"""Tests of routes.io.flows: the shipped flows and shares tables, their loaders, and the build."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared import SHARED, needs_shared
 
-from routes import flows as fl
-from routes import flows_build as fb
 from routes.errors import DataError
+from routes.io import flows as fl
+from tools import flows as fb
 
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "flows" / "flows.csv"
-needs_raw = pytest.mark.skipif(not RAW.is_file(), reason="../shared/data/flows/flows.csv not present")
+RAW = SHARED / "flows" / "flows.csv"
+needs_raw = needs_shared("flows", "flows.csv")
 
 GOOD = (
     "series,direction,month,persons,method,source\n"
@@ -273,8 +274,8 @@ def test_bad_shares(tmp_path: Path, bad: str, pattern: str) -> None:
 # --------------------------------------------------------------------------------------------------- build
 @needs_raw
 def test_build_reproduces_shipped_table(flows: pd.DataFrame) -> None:
-    a = fl.build_flows(RAW)
-    pd.testing.assert_frame_equal(a, fl.build_flows(RAW))
+    a = fb.build_flows(RAW)
+    pd.testing.assert_frame_equal(a, fb.build_flows(RAW))
     pd.testing.assert_frame_equal(a, flows)
 
 
@@ -282,12 +283,11 @@ def test_build_reproduces_shipped_table(flows: pd.DataFrame) -> None:
 def test_build_command_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "FLOWS.md"
     doc.write_text(f"# doc\n\n{fb._MARK[0]}\nold\n{fb._MARK[1]}\ntail\n", encoding="utf-8")
-    assert fl.main(["build", "--shared", str(RAW.parents[1]), "--out", str(tmp_path)]) == 0
+    assert fb.write_flows(RAW.parents[1], tmp_path) == tmp_path / "flows.csv"
     first = (tmp_path / "flows.csv").read_bytes()
     text = doc.read_text(encoding="utf-8")
     assert "| darien | north | 2022 | 248,284.0 |" in text and "old" not in text and text.endswith("tail\n")
-    assert "sha256" in capsys.readouterr().out
-    fl.main(["build", "--shared", str(RAW.parents[1]), "--out", str(tmp_path)])
+    fb.write_flows(RAW.parents[1], tmp_path)
     assert (tmp_path / "flows.csv").read_bytes() == first
     assert doc.read_text(encoding="utf-8") == text
 
@@ -297,4 +297,4 @@ def test_build_fails_clearly_on_missing_row(tmp_path: Path) -> None:
     lines = RAW.read_text(encoding="utf-8").splitlines(keepends=True)
     p = _write(tmp_path, "".join(line for line in lines if ",2025-01-01,2025-12-31,22833," not in line), "raw.csv")
     with pytest.raises(DataError, match=r"expected one 'Panama reverse flow.*2025-01-01\.\.2025-12-31, found 0"):
-        fl.build_flows(p)
+        fb.build_flows(p)

@@ -1,4 +1,4 @@
-"""Tests of the corridor geodata: the shipped geojson files and the builder in ``routes.geodata``.
+"""Tests of the corridor geodata: the shipped geojson files and the builder in ``tools.geodata``.
 
 The shipped files are tested without the shared data; the build tests skip cleanly when ``../shared/data`` is absent.
 """
@@ -16,15 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
+from shared import SHARED
+from shared import needs_shared as _needs
 
-from routes import geodata as gd
-from routes._resources import geodata_file
 from routes.errors import DataError
+from routes.io.resources import geodata_file
+from tools import geodata as gd
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(
-    not (SHARED / "gazetteer" / "places.csv").is_file(), reason="../shared/data is absent"
-)
+needs_shared = _needs("gazetteer", "places.csv")
 #: Natural Earth 1:110m generalises coasts and borders by several km (its vertices are ~10-50 km apart), and our
 #: border posts and island villages sit on the true line or off the generalised coast: the worst shipped case is
 #: El Porvenir (an island, 7.6 km off the 1:110m coast). A point swapped or misplaced by a country is 50+ km off.
@@ -458,7 +457,7 @@ def test_build_is_reproducible_and_matches_shipped(tmp_path: Path) -> None:
         built = (first / name).read_bytes()
         assert built == (second / name).read_bytes(), name
         assert built == geodata_file(name).read_bytes(), (
-            f"{name} is stale: run python -m routes.geodata build"
+            f"{name} is stale: run python -m tools.geodata build"
         )
 
 

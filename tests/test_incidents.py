@@ -1,10 +1,9 @@
-"""Tests of routes.incidents: every format, every bad input, de-duplication and the real allData export."""
+"""Tests of routes.io.incidents: every format, every bad input, de-duplication and the real allData export."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import zipfile
 from pathlib import Path
 
@@ -14,18 +13,13 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared import needs_shared, shared_data
 
 from routes.errors import DataError
-from routes.incidents import COLUMNS, combine_incidents, flag_duplicates, read_incidents
+from routes.io.incidents import COLUMNS, combine_incidents, flag_duplicates, read_incidents
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "incidents"
 from toy import ALLDATA, DOWNLOADS
-
-
-def shared_data() -> Path | None:
-    """The ../shared/data folder (or ROUTES_SHARED_DATA), or None when absent."""
-    p = Path(os.environ.get("ROUTES_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-    return p if (p / "iom_mmp").is_dir() else None
 
 
 def row(main_id: str, date: str = "2024-03-05", dead: str = "1", missing: str = "", coords: str = "8.5, -77.5",
@@ -307,7 +301,7 @@ def test_truncated_file(tmp_path: Path) -> None:
 
 def test_on_invalid_must_be_known(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="on_invalid must be 'raise', 'warn' or 'skip', not 'ignore'"):
-        read_incidents(tmp_path / "x.csv", on_invalid="ignore")  # type: ignore[arg-type]
+        read_incidents(tmp_path / "x.csv", on_invalid="ignore")
 
 
 def test_input_file_never_modified(tmp_path: Path) -> None:
@@ -385,9 +379,9 @@ def test_property_roundtrip_of_counts_and_positions(tmp_path_factory: pytest.Tem
 
 # --- the real export (skipped when ../shared/data is absent) -------------------------------------------------
 
-@pytest.mark.skipif(shared_data() is None, reason="shared IOM data not available")
+@needs_shared("iom_mmp")
 def test_full_alldata_csv() -> None:
-    p = shared_data() / "iom_mmp" / "Missing_Migrants_Global_Figures_allData.csv"  # type: ignore[operator]
+    p = shared_data() / "iom_mmp" / "Missing_Migrants_Global_Figures_allData.csv"
     before = sha(p)
     t = read_incidents(p)
     assert len(t) == 19_255 and t.attrs["skipped"] == []

@@ -1,4 +1,4 @@
-"""Tests of routes.network on small networks written in code, and on the shipped geodata."""
+"""Tests of routes.network.graph on small networks written in code, and on the shipped geodata."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from toy import LEGS, PLACES, _xy, legs_doc, places_doc, write
 
 import routes
 from routes.errors import NetworkError, UnknownPlaceError
-from routes.network import (
+from routes.load import load_network
+from routes.network.graph import (
     build_graph,
     find_place,
     graph_from_gdfs,
     graph_to_gdfs,
-    load_network,
     normalise_name,
     read_legs,
     read_places,

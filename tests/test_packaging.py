@@ -20,7 +20,7 @@ def test_every_geodata_file_is_in_the_wheel() -> None:
              if p.is_file() and "__pycache__" not in p.parts]
     missing = [f for f in files if f != "__init__.py" and not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not missing, f"geodata files not shipped in the wheel: {missing}; add them to package-data"
-    for needed in ("places.geojson", "legs.geojson", "incidents.csv", "flows.csv", "exposure.csv", "shares.csv",
+    for needed in ("places.geojson", "legs.geojson", "incidents.csv", "flows.csv", "exposure.csv", "sources/shares.csv",
                    "countries.geojson", "legs_risk.qml", "snapshot.json"):
         assert needed in files
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import routes
-from routes import plot
+from routes.model.estimate import estimate_of
+from routes.report import plot
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -68,7 +69,7 @@ EXPECTED = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 ])
 def test_plot_network_renders(G, tmp_path, kwargs):
     if kwargs.get("incidents") == "all":
-        kwargs = {**kwargs, "incidents": G.graph["risk"].incidents}
+        kwargs = {**kwargs, "incidents": estimate_of(G).incidents}
     ax = plot.plot_network(G, figsize=FIGSIZE, **kwargs)
     assert_real_png(save(ax, tmp_path, "network"), EXPECTED)
 
@@ -89,7 +90,7 @@ def test_plot_network_dashes_sea_legs(G):
 
 def test_plot_network_does_not_modify_graph(G):
     before = {(u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)}
-    plot.plot_network(G, figsize=FIGSIZE, incidents=G.graph["risk"].incidents)
+    plot.plot_network(G, figsize=FIGSIZE, incidents=estimate_of(G).incidents)
     after = {(u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)}
     assert before.keys() == after.keys()
     assert all(before[e]["p_death"] == after[e]["p_death"] for e in before)
@@ -169,7 +170,7 @@ def test_leg_explanation_displays_as_tables(G):
 
 def test_explore_offline(G, ranked, tmp_path):
     pytest.importorskip("folium")
-    for obj in (G, ranked, G.graph["risk"].incidents[["main_id", "dead_missing", "match", "geometry"]]):
+    for obj in (G, ranked, estimate_of(G).incidents[["main_id", "dead_missing", "match", "geometry"]]):
         m = plot.explore(obj, tiles=None)
         out = tmp_path / "map.html"
         m.save(out)
@@ -185,6 +186,6 @@ def test_explore_without_folium_says_how_to_install(G, monkeypatch):
 
 
 def test_import_does_not_load_matplotlib():
-    code = "import sys, routes.plot; print('matplotlib' in sys.modules, 'folium' in sys.modules)"
+    code = "import sys, routes.report.plot; print('matplotlib' in sys.modules, 'folium' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from routes.errors import DataError, NoPathError
-from routes.export import to_geojson
-from routes.incidents import read_incidents
-from routes.scoring import rank_paths
+from routes.io.incidents import read_incidents
+from routes.query.scoring import rank_paths
+from routes.report.export import to_geojson
 
 #: multiply the number of examples for a long bug hunt: ROUTES_PROPERTY_SCALE=20 pytest tests/test_properties.py
 SCALE = max(float(os.environ.get("ROUTES_PROPERTY_SCALE", "1")), 0.05)

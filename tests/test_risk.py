@@ -12,11 +12,13 @@ import pytest
 from shapely.geometry import LineString
 from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
-from routes.attribution import attribute_incidents
 from routes.errors import DataError, UnknownLegError
-from routes.exposure import build_exposure, load_exposure_table
-from routes.network import load_network
-from routes.risk import estimate_risk, explain_leg
+from routes.load import load_network
+from routes.model.attribution import attribute_incidents
+from routes.model.estimate import estimate_of
+from routes.model.exposure import build_exposure, load_exposure_table
+from routes.model.risk import estimate_risk
+from routes.report.explain import explain_leg
 
 
 @pytest.fixture()
@@ -149,7 +151,7 @@ def estimated(toy: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def test_estimate_invariants(toy: nx.MultiDiGraph, estimated: nx.MultiDiGraph) -> None:
     assert "p_death" not in next(iter(toy.edges(data=True)))[2]  # the input graph is not modified
-    details = estimated.graph["risk"]
+    details = estimate_of(estimated)
     on = details.incidents[details.incidents["match"] != "off_network"]
     # conservation: every attributed death is on some edge, shared between directions
     total = sum(d["deaths"] for *_, d in estimated.edges(data=True))
@@ -224,7 +226,7 @@ def test_dead_only(toy: nx.MultiDiGraph) -> None:
 
 
 def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
-    exp = estimated.graph["risk"].exposure
+    exp = estimate_of(estimated).exposure
     for (u, v, k) in exp.edges:
         d = estimated.edges[u, v, k]
         i = exp.edge_index()[(u, v, k)]
@@ -268,8 +270,8 @@ def shipped() -> nx.MultiDiGraph:
 @pytest.mark.parametrize(("year", "low", "high"), [(2022, 0.5, 0.65), (2023, 0.07, 0.13), (2024, 0.5, 0.65)])
 def test_darien_rates_match_published_and_hand_figures(shipped: nx.MultiDiGraph, year: int, low: float, high: float) -> None:
     """Darién northbound, one year at a time: the model's deaths over crossings equal the hand computation."""
-    from routes.flows import load_flows
-    from routes.snapshot import load_incidents
+    from routes.io.flows import load_flows
+    from routes.io.snapshot import load_incidents
 
     inc = load_incidents()
     box = inc[inc["lat"].between(7, 9) & inc["lon"].between(-78.5, -76.8) & (inc["date"].dt.year == year)]
@@ -291,7 +293,7 @@ def test_darien_rates_match_published_and_hand_figures(shipped: nx.MultiDiGraph,
 
 
 def test_mansukun_capsizing_is_on_a_southbound_guna_yala_boat(shipped: nx.MultiDiGraph) -> None:
-    inc = shipped.graph["risk"].incidents
+    inc = estimate_of(shipped).incidents
     row = inc[inc["main_id"] == "2025.MMP0097"].iloc[0]
     edge = shipped.edges[row["u"], row["v"], row["key"]]
     assert row["direction"] == "south"
@@ -300,7 +302,7 @@ def test_mansukun_capsizing_is_on_a_southbound_guna_yala_boat(shipped: nx.MultiD
 
 
 def test_2024_darien_deaths_are_northbound(shipped: nx.MultiDiGraph) -> None:
-    inc = shipped.graph["risk"].incidents
+    inc = estimate_of(shipped).incidents
     d24 = inc[(inc["date"].dt.year == 2024) & inc["leg"].isin(
         [k for *_, k, d in shipped.edges(keys=True, data=True) if d["corridor"] in DARIEN])]
     share = ((d24["dead"] + d24["missing"]) * d24["share_north"]).sum() / (d24["dead"] + d24["missing"]).sum()
@@ -319,7 +321,7 @@ def test_exclude_an_incident_entered_twice(toy: nx.MultiDiGraph) -> None:
     once = estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), exclude=["B"])
     assert sum(d["deaths"] for *_, d in both.edges(data=True)) == pytest.approx(2)
     assert sum(d["deaths"] for *_, d in once.edges(data=True)) == pytest.approx(1)
-    kept = once.graph["risk"].incidents
+    kept = estimate_of(once).incidents
     assert len(kept) == 2 and kept.loc[kept["main_id"] == "B", "match"].item() == "excluded"
     with pytest.raises(ValueError, match=r"no incident has main_id \['Z'\]"):
         estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), exclude=["Z"])

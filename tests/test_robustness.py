@@ -31,13 +31,15 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 import pytest
+from shared import SHARED, needs_shared
 from toy import LEGS, PLACES, legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
 from routes.errors import DataError, NetworkError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.incidents import read_incidents
-from routes.network import find_place, load_network
-from routes.risk import estimate_risk
-from routes.scoring import Scenario, rank_paths
+from routes.io.incidents import read_incidents
+from routes.load import load_network
+from routes.model.risk import estimate_risk
+from routes.network.places import find_place
+from routes.query.scoring import Scenario, rank_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -362,7 +364,7 @@ CATALOGUE: list[Bad] = [
         (r"advisory must be a finite multiplier > 0 \(e\.g\. 2\.0\), got -2",)),
     Bad("ranking a network without risk",
         lambda tmp, G: rank_paths(_bare(G), "necocli", "la-miel"), DataError,
-        (r"leg\(s\) have no p_death", r"estimate the risk first with routes\.risk\.estimate_risk\(G\)")),
+        (r"leg\(s\) have no p_death", r"estimate the risk first with routes\.estimate_risk\(G\)")),
     # --- flows
     Bad("flows table saved with semicolons",
         lambda tmp, G: _flows_semicolon(tmp), DataError, (r"flows\.csv", r"(missing required column|header)")),
@@ -378,7 +380,7 @@ def _bare(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _flows_semicolon(tmp: Path) -> Any:
-    from routes.flows import load_flows
+    from routes.io.flows import load_flows
 
     p = tmp / "flows.csv"
     toy_flows().to_csv(p, sep=";", index=False)
@@ -474,7 +476,7 @@ def test_crs84_is_accepted(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------------- nothing is changed
 def test_inputs_never_modified(tmp_path: Path, toy_files: tuple[Path, Path]) -> None:
     """Checksums of every input file before and after each function that reads one."""
-    from routes.snapshot import update_snapshot
+    from routes.io.snapshot import update_snapshot
 
     export = csv_file(tmp_path / "export.csv", [incident("2024.MMP0001", coords="8.55, -77.07"),
                                                 incident("2024.MMP0002", dead="x")], encoding="latin-1")
@@ -503,8 +505,8 @@ def test_inputs_never_modified(tmp_path: Path, toy_files: tuple[Path, Path]) -> 
 
 
 def test_shipped_files_untouched_by_a_snapshot_update(tmp_path: Path) -> None:
-    from routes._resources import geodata_file
-    from routes.snapshot import update_snapshot
+    from routes.io.resources import geodata_file
+    from routes.io.snapshot import update_snapshot
 
     shipped = [geodata_file(n) for n in ("incidents.csv", "snapshot.json", "places.geojson", "legs.geojson")]
     before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in shipped]
@@ -539,7 +541,7 @@ def _check_attributed(read: gpd.GeoDataFrame, attributed: gpd.GeoDataFrame) -> N
 
 
 def test_every_incident_is_attributed_or_reported(risky: nx.MultiDiGraph) -> None:
-    from routes.attribution import attribute_incidents
+    from routes.model.attribution import attribute_incidents
 
     inc = toy_incidents([{"lon": -77.07, "lat": 8.55}, {"lon": -90.0, "lat": 15.0},
                          {"lon": -77.07, "lat": 8.55, "route": "US-Mexico border crossing"},
@@ -548,31 +550,27 @@ def test_every_incident_is_attributed_or_reported(risky: nx.MultiDiGraph) -> Non
 
 
 def test_every_shipped_incident_is_attributed_or_reported() -> None:
-    from routes.attribution import attribute_incidents
-    from routes.snapshot import load_incidents
+    from routes.io.snapshot import load_incidents
+    from routes.model.attribution import attribute_incidents
 
     inc = load_incidents("shipped")
     _check_attributed(inc, attribute_incidents(load_network(risk=False), inc))
 
 
-def _shared_alldata() -> Path | None:
-    base = Path(os.environ.get("ROUTES_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    p = base / "iom_mmp" / "Missing_Migrants_Global_Figures_allData.csv"
-    return p if p.is_file() else None
 
 
-@pytest.mark.skipif(_shared_alldata() is None, reason="shared IOM allData export not available")
+@needs_shared("iom_mmp", "Missing_Migrants_Global_Figures_allData.csv")
 def test_every_global_incident_is_attributed_or_reported() -> None:
-    from routes.attribution import attribute_incidents
+    from routes.model.attribution import attribute_incidents
 
-    inc = read_incidents(_shared_alldata())  # type: ignore[arg-type]
+    inc = read_incidents(SHARED / "iom_mmp" / "Missing_Migrants_Global_Figures_allData.csv")
     assert len(inc) + len(inc.attrs["skipped"]) == inc.attrs["rows_read"] == 19_255
     _check_attributed(inc, attribute_incidents(load_network(risk=False), inc))
 
 
 # ------------------------------------------------------------------------------ exports: atomic, reproducible
 def test_failed_export_leaves_the_previous_file(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
-    from routes.export import to_geojson
+    from routes.report.export import to_geojson
 
     target = tmp_path / "paths.geojson"
     to_geojson(rank_paths(risky, "necocli", "la-miel", k=2), target)
@@ -586,7 +584,7 @@ def test_failed_export_leaves_the_previous_file(risky: nx.MultiDiGraph, tmp_path
 
 
 def _pipeline(out: Path, toy_files: tuple[Path, Path]) -> list[bytes]:
-    from routes.export import to_geojson
+    from routes.report.export import to_geojson
 
     G = load_network(places=toy_files[0], legs=toy_files[1], risk=False)
     inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 3, "date": "2024-02-10"},

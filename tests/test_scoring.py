@@ -1,4 +1,4 @@
-"""Tests of routes.scoring and routes.paths on small multigraphs built in code, following the graph contract."""
+"""Tests of routes.query.scoring and routes.query.paths on small multigraphs built in code, following the graph contract."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from routes.errors import NoPathError, RouteError, ScenarioError, UnknownPlaceError
-from routes.paths import IndexedGraph, k_best, k_shortest_paths, pareto_front
-from routes.scoring import Scenario, direction_summary, pareto_paths, rank_paths
+from routes.query.paths import IndexedGraph, k_best, k_shortest_paths, pareto_front
+from routes.query.scoring import Scenario, direction_summary, pareto_paths, rank_paths
 
 # ------------------------------------------------------------------------------------------------ fixtures
 PLACES: dict[str, tuple[float, float, str]] = {  # id: (lon, lat, country)
@@ -439,7 +439,7 @@ def test_window_calls_estimate_risk(monkeypatch: pytest.MonkeyPatch) -> None:
             d.update(p_death=0.5, risk_shape=None, risk_rate=None)
         return H
 
-    monkeypatch.setitem(sys.modules, "routes.risk", types.SimpleNamespace(estimate_risk=fake_estimate_risk))
+    monkeypatch.setitem(sys.modules, "routes.model.risk", types.SimpleNamespace(estimate_risk=fake_estimate_risk))
     gdf = rank_paths(diamond(), "a", "d", scenario=Scenario(window=(2021, 2023)))
     assert seen["window"] == (2021, 2023)
     assert gdf.iloc[0]["legs"] == ["a-d-boat"]  # every leg 0.5: the one-leg path wins
@@ -447,8 +447,8 @@ def test_window_calls_estimate_risk(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_window_without_risk_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "routes.risk", None)
-    with pytest.raises(ScenarioError, match=r"window=\(2021, 2023\) needs routes.risk.estimate_risk"):
+    monkeypatch.setitem(sys.modules, "routes.model.risk", None)
+    with pytest.raises(ScenarioError, match=r"window=\(2021, 2023\) needs routes.model.risk.estimate_risk"):
         rank_paths(diamond(), "a", "d", scenario=Scenario(window=(2021, 2023)))
 
 
@@ -466,7 +466,7 @@ def test_window_without_risk_module(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"month": 0}, ValueError, r"month must be"),
         ({"direction": "east"}, ValueError, r"direction must be 'north', 'south' or None"),
         ({"draws": 0}, ValueError, r"draws must be an integer >= 1"),
-        ({"scenario": {"closed": "x"}}, ScenarioError, r"scenario must be a routes.scoring.Scenario"),
+        ({"scenario": {"closed": "x"}}, ScenarioError, r"scenario must be a routes.query.scoring.Scenario"),
     ],
 )
 def test_errors(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:

@@ -1,23 +1,22 @@
-"""Tests of routes.snapshot: the shipped snapshot, which snapshot is active, user refreshes and their diff."""
+"""Tests of routes.io.snapshot: the shipped snapshot, which snapshot is active, user refreshes and their diff."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared import needs_shared, shared_data
 
+from routes.cli import main
 from routes.errors import DataError
-from routes.incidents import COLUMNS
-from routes.snapshot import (
-    build_snapshot,
+from routes.io.incidents import COLUMNS
+from routes.io.snapshot import (
     diff_snapshots,
     load_incidents,
-    main,
     resolve_snapshot,
     select_region,
     update_snapshot,
@@ -34,9 +33,6 @@ DARIEN_SUMMARY = {2014: (0, 0, 0, 0), 2015: (2, 6, 0, 6), 2016: (9, 44, 6, 50), 
                   2022: (65, 37, 110, 147), 2023: (37, 43, 9, 52), 2024: (108, 166, 11, 177), 2025: (4, 7, 0, 7)}
 
 
-def shared_data() -> Path | None:
-    p = Path(os.environ.get("ROUTES_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-    return p if (p / "iom_mmp").is_dir() else None
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +71,7 @@ def test_shipped_snapshot_schema_and_facts() -> None:
     assert t.set_index("main_id").loc["2025.MMP1700", "possible_duplicate_of"] == "2025.MMP2303"
     assert len(select_region(t)) == len(t)
     meta = t.attrs["meta"]
-    assert meta["rows"] == len(t) and meta["command"].startswith("python -m routes.snapshot build")
+    assert meta["rows"] == len(t) and meta["command"].startswith("python -m tools.build")
     assert meta["sources"][0]["file"] == "Missing_Migrants_Global_Figures_allData.csv"
     assert all(len(s["sha256"]) == 64 for s in meta["sources"]) and len(meta["excluded_undated"]) == 13
     assert any(r["main_id"] == "2025.MMP0096" and r["replaced_by"] is None for r in meta["replaced"])
@@ -199,19 +195,21 @@ def test_diff_of_identical_tables() -> None:
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["show"]) == 0
+    assert main(["data", "status", "--data-dir", str(tmp_path)]) == 0
     assert "incidents" in capsys.readouterr().out
     bad = tmp_path / "bin.csv"
     bad.write_bytes(b"\x00\x01\x02" * 100)
-    assert main(["update", str(bad), "--data-dir", str(tmp_path)]) == 1
+    assert main(["data", "update", str(bad), "--data-dir", str(tmp_path)]) == 1
     assert "bin.csv is neither a CSV" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(shared_data() is None, reason="shared IOM data not available")
+@needs_shared("iom_mmp")
 def test_build_reproduces_shipped_snapshot(tmp_path: Path) -> None:
-    path = build_snapshot(shared_data(), out=tmp_path)  # type: ignore[arg-type]
+    from tools.snapshot import build_snapshot
+
+    path = build_snapshot(shared_data(), out=tmp_path)
     assert path.read_bytes() == resolve_snapshot("shipped").read_bytes()
     meta = json.loads((tmp_path / "snapshot.json").read_text())
     files = {s["file"]: s["sha256"] for s in meta["sources"]}
     for name, digest in files.items():
-        assert sha(shared_data() / "iom_mmp" / name) == digest  # type: ignore[operator]
+        assert sha(shared_data() / "iom_mmp" / name) == digest

@@ -8,12 +8,12 @@ Formats are recognised from the header row, never from the file name:
   ``Thu, 01/01/2026 - 12:00``). A split incident is several rows sharing ``Main ID``; they are aggregated into one row
   (numbers summed, ids comma-joined), so both formats give one row per ``main_id``: count incidents as rows, sum counts
   over rows.
-- ``snapshot``: the normalised table written by :mod:`routes.snapshot` (``geodata/incidents.csv``).
+- ``snapshot``: the normalised table written by :mod:`routes.io.snapshot` (``geodata/incidents.csv``).
 
 Columns not listed here are ignored, so newer exports with extra columns read unchanged. No free-text column
 (location description, URL, information source) is kept. The schema is the "Normalised incident table" of
 ``docs/CONTRACT.md`` plus ``possible_duplicate_of``. Row numbers are 1-based data rows (the header is not counted).
-The formats and the parsing of one file live in :mod:`routes.iom_formats`; this module reads, merges and flags.
+The formats and the parsing of one file live in :mod:`routes.io.iom_formats`; this module reads, merges and flags.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import DataError
-from routes.iom_formats import COLUMNS, COORD_QUALITIES, FORMATS, LABELS, aggregate_split_rows, parse_export
+from routes.io.iom_formats import COLUMNS, COORD_QUALITIES, FORMATS, LABELS, aggregate_split_rows, parse_export
 
 __all__ = [
     "COLUMNS", "COORD_QUALITIES", "DUPLICATE_TOLERANCE_DEG", "FORMATS", "OnInvalid", "combine_incidents",
@@ -66,7 +66,7 @@ def flag_duplicates(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> from routes.snapshot import load_incidents
+    >>> from routes.io.snapshot import load_incidents
     >>> t = flag_duplicates(load_incidents())
     >>> t.set_index("main_id").loc["2025.MMP1700", "possible_duplicate_of"]
     '2025.MMP2303'
@@ -213,7 +213,7 @@ def combine_incidents(frames: Sequence[gpd.GeoDataFrame], *, dedupe: bool = True
 
     Examples
     --------
-    >>> from routes.snapshot import load_incidents
+    >>> from routes.io.snapshot import load_incidents
     >>> t = load_incidents()
     >>> len(combine_incidents([t, t])) == len(t)
     True

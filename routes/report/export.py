@@ -42,9 +42,10 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from routes._resources import geodata_file
 from routes.errors import DataError
-from routes.network import graph_to_gdfs
+from routes.io.resources import geodata_file
+from routes.model.estimate import estimate_of
+from routes.network.graph import graph_to_gdfs
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _json_value(value: Any, where: str) -> Any:
 
 
 def _metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON-ready part of ``attrs`` (objects such as RiskDetails are left out)."""
+    """The JSON-ready part of ``attrs`` (objects that are not plain JSON are left out)."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         try:
@@ -119,7 +120,7 @@ def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 def _network_tables(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The places and legs layers of a graph, columns in their documented order, rows sorted by id."""
     nodes, edges = graph_to_gdfs(G)
-    meta = _metadata({k: v for k, v in G.graph.items() if k not in ("crs", "risk")})
+    meta = _metadata({k: v for k, v in G.graph.items() if k != "crs"})
     places = nodes.drop(columns=[c for c in ("x", "y", "id") if c in nodes.columns]).reset_index()
     places = places.sort_values("id", kind="stable").reset_index(drop=True)
     legs = edges.drop(columns=[c for c in ("id", "from", "to") if c in edges.columns]).reset_index()
@@ -330,7 +331,7 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
     Examples
     --------
     >>> import tempfile
-    >>> from routes.network import load_network
+    >>> from routes.load import load_network
     >>> G = load_network(risk=False)
     >>> written = to_geojson(G, Path(tempfile.mkdtemp()) / "network.geojson")
     >>> [p.name for p in written]
@@ -388,10 +389,10 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     path
         A ``.gpkg`` file; replaced atomically if it exists.
     incidents
-        Attributed incidents (:func:`routes.attribution.attribute_incidents`): the layer ``incidents``; by default
-        the incidents the graph's risk estimate attributed (``G.graph["risk"].incidents``), when it has one.
+        Attributed incidents (:func:`routes.model.attribution.attribute_incidents`): the layer ``incidents``; by default
+        the incidents the graph's risk estimate attributed (:func:`routes.model.estimate.estimate_of`), when it has one.
     paths
-        Ranked paths (:func:`routes.scoring.rank_paths`): the layer ``paths``.
+        Ranked paths (:func:`routes.query.scoring.rank_paths`): the layer ``paths``.
     layers
         Which layers to write (``incidents`` when given or estimated, ``paths`` only when given).
 
@@ -411,7 +412,7 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     Examples
     --------
     >>> import tempfile
-    >>> from routes.network import load_network
+    >>> from routes.load import load_network
     >>> G = load_network(risk=False)
     >>> out = to_geopackage(G, Path(tempfile.mkdtemp()) / "routes.gpkg")
     >>> [str(name) for name, _ in pyogrio.list_layers(out)]
@@ -422,8 +423,9 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     if unknown:
         raise ValueError(f"to_geopackage: unknown layer(s) {unknown!r}; choose from {list(LAYERS)!r}")
     target = _check_target(path, (".gpkg",), "use .gpkg (or to_geojson for .geojson)")
-    if incidents is None and "incidents" in wanted and getattr(G.graph.get("risk"), "incidents", None) is not None:
-        incidents = G.graph["risk"].incidents  # the incidents the estimate attributed, by default
+    estimate = estimate_of(G)
+    if incidents is None and "incidents" in wanted and estimate is not None:
+        incidents = estimate.incidents  # the incidents the estimate attributed, by default
     places, legs = _network_tables(G) if {"places", "legs"} & set(wanted) else (None, None)
     given = {"places": places, "legs": legs,
              "incidents": None if incidents is None else _frame_table(incidents),

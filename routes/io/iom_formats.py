@@ -1,6 +1,6 @@
 """The IOM Missing Migrants export formats, and the parsing of one export file into normalised rows.
 
-:func:`routes.incidents.read_incidents` reads a file through :func:`parse_export`, which
+:func:`routes.io.incidents.read_incidents` reads a file through :func:`parse_export`, which
 
 - sniffs the content (CSV text or ``.xlsx`` workbook; empty, binary, ZIP and legacy ``.xls`` files are refused),
 - decodes CSV text (UTF-8 with or without BOM, else Latin-1 byte by byte; UTF-16) and its separator (``,``, ``;``

@@ -4,19 +4,17 @@ The raw rows overlap (annual and monthly values, several sources); :func:`build_
 series per ``(series, direction)`` following the recipe of ``geodata/FLOWS.md``: the Darién, Honduras (INM) and Mexico
 (UPM) northbound series from ``iom/gdidata``, the southbound reverse flow arriving in Panama (:func:`_reverse_panama`)
 and the IOM DTM counts by direction for Honduras and Costa Rica (:func:`_dtm`). Each row cites the raw line(s) or
-published figure used and the arithmetic. Loading and validating the table live in :mod:`routes.flows`.
+published figure used and the arithmetic. Loading and validating the table live in :mod:`routes.io.flows`.
 
-The command is ``python -m routes.flows build --shared ../shared/data [--out DIR]`` (:func:`main`); it writes the
+The command is ``python -m routes.io.flows build --shared ../shared/data [--out DIR]`` (:func:`main`); it writes the
 table, rewrites the totals section of ``FLOWS.md`` in the output folder and prints it.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,16 +22,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from routes._resources import geodata_file
 from routes.errors import DataError
-from routes.flows import FLOWS_COLUMNS, PathLike, validate_flows, yearly_totals
+from routes.io.flows import FLOWS_COLUMNS, PathLike, validate_flows, yearly_totals
 
-__all__ = ["build_flows", "main"]
+__all__ = ["build_flows", "write_flows"]
 
 log = logging.getLogger(__name__)
 
 _GDI = "github iom/gdidata"
-_MARK = ("<!-- totals:start (written by `python -m routes.flows build`) -->", "<!-- totals:end -->")
+_MARK = ("<!-- totals:start (written by `python -m routes.io.flows build`) -->", "<!-- totals:end -->")
 
 Row = tuple[str, str, str, float, str, str]
 
@@ -118,7 +115,7 @@ def build_flows(raw_csv: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from routes.flows import load_flows
+    >>> from routes.io.flows import load_flows
     >>> build_flows("../shared/data/flows/flows.csv").equals(load_flows())  # doctest: +SKIP
     True
     """
@@ -219,21 +216,24 @@ def _totals_markdown(flows: pd.DataFrame, raw_csv: Path) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m routes.flows build --shared ../shared/data [--out DIR]``."""
-    ap = argparse.ArgumentParser(prog="python -m routes.flows", description="Build the flows table.")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build", help="build geodata/flows.csv from the raw flows/flows.csv")
-    b.add_argument("--shared", default="../shared/data", help="shared data directory (holds flows/flows.csv)")
-    b.add_argument("--out", default=None, help="output directory (default: the package's geodata/)")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    raw_csv = Path(args.shared) / "flows" / "flows.csv"
+def write_flows(shared: str | Path, out: str | Path) -> Path:
+    """Build ``flows.csv`` from ``shared``/flows/flows.csv into the folder ``out``, and the totals table of its FLOWS.md.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``flows.csv`` written.
+
+    Raises
+    ------
+    DataError
+        If the raw flows table is missing or invalid.
+    """
+    raw_csv = Path(shared) / "flows" / "flows.csv"
     if not raw_csv.is_file():
-        print(f"python -m routes.flows: error: the raw flows table {str(raw_csv)!r} does not exist; pass the shared data "
-              "folder that holds flows/flows.csv with --shared", file=sys.stderr)
-        return 1
-    out = Path(args.out) if args.out else Path(str(geodata_file("flows.csv"))).parent
+        raise DataError(f"the raw flows table {str(raw_csv)!r} does not exist; pass the shared data folder that holds "
+                        "flows/flows.csv with --shared")
+    out = Path(out)
     flows = build_flows(raw_csv)
     flows.to_csv(out / "flows.csv", index=False, lineterminator="\n")
     log.info("wrote %s (%d rows)", out / "flows.csv", len(flows))
@@ -243,5 +243,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         head, _, tail = text.partition(_MARK[0])
         doc.write_text(f"{head}{_MARK[0]}\n{table}\n{_MARK[1]}{tail.partition(_MARK[1])[2]}", encoding="utf-8")
         log.info("updated the totals table in %s", doc)
-    print(table)  # the command's summary
-    return 0
+    return out / "flows.csv"

@@ -17,7 +17,8 @@ and clustered deaths widen the interval instead of narrowing it.
 Exposure is uncertain where a share of a corridor is an assumption. Each exposure-table row's share is drawn once
 per draw from a triangular distribution on its (low, central, high) values and used on every leg the row feeds,
 so legs that share an assumption move together. The draws of ``lam`` (edges x draws) are kept in
-``G.graph["risk"].lam_draws`` and the scorer uses them, so a path's interval carries those correlations.
+the estimate (:class:`routes.model.estimate.Estimate`, found with
+:func:`routes.model.estimate.estimate_of`) and the scorer uses them, so a path's interval carries those correlations.
 
 The probability of dying on one traversal is ``p = 1 - exp(-lam)``. ``risk_shape`` and ``risk_rate`` are a Gamma
 fitted to the draws of ``lam`` by moments, and ``p_death = 1 - (rate / (rate + 1)) ** shape`` is its exact mean;
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,9 +52,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from routes.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
 from routes.errors import DataError
-from routes.exposure import Exposure, build_exposure, load_exposure_table
+from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
+from routes.model.estimate import Estimate, register
+from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 
 log = logging.getLogger(__name__)
 
@@ -66,48 +67,6 @@ SPREAD_MODES = frozenset({"jungle_foot", "river_boat", "foot"})
 EVIDENCE_LEVELS = ("none", "no deaths", "weak", "moderate", "strong")
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "season")
-
-
-@dataclass
-class RiskDetails:
-    """What an estimate rests on, kept in ``G.graph["risk"]`` for :func:`routes.explain_leg` and the scorer.
-
-    Attributes
-    ----------
-    incidents
-        Every incident read, with its attribution (:func:`routes.attribute_incidents`).
-    allocation
-        How each attributed incident's deaths were shared among directed edges: ``row`` (position in
-        ``incidents``), ``main_id``, ``u``, ``v``, ``key``, ``weight`` (share of the incident), ``deaths``
-        (weighted, before the time weights), ``basis``.
-    exposure
-        Monthly exposure of every edge.
-    exposure_table, flows
-        The tables the exposure came from.
-    priors
-        Per mode: ``{mode: (shape, rate, pooled_rate_per_km, clustering)}`` of the Gamma prior per traveller-km.
-    lam_draws
-        Joint posterior draws of each edge's hazard per traversal, edges (in ``exposure.edges`` order) x draws.
-    settings
-        The arguments of :func:`estimate_risk` (window, half-life, what counts as a death, seed).
-    """
-
-    incidents: gpd.GeoDataFrame
-    allocation: pd.DataFrame
-    exposure: Exposure
-    exposure_table: pd.DataFrame
-    flows: pd.DataFrame
-    priors: dict[str, tuple[float, float, float, float]]
-    lam_draws: np.ndarray
-    settings: dict[str, Any] = field(default_factory=dict)
-    lam_mean: np.ndarray | None = None
-
-    def edge_row(self) -> dict[tuple[str, str, str], int]:
-        """Row of each edge in :attr:`lam_draws`."""
-        return self.exposure.edge_index()
-
-    def __repr__(self) -> str:
-        return f"RiskDetails({len(self.incidents)} incidents, {len(self.exposure.edges)} edges, settings={self.settings})"
 
 
 def _weights(months: pd.PeriodIndex, window: tuple[int, int] | None, half_life_years: float | None) -> np.ndarray:
@@ -169,11 +128,11 @@ def estimate_risk(
         The corridor network (not modified).
     incidents
         A normalised incident table or the path of an IOM export; the active snapshot by default
-        (:func:`routes.snapshot.load_incidents`).
+        (:func:`routes.io.snapshot.load_incidents`).
     flows
         The flows table or its path; the shipped ``geodata/flows.csv`` by default.
     exposure
-        The exposure table or its path (see :mod:`routes.exposure`); the shipped ``geodata/exposure.csv`` by default.
+        The exposure table or its path (see :mod:`routes.model.exposure`); the shipped ``geodata/exposure.csv`` by default.
     window
         ``(first_year, last_year)``: only incidents and exposure of those years count.
     half_life_years
@@ -193,7 +152,8 @@ def estimate_risk(
     networkx.MultiDiGraph
         A copy of ``G`` whose edges carry ``p_death``, ``p_death_lo``, ``p_death_hi``, ``risk_shape``,
         ``risk_rate``, ``deaths``, ``exposure`` (with ``exposure_lo``, ``exposure_hi``), ``incidents``,
-        ``evidence`` and ``season``; ``G.graph["risk"]`` holds the :class:`RiskDetails`.
+        ``evidence`` and ``season``; ``G.graph["estimate_id"]`` names the
+        :class:`routes.model.estimate.Estimate` (:func:`routes.model.estimate.estimate_of`).
 
     Raises
     ------
@@ -207,8 +167,8 @@ def estimate_risk(
     >>> all(0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] <= 1 for *_, d in H.edges(data=True))
     True
     """
-    from routes.flows import load_flows, validate_flows
-    from routes.incidents import read_incidents
+    from routes.io.flows import load_flows, validate_flows
+    from routes.io.incidents import read_incidents
 
     if count not in ("dead+missing", "dead"):
         raise ValueError(f"count must be 'dead+missing' or 'dead', got {count!r}")
@@ -218,7 +178,7 @@ def estimate_risk(
         raise ValueError(f"draws must be at least 100, got {draws!r}")
     win = _check_window(window)
     if incidents is None:
-        from routes.snapshot import load_incidents
+        from routes.io.snapshot import load_incidents
 
         incidents = load_incidents()
     elif isinstance(incidents, (str, Path)):
@@ -328,8 +288,8 @@ def estimate_risk(
                 "draws": draws, "seed": seed,
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
-    H.graph["risk"] = RiskDetails(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors,
-                                  lam, settings, lam_mean=mean)
+    register(H, Estimate(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors, lam,
+                         settings, shape=shape.astype(float), rate=rate.astype(float)))
     H.graph["risk_settings"] = {k: v for k, v in settings.items() if v is not None}
     return H
 
@@ -460,12 +420,3 @@ def _evidence(deaths: float, E: float, lo: float, hi: float) -> str:
     if deaths >= 3 and E >= 1_000:
         return "moderate"
     return "weak"
-
-
-def __getattr__(name: str) -> Any:
-    """``explain_leg``, ``LegExplanation`` and ``corridor_rate`` live in :mod:`routes.explain`."""
-    if name in ("explain_leg", "LegExplanation", "corridor_rate"):
-        from routes import explain
-
-        return getattr(explain, name)
-    raise AttributeError(f"module 'routes.risk' has no attribute {name!r}")

@@ -6,15 +6,14 @@ of the same name), renamed to stable slugs and completed by ``geodata/sources/pl
 directions, corridor, period, the intermediate vertices (``via``) that make each line follow the real way, and
 the ``facts`` column naming which rows of ``flows/legs_facts.csv`` give its duration and cost.
 
-The duration and cost of each leg are computed from ``flows/legs_facts.csv`` by :mod:`routes.leg_facts`, whose
+The duration and cost of each leg are computed from ``flows/legs_facts.csv`` by :mod:`tools.leg_facts`, whose
 docstring states the rules.
 
-Run ``python -m routes.geodata build --shared ../shared/data`` from the repository root to rebuild the files.
+Run ``python -m tools.geodata build --shared ../shared/data`` from the repository root to rebuild the files.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import itertools
 import json
@@ -34,12 +33,12 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, mapping
 
 from routes.errors import DataError
-from routes.leg_facts import SPEED_KMH, leg_durations_and_costs, read_facts  # re-exported
+from tools.leg_facts import SPEED_KMH, leg_durations_and_costs, read_facts  # re-exported
 
 __all__ = [
     "CONFIDENCES", "DIRECTIONS", "GEOD", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS", "REGION_BBOX",
     "SEA_MODES", "SPEED_KMH", "ascii_fold", "build", "build_countries", "build_legs", "build_places",
-    "judged_samples", "leg_durations_and_costs", "line_length_km", "main", "read_facts", "read_gazetteer",
+    "judged_samples", "leg_durations_and_costs", "line_length_km", "read_facts", "read_gazetteer",
     "sample_line", "write_geojson",
 ]  # fmt: skip
 
@@ -411,28 +410,3 @@ def build(shared: Path, out: Path, *, sources: Path | None = None, countries: bo
         )
     log.info("wrote %d places and %d legs to %s", len(places), len(legs), out)
     return written
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line, run from the repository root: ``python -m routes.geodata build [--shared DIR] [--out DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m routes.geodata", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="regenerate the geojson files from the shared data and geodata/sources")
-    b.add_argument(
-        "--shared",
-        type=Path,
-        default=Path("../shared/data"),
-        help="shared data folder (default ../shared/data, relative to the repository root)",
-    )
-    b.add_argument("--out", type=Path, default=Path("geodata"), help="output folder (default geodata/)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        build(args.shared, args.out)
-    except DataError as exc:
-        parser.exit(1, f"error: {exc}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

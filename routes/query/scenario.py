@@ -4,8 +4,8 @@ A :class:`Scenario` closes legs or places, multiplies the hazard of sea legs (a 
 month of the legs' seasonal factors, a window of incident years to re-estimate risk from, and a date that
 closes legs outside their ``period_start``/``period_end``. Scenarios compose with ``|``.
 
-The legs table holds the edge attributes of a corridor graph (see :mod:`routes.network`) as arrays, in the
-canonical edge order of a :class:`routes.paths.IndexedGraph`, and applies a scenario to them: which legs it
+The legs table holds the edge attributes of a corridor graph (see :mod:`routes.network.graph`) as arrays, in the
+canonical edge order of a :class:`routes.query.paths.IndexedGraph`, and applies a scenario to them: which legs it
 closes, and each leg's effective probability of death.
 
 Conventions
@@ -30,7 +30,8 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import ScenarioError
-from routes.paths import IndexedGraph
+from routes.model.estimate import estimate_of
+from routes.query.paths import IndexedGraph
 
 __all__ = ["SEA_MODES", "Scenario", "check_month"]
 
@@ -52,7 +53,7 @@ class Scenario:
         1-12: each leg's hazard is multiplied by its ``season[month - 1]``.
     window
         ``(first_year, last_year)`` of incidents used to re-estimate risk with
-        :func:`routes.risk.estimate_risk`.
+        :func:`routes.model.risk.estimate_risk`.
     date
         ``"YYYY-MM-DD"``: legs whose ``period_start``/``period_end`` exclude the date are closed.
 
@@ -205,24 +206,17 @@ def _day(value: object) -> dt.date | None:
 
 
 def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph, shape: np.ndarray, rate: np.ndarray) -> dict[str, Any]:
-    """The risk estimate's joint draws of the hazards, and each edge's row in them, when the graph carries them."""
-    details = G.graph.get("risk")
-    draws = getattr(details, "lam_draws", None)
-    if details is None or draws is None:
+    """The risk estimate's joint draws of the hazards, and each edge's row in them, when the graph has an estimate.
+
+    An edge whose posterior was changed after the estimate no longer matches its draws: its row is -1 and the
+    scorer draws it from its own Gamma.
+    """
+    estimate = estimate_of(G)
+    if estimate is None:
         return {}
-    rows = details.edge_row()
     nodes = ig.nodes
-    draw_row = np.array([rows.get((nodes[a], nodes[b], k), -1) for a, b, k in zip(ig.src, ig.dst, ig.keys, strict=True)],
-                        dtype=np.intp)
-    # an edge whose risk was changed after the estimate no longer matches its draws: fall back to its Gamma
-    means = getattr(details, "lam_mean", None)
-    if means is None:
-        means = draws.mean(axis=1)
-    has = draw_row >= 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        same = np.isclose(means[np.where(has, draw_row, 0)], shape / rate, rtol=1e-6)
-    draw_row = np.where(has & same, draw_row, -1)
-    return {"draws": draws, "draw_row": draw_row}
+    edges = [(str(nodes[a]), str(nodes[b]), str(k)) for a, b, k in zip(ig.src, ig.dst, ig.keys, strict=True)]
+    return {"draws": estimate.lam_draws, "draw_row": estimate.rows_matching(edges, shape, rate)}
 
 
 @dataclass
@@ -245,7 +239,7 @@ class _Legs:
     mode: list[str]
     corridor: list[str]
     xy: list[tuple[float, float]]
-    #: joint posterior draws of the hazards (``G.graph["risk"].lam_draws``) and each edge's row in them (-1: none)
+    #: joint posterior draws of the hazards (:attr:`routes.model.estimate.Estimate.lam_draws`) and each edge's row in them (-1: none)
     draws: np.ndarray | None = None
     draw_row: np.ndarray | None = None
 

@@ -16,9 +16,9 @@ This is the one place where the graph is described; every other module relies on
   ``corridor``, ``geometry`` (a LineString oriented along travel, from ``u`` to ``v``), ``length_km`` (geodesic on the
   WGS84 ellipsoid over the whole line, :class:`pyproj.Geod`), ``duration_h``, ``cost_usd``, ``period_start``,
   ``period_end`` and every other leg property of ``legs.geojson``.
-* After :func:`routes.risk.estimate_risk` every edge also carries ``p_death``, ``p_death_lo``, ``p_death_hi``,
+* After :func:`routes.model.risk.estimate_risk` every edge also carries ``p_death``, ``p_death_lo``, ``p_death_hi``,
   ``risk_shape``, ``risk_rate``, ``deaths``, ``exposure``, ``incidents``, ``evidence`` and ``season``
-  (see :mod:`routes.risk`).
+  (see :mod:`routes.model.risk`).
 
 Units are in the names: ``length_km``, ``duration_h``, ``cost_usd``.
 """
@@ -39,10 +39,10 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from routes._resources import geodata_file
-from routes.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
 from routes.errors import NetworkError
-from routes.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
+from routes.io.resources import geodata_file
+from routes.network.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
+from routes.network.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -319,28 +319,22 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
     return G
 
 
-def load_network(
+def read_network(
     *,
     places: str | Path | None = None,
     legs: str | Path | None = None,
-    risk: bool = True,
     validate: bool = True,
-    snapshot: str | Path | None = None,
 ) -> nx.MultiDiGraph:
-    """Load the corridor network from the shipped geodata (or given files).
+    """Read the corridor network, without risk, from the shipped geodata (or given files).
+
+    :func:`routes.load_network` calls this, then estimates the risk of every edge.
 
     Parameters
     ----------
     places, legs
         Paths of a places and a legs GeoJSON file; the shipped ``geodata/`` files when omitted.
-    risk
-        If true, estimate the risk of every edge from the active incident snapshot and flows
-        (:func:`routes.risk.estimate_risk`); if false, return the bare network.
     validate
         If true, run :func:`validate_network` and raise on any problem.
-    snapshot
-        Which incident snapshot the risk uses: a path, ``"shipped"``, or by default the active one
-        (:func:`routes.snapshot.load_incidents`: ``ROUTES_SNAPSHOT``, then the user's refreshed one, then the shipped).
 
     Returns
     -------
@@ -354,7 +348,7 @@ def load_network(
 
     Examples
     --------
-    >>> G = load_network(risk=False)
+    >>> G = read_network()
     >>> G.graph["crs"]
     'EPSG:4326'
     >>> find_place(G, "Necocli")
@@ -363,11 +357,6 @@ def load_network(
     G = build_graph(read_places(places), read_legs(legs))
     if validate:
         validate_network(G)
-    if risk:
-        from routes.risk import estimate_risk
-        from routes.snapshot import load_incidents
-
-        G = estimate_risk(G, load_incidents(snapshot))
     return G
 
 
@@ -404,7 +393,7 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
 
     Examples
     --------
-    >>> validate_network(load_network(risk=False))
+    >>> validate_network(read_network())
     []
     """
     problems: list[str] = []

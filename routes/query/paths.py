@@ -2,7 +2,7 @@
 
 The corridor graph is a :class:`networkx.MultiDiGraph` whose edge key is the leg id, so a boat and a trail
 between the same two towns are two edges and give two different paths. This module holds the algorithms
-that :mod:`routes.scoring` uses, written over plain Python lists of integers so that the hot loops pay no
+that :mod:`routes.query.scoring` uses, written over plain Python lists of integers so that the hot loops pay no
 networkx overhead:
 
 - :class:`IndexedGraph` numbers nodes and edges in a canonical order (nodes sorted by id, edges by

@@ -66,8 +66,7 @@ def graph_to_gdfs(
         data = [dict(G.nodes[n]) for n in ids]
         geom = [Point(d["x"], d["y"]) for d in data]
         gn = gpd.GeoDataFrame(data, index=pd.Index(ids, name="id"), geometry=geom, crs=crs)
-        # plain graph attributes only: the risk estimate's details (G.graph["risk"]) stay with the graph
-        gn.attrs["graph"] = {k: v for k, v in G.graph.items() if k != "risk"}
+        gn.attrs["graph"] = dict(G.graph)  # plain values only (the graph contract)
         out.append(gn)
     if edges:
         keys = list(G.edges(keys=True))

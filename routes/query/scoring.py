@@ -1,18 +1,18 @@
 """Rank the paths between two places, or two regions, by the risk of dying on the way.
 
-A path is a sequence of edges of the corridor graph (see :mod:`routes.network`), named by their keys (the
+A path is a sequence of edges of the corridor graph (see :mod:`routes.network.graph`), named by their keys (the
 leg ids), so a boat and a trail between the same two towns are two paths. Its probability of death is
 ``1 - prod(1 - p_leg)``; legs add their hazards ``lam = -log(1 - p)``, so the safest paths are the shortest
-paths under ``lam`` and are found exactly with Yen's algorithm (:mod:`routes.paths`).
+paths under ``lam`` and are found exactly with Yen's algorithm (:mod:`routes.query.paths`).
 
 Conventions
 -----------
 Places, regions and direction
     How ``origin``, ``destination``, ``direction`` and ``span`` pick where paths start, end and which legs
-    they use is set out in :mod:`routes.regions`.
+    they use is set out in :mod:`routes.query.regions`.
 Scenario
-    How a :class:`~routes.scenario.Scenario` (closures, sea advisory, month, window, date) changes the legs
-    is set out in :mod:`routes.scenario`.
+    How a :class:`~routes.query.scenario.Scenario` (closures, sea advisory, month, window, date) changes the legs
+    is set out in :mod:`routes.query.scenario`.
 Uncertainty
     Each leg's hazard is drawn from its Gamma posterior once (a legs x draws matrix, seeded); paths sharing
     a leg share its draws. ``p_death_lo``/``p_death_hi`` are the 5% and 95% quantiles of the path
@@ -34,8 +34,8 @@ import networkx as nx
 import numpy as np
 from shapely.geometry import LineString
 
-from routes.paths import pareto_front
-from routes.regions import (  # the query; BORDER_POINT ... Span are re-exported
+from routes.query.paths import pareto_front
+from routes.query.regions import (  # the query; BORDER_POINT ... Span are re-exported
     BORDER_POINT,
     CORRIDOR_ORDER,
     DIRECTIONS,
@@ -44,7 +44,8 @@ from routes.regions import (  # the query; BORDER_POINT ... Span are re-exported
     _Query,
     _setup,
 )
-from routes.scenario import SEA_MODES, Scenario, check_month  # re-exported
+from routes.query.scenario import SEA_MODES, Scenario, check_month  # re-exported
+from routes.query.summary import summary_table
 
 __all__ = [
     "BORDER_POINT",
@@ -72,7 +73,7 @@ def _simulate(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Monte Carlo over the legs' posteriors: 5% and 95% quantiles of each path's p and ``p_safest``.
 
-    When the graph carries the risk estimate's joint draws (``G.graph["risk"].lam_draws``), those are used (resampled
+    When the graph carries the risk estimate's joint draws (:func:`routes.model.estimate.estimate_of`), those are used (resampled
     to ``draws`` columns with the seed), so legs that share an exposure assumption stay correlated; otherwise a legs x
     draws matrix is drawn from each leg's Gamma (legs in canonical order, so the draws of a leg do not depend on which
     paths are asked). Either way the draws of a leg are shared by every path using it.
@@ -195,7 +196,7 @@ class RankedPaths(gpd.GeoDataFrame):
     """Ranked paths: a GeoDataFrame that shows itself as a tidy table, in Jupyter and in a terminal.
 
     Every column and method of a GeoDataFrame is there (``ranked.columns``, ``ranked.geometry``, ``to_file``);
-    only the display is the summary of :func:`routes.plot.summary_table` (compact in a terminal, in full in
+    only the display is the summary of :func:`routes.report.plot.summary_table` (compact in a terminal, in full in
     Jupyter). A frame without those columns shows as a plain GeoDataFrame.
     """
 
@@ -208,8 +209,6 @@ class RankedPaths(gpd.GeoDataFrame):
 
     def __repr__(self) -> str:
         try:
-            from routes.plot import summary_table
-
             table = summary_table(self)
         except Exception:  # noqa: BLE001 - columns removed by the user: show the plain frame
             return super().__repr__()
@@ -222,8 +221,6 @@ class RankedPaths(gpd.GeoDataFrame):
 
     def _repr_html_(self) -> str | None:
         try:
-            from routes.plot import summary_table
-
             table = summary_table(self)
         except Exception:  # noqa: BLE001
             return super()._repr_html_()
@@ -352,7 +349,7 @@ def pareto_paths(
 
     A path is on the front when no other path is at least as good on every criterion and better on one.
     The search is a label-setting
-    multi-criteria search (:func:`routes.paths.pareto_front`), exact unless ``max_labels`` labels are
+    multi-criteria search (:func:`routes.query.paths.pareto_front`), exact unless ``max_labels`` labels are
     created (then ``attrs["exact"]`` is false and the rows are a subset of the front).
 
     Parameters

@@ -16,7 +16,7 @@ import networkx as nx
 import pandas as pd
 
 from routes.errors import DataError, UnknownLegError
-from routes.risk import RiskDetails
+from routes.model.estimate import Estimate, estimate_of
 
 INCIDENT_UNITS = "dead+missing and deaths here in persons; km from the leg"
 RISK_HEAD = ("Risk per traversal (deaths per 1,000 traversals with its 90% interval; deaths attributed and "
@@ -37,7 +37,7 @@ class LegExplanation:
 
     def _display(self) -> dict[str, pd.DataFrame]:
         """The tables rounded for reading, units in the headers, long sources cut to notes ``[n]``."""
-        from routes import tables
+        from routes.report import tables
 
         e = self.edges
         risk = pd.DataFrame({
@@ -87,7 +87,7 @@ class LegExplanation:
         return out
 
     def _notes(self) -> list[str]:
-        from routes.tables import DEATHS_NOTE, NO_DATA_NOTE
+        from routes.report.tables import DEATHS_NOTE, NO_DATA_NOTE
 
         none = (self.edges["evidence"] == "none").any() if len(self.edges) else False
         return [DEATHS_NOTE[0].upper() + DEATHS_NOTE[1:] + ".",
@@ -95,8 +95,8 @@ class LegExplanation:
                    + "."] if none else [])]
 
     def __str__(self) -> str:
-        from routes.tables import footer, wrap
-        from routes.tables import frame_text as text
+        from routes.report.tables import footer, wrap
+        from routes.report.tables import frame_text as text
 
         t = self._display()
         sources = list(t["sources"])
@@ -159,7 +159,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
     >>> ex.edges["direction"].tolist()
     ['south']
     """
-    details: RiskDetails | None = G.graph.get("risk")
+    details: Estimate | None = estimate_of(G)
     if details is None:
         raise DataError("explain_leg: this graph has no risk estimate; use routes.load_network() or estimate_risk(G)")
     edges = [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
@@ -167,7 +167,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         close = difflib.get_close_matches(str(leg), sorted({k for *_, k in G.edges(keys=True)}), n=3)
         hint = f"did you mean {', '.join(map(repr, close))}?" if close else "list legs with `route-risk legs`"
         try:  # a place, not a leg: name the legs that touch it
-            from routes.places import find_place
+            from routes.network.places import find_place
 
             place = find_place(G, str(leg))
             touching = sorted({k for u, v, k in G.edges(keys=True) if place in (u, v)})
@@ -233,7 +233,7 @@ def corridor_rate(
     >>> r["persons"]
     302203.0
     """
-    details: RiskDetails | None = G.graph.get("risk")
+    details: Estimate | None = estimate_of(G)
     if details is None:
         raise DataError("corridor_rate: this graph has no risk estimate; use routes.load_network()")
     edges = {(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)

@@ -1,14 +1,14 @@
 """Where a path search starts, ends and which way it runs: places and regions, direction, open legs.
 
-:func:`routes.scoring.rank_paths` and its siblings ask for paths between an ``origin`` and a
+:func:`routes.query.scoring.rank_paths` and its siblings ask for paths between an ``origin`` and a
 ``destination``; this module turns those names, the direction and the scenario into a query over the legs
-table of :mod:`routes.scenario` and finds its safest paths with :mod:`routes.paths`.
+table of :mod:`routes.query.scenario` and finds its safest paths with :mod:`routes.query.paths`.
 
 Conventions
 -----------
 Places and regions
     ``origin`` and ``destination`` are a place id, a place name (resolved by
-    :func:`routes.network.find_place`) or an ISO3 country code for a region (every place of that country).
+    :func:`routes.network.graph.find_place`) or an ISO3 country code for a region (every place of that country).
     A path into a destination region ends at the *first* town, port or reception station it reaches there
     (:data:`SETTLEMENTS`; not a border marker, camp or sea point, so a walk over the border ridge is followed to
     the first village). From an origin region it starts, with ``span="journey"`` (the default), at a place where
@@ -38,8 +38,8 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import DataError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.paths import k_best
-from routes.scenario import Scenario, _Legs, _num, check_month
+from routes.query.paths import k_best
+from routes.query.scenario import Scenario, _Legs, _num, check_month
 
 __all__ = ["BORDER_POINT", "CORRIDOR_ORDER", "DIRECTIONS", "Direction", "Span"]
 
@@ -127,7 +127,7 @@ def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]
         code = name.upper()
         return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True
     try:
-        from routes.network import find_place
+        from routes.network.graph import find_place
 
         finder: Callable[[nx.MultiDiGraph, str], str] | None = find_place
     except ImportError:  # pragma: no cover - network module not there yet
@@ -205,7 +205,7 @@ def _prepare(
     if missing:
         raise DataError(
             f"{len(missing)} leg(s) have no p_death (nor risk_shape/risk_rate): {', '.join(sorted(set(missing))[:10])}; "
-            "estimate the risk first with routes.risk.estimate_risk(G)"
+            "estimate the risk first with routes.estimate_risk(G)"
         )
     mult, p_eff, lam = legs.hazards(scenario)
     return _Query(
@@ -273,21 +273,21 @@ def _setup(
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'north', 'south' or None (inferred), got {direction!r}")
     if scenario is not None and not isinstance(scenario, Scenario):
-        raise ScenarioError(f"scenario must be a routes.scoring.Scenario, got {type(scenario).__name__}")
+        raise ScenarioError(f"scenario must be a routes.query.scoring.Scenario, got {type(scenario).__name__}")
     scen = (scenario or Scenario()) | Scenario(month=None if month is None else check_month(month))
     if scen.window is not None:
         try:
-            from routes.risk import estimate_risk
+            from routes.model.risk import estimate_risk
         except ImportError as err:
             raise ScenarioError(
-                f"scenario window={scen.window!r} needs routes.risk.estimate_risk, which is not available ({err}); "
+                f"scenario window={scen.window!r} needs routes.model.risk.estimate_risk, which is not available ({err}); "
                 "drop the window or install the risk module"
             ) from None
         try:
             G = estimate_risk(G, window=scen.window)
         except TypeError as err:
             raise ScenarioError(
-                f"routes.risk.estimate_risk does not accept window={scen.window!r}: {err}"
+                f"routes.model.risk.estimate_risk does not accept window={scen.window!r}: {err}"
             ) from None
     orig, o_region = _resolve(G, origin, "origin")
     dest, d_region = _resolve(G, destination, "destination")

@@ -1,13 +1,13 @@
 """Corridor flows: persons per series, direction and month (the denominators of the risk model).
 
 The shipped table ``geodata/flows.csv`` holds ONE consistent monthly series per ``(series, direction)``, built by
-``python -m routes.flows build --shared ../shared/data`` (:mod:`routes.flows_build`) from the raw ``flows/flows.csv``,
+the project's build command (``python -m tools.build --only flows``, not shipped) from the raw ``flows/flows.csv``,
 whose rows overlap (annual and monthly values, several sources). Columns (``docs/CONTRACT.md``): ``series`` (slug), ``direction``
 ("north"/"south"), ``month`` ("YYYY-MM"), ``persons`` (float), ``method`` (:data:`METHODS`) and ``source`` (the raw
 ``flows.csv`` line(s) or published figure used, and the arithmetic). Methods starting with ``"events"`` count
 apprehension EVENTS (Mexico UPM), not persons.
 
-``geodata/shares.csv`` holds the documented splits of a corridor total among alternative legs, each with its period,
+``geodata/sources/shares.csv`` holds the documented splits of a corridor total among alternative legs, each with its period,
 range and source; ``method`` is "observed" or "assumption". Every choice is explained in ``geodata/FLOWS.md``.
 """
 
@@ -20,16 +20,13 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from routes._resources import geodata_file
 from routes.errors import DataError
-
-if TYPE_CHECKING:  # at run time, module __getattr__ below (routes.flows_build imports this module)
-    from routes.flows_build import build_flows
+from routes.io.resources import geodata_file
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +37,8 @@ METHODS = frozenset({"observed", "closed", "annual-spread", "estimate", "events"
 SHARE_METHODS = frozenset({"observed", "assumption"})
 DIRECTIONS = frozenset({"north", "south"})
 __all__ = [
-    "DIRECTIONS", "FLOWS_COLUMNS", "METHODS", "SHARES_COLUMNS", "SHARE_METHODS", "build_flows", "load_flows",
-    "load_shares", "main", "monthly", "series_names", "validate_flows", "yearly_totals",
+    "DIRECTIONS", "FLOWS_COLUMNS", "METHODS", "SHARES_COLUMNS", "SHARE_METHODS", "load_flows",
+    "load_shares", "monthly", "series_names", "validate_flows", "yearly_totals",
 ]  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -137,7 +134,7 @@ def validate_flows(df: pd.DataFrame, *, name: str = "flows table") -> pd.DataFra
             if len(gaps):
                 problems.append(f"series ({s!r}, {d!r}): months not contiguous, missing "
                                 f"{[str(m) for m in gaps[:5]]}")
-    _raise(problems, name, "fix the rows below or rebuild with `python -m routes.flows build`")
+    _raise(problems, name, "fix the rows below or rebuild with `python -m routes.io.flows build`")
     return df.sort_values(["series", "direction", "month"], kind="stable").reset_index(drop=True)
 
 
@@ -172,7 +169,7 @@ def load_flows(path: PathLike | None = None) -> pd.DataFrame:
 
 
 def load_shares(path: PathLike | None = None) -> pd.DataFrame:
-    """Load and validate the route-share table (the shipped ``geodata/shares.csv`` by default).
+    """Load and validate the route-share table (the shipped ``geodata/sources/shares.csv`` by default).
 
     Parameters
     ----------
@@ -196,7 +193,7 @@ def load_shares(path: PathLike | None = None) -> pd.DataFrame:
     >>> sorted(shares.loc[shares.split == "darien-route", "method"].unique())
     ['assumption']
     """
-    df, name = _read_table(path, "shares.csv", SHARES_COLUMNS)
+    df, name = _read_table(path, "sources/shares.csv", SHARES_COLUMNS)
     problems: list[str] = []
     for col in ("series", "split", "branch"):
         _check(df, col, _SLUG.fullmatch, "a lowercase slug", problems)
@@ -290,24 +287,3 @@ def yearly_totals(flows: pd.DataFrame) -> pd.DataFrame:
     g = flows.assign(year=flows["month"].str[:4].astype(int)).groupby(["series", "direction", "year"])
     return pd.DataFrame({"persons": g["persons"].sum().round(1), "months": g.size(),
                          "methods": g["method"].agg(lambda m: ",".join(sorted(set(m))))}).reset_index()
-
-
-
-def __getattr__(name: str) -> Any:
-    """``build_flows`` is importable from here too; :mod:`routes.flows_build` imports this module, so lazily."""
-    if name == "build_flows":
-        from routes.flows_build import build_flows
-
-        return build_flows
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m routes.flows build --shared ../shared/data [--out DIR]`` (see :mod:`routes.flows_build`)."""
-    from routes.flows_build import main as build_main
-
-    return build_main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

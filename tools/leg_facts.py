@@ -1,6 +1,6 @@
 """Durations and costs of the legs, from the journeys described in the shared ``flows/legs_facts.csv``.
 
-:func:`routes.geodata.build_legs` calls :func:`leg_durations_and_costs` once the legs have their geodesic length;
+:func:`tools.geodata.build_legs` calls :func:`leg_durations_and_costs` once the legs have their geodesic length;
 each leg's ``facts`` entries name the rows of ``legs_facts.csv`` that describe a journey over it.
 
 Duration and cost rules

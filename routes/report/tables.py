@@ -2,7 +2,7 @@
 
 Numbers are rounded for reading (3 significant figures for rates, whole travellers for exposure), lines fit
 :data:`WIDTH` columns, and every table ends with footer lines that say what its columns mean. Nothing here reads
-data or computes risk: the functions format what :mod:`routes.scoring` and :mod:`routes.risk` return.
+data or computes risk: the functions format what :mod:`routes.query.scoring` and :mod:`routes.model.risk` return.
 
 Examples
 --------
@@ -31,7 +31,8 @@ from typing import Any
 
 import networkx as nx
 
-from routes.places import normalise_name
+from routes.model.estimate import estimate_of
+from routes.network.places import normalise_name
 
 WIDTH = 120
 #: a name this close (difflib ratio) to a place's is a near miss worth suggesting
@@ -347,9 +348,10 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
 # ----------------------------------------------------------------------------------------------- output
 def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
     """A header line naming the incident snapshot, when it is not the shipped one."""
-    from routes.snapshot import resolve_snapshot
+    from routes.io.snapshot import resolve_snapshot
 
-    incidents = getattr(G.graph.get("risk"), "incidents", None)
+    estimate = estimate_of(G)
+    incidents = None if estimate is None else estimate.incidents
     used = getattr(incidents, "attrs", {}).get("snapshot")
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
         return []
@@ -381,7 +383,7 @@ def output_format(args: Any) -> str | None:
 
 def write_paths(G: nx.MultiDiGraph, gdf: Any, args: Any, text: Callable[[], str]) -> int:
     """Write ranked paths (``gdf``) in the format of ``--format``/``-o``; ``text`` makes the table."""
-    from routes.export import to_geojson, to_geopackage
+    from routes.report.export import to_geojson, to_geopackage
 
     out = args.output
     if args.format == "gpkg":

@@ -1,6 +1,6 @@
 """Exposure: how many people travelled each directed leg in each month.
 
-Exposure is built from the corridor flow series (:mod:`routes.flows`) and an exposure table that says which
+Exposure is built from the corridor flow series (:mod:`routes.io.flows`) and an exposure table that says which
 share of which series travelled which legs, in which period (``geodata/exposure.csv``). Each row of that table is
 a fact (``method = "observed"``, with its source) or a stated assumption (``method = "assumption"``, with a
 rationale), and carries a low and high share so that its uncertainty reaches the risk estimate.
@@ -21,7 +21,7 @@ Columns of the exposure table:
     ``observed`` or ``assumption``, and the citation or rationale.
 
 A user overrides any of it by passing their own table (a path or a DataFrame) to
-:func:`routes.risk.estimate_risk`.
+:func:`routes.model.risk.estimate_risk`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from routes._resources import geodata_file
 from routes.errors import DataError
+from routes.io.resources import geodata_file
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     G
         The network.
     flows
-        The flows table (:func:`routes.flows.load_flows`): ``series``, ``direction``, ``month``, ``persons``.
+        The flows table (:func:`routes.io.flows.load_flows`): ``series``, ``direction``, ``month``, ``persons``.
     table
         The exposure table (:func:`load_exposure_table`).
 
@@ -261,98 +261,3 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
 
 
 # ------------------------------------------------------------------------------------------------ building the table
-BRANCH_COLUMNS = ("series", "direction", "split", "branch", "legs", "factor", "factor_lo", "factor_hi",
-                  "period_start", "period_end", "method", "source")
-
-
-def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Compose the exposure table from route branches and the documented shares.
-
-    A branch row says which legs a part of a flow series travels. If it names a ``split`` and ``branch`` of
-    ``geodata/shares.csv``, each share row of that branch overlapping the row's period gives one exposure row with
-    ``share = share x factor`` (and the low and high ends multiplied likewise, capped at 1); a row with an empty
-    ``split`` has ``share = factor`` directly. ``factor`` is the part of the branch that takes these legs (1 for
-    all of it); where it is not 1 it is a stated assumption with its rationale in ``source``.
-
-    Parameters
-    ----------
-    branches
-        ``geodata/sources/branches.csv``: columns :data:`BRANCH_COLUMNS`.
-    shares
-        ``geodata/shares.csv`` (:func:`routes.flows.load_shares`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The exposure table (columns :data:`EXPOSURE_COLUMNS`).
-
-    Raises
-    ------
-    DataError
-        If a branch names a split and branch that ``shares`` lacks, or a factor is not a number in [0, 1].
-    """
-    missing = [c for c in BRANCH_COLUMNS if c not in branches.columns]
-    if missing:
-        raise DataError(f"branches table: missing column(s) {missing}; expected {list(BRANCH_COLUMNS)}")
-    out: list[dict[str, object]] = []
-    problems: list[str] = []
-    sh = shares.copy()
-    sh["m0"] = pd.to_datetime(sh["period_start"]).dt.strftime("%Y-%m")
-    sh["m1"] = pd.to_datetime(sh["period_end"]).dt.strftime("%Y-%m")
-    for i, b in branches.fillna("").iterrows():
-        where = f"branches row {int(i) + 2}"
-        try:
-            f, flo, fhi = (float(b[c]) for c in ("factor", "factor_lo", "factor_hi"))
-        except ValueError:
-            problems.append(f"{where}: factor, factor_lo and factor_hi must be numbers")
-            continue
-        if not (0 <= flo <= f <= fhi <= 1):
-            problems.append(f"{where}: need 0 <= factor_lo <= factor <= factor_hi <= 1, got {flo}, {f}, {fhi}")
-            continue
-        p0, p1 = str(b["period_start"]), str(b["period_end"])
-        base = {"legs": b["legs"], "direction": b["direction"], "series": b["series"]}
-        if not b["split"]:
-            out.append({**base, "share": f, "share_lo": flo, "share_hi": fhi, "period_start": p0, "period_end": p1,
-                        "method": b["method"], "source": b["source"]})
-            continue
-        rows = sh[(sh["series"] == b["series"]) & (sh["split"] == b["split"]) & (sh["branch"] == b["branch"])]
-        if rows.empty:
-            problems.append(f"{where}: no share for series {b['series']!r}, split {b['split']!r}, branch {b['branch']!r}")
-            continue
-        for _, s in rows.iterrows():
-            a, z = max(p0 or s["m0"], s["m0"]), min(p1 or s["m1"], s["m1"])
-            if a > z:
-                continue
-            method = "observed" if s["method"] == "observed" and b["method"] == "observed" else "assumption"
-            src = f"share {b['split']}/{b['branch']} {s['m0']}..{s['m1']} ({s['method']}: {s['source']})"
-            if f != 1 or flo != 1:
-                src += f"; x factor {f:g} ({flo:g}-{fhi:g}): {b['source']}"
-            out.append({**base, "share": round(s["share"] * f, 6), "share_lo": round(s["share_lo"] * flo, 6),
-                        "share_hi": round(min(1.0, s["share_hi"] * fhi), 6), "period_start": a, "period_end": z,
-                        "method": method, "source": src})
-    if problems:
-        raise DataError(f"branches table: {len(problems)} problem(s)", problems)
-    return pd.DataFrame(out, columns=list(EXPOSURE_COLUMNS))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m routes.exposure build``: rebuild ``geodata/exposure.csv`` from the branches and shares."""
-    import argparse
-
-    from routes.flows import load_shares
-
-    parser = argparse.ArgumentParser(prog="python -m routes.exposure", description=main.__doc__)
-    parser.add_argument("command", choices=["build"])
-    parser.add_argument("--out", default=None, help="output CSV (default: geodata/exposure.csv of this checkout)")
-    args = parser.parse_args(argv)
-    with geodata_file("sources/branches.csv").open("r", encoding="utf-8") as fh:
-        branches = pd.read_csv(fh, dtype=str, keep_default_na=False, comment="#")
-    table = build_exposure_table(branches, load_shares())
-    out = Path(args.out) if args.out else Path(str(geodata_file("exposure.csv")))
-    table.to_csv(out, index=False, lineterminator="\n")
-    print(f"wrote {len(table)} exposure rows to {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from routes.errors import DataError
-from routes.network import graph_to_gdfs
+from routes.network.graph import graph_to_gdfs
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +98,13 @@ def attribute_incidents(
     G
         The corridor network.
     incidents
-        A normalised incident table (:func:`routes.read_incidents` or :func:`routes.snapshot.load_incidents`).
+        A normalised incident table (:func:`routes.read_incidents` or :func:`routes.io.snapshot.load_incidents`).
     max_distance_m
         Overrides of :data:`MAX_DISTANCE_M` by mode.
     flows_share
         For two-way legs, the share of travellers going north in each month: a frame with columns ``leg``,
         ``month`` (``"YYYY-MM"``) and ``share_north``. Without it (or for a month it lacks) a two-way leg's
-        incident goes half and half, and ``direction_basis`` says so. :func:`routes.risk.estimate_risk` passes the
+        incident goes half and half, and ``direction_basis`` says so. :func:`routes.model.risk.estimate_risk` passes the
         shares from the exposure model.
     travelled
         ``(leg, "YYYY-MM")`` pairs in which someone is known to have travelled the leg. When given, a leg that nobody
@@ -130,7 +130,7 @@ def attribute_incidents(
     Examples
     --------
     >>> from routes import load_network
-    >>> from routes.snapshot import load_incidents
+    >>> from routes.io.snapshot import load_incidents
     >>> G = load_network(risk=False)
     >>> out = attribute_incidents(G, load_incidents())
     >>> len(out) == len(load_incidents())

@@ -1,10 +1,9 @@
 """The regional incident snapshot: built from raw IOM exports, shipped in ``geodata/``, refreshed by the user.
 
 ``geodata/incidents.csv`` holds the facts of every IOM Missing Migrants incident in the corridor from Colombia's
-north to Chiapas (no free text, no URLs), in the normalised schema of :mod:`routes.incidents`; ``snapshot.json``
-beside it records the source files, their sha256, row counts, date range, build date and command. Rebuild it with::
-
-    python -m routes.snapshot build --shared ../shared/data
+north to Chiapas (no free text, no URLs), in the normalised schema of :mod:`routes.io.incidents`; ``snapshot.json``
+beside it records the source files, their sha256, row counts, date range, build date and command. The project's
+build command rebuilds it in a checkout (``python -m tools.build --only snapshot``; the build tools are not shipped).
 
 Which snapshot is active (:func:`resolve_snapshot`): the ``snapshot`` argument > the environment variable
 ``ROUTES_SNAPSHOT`` (a snapshot folder or ``incidents.csv``; ``shipped`` names the shipped one) > the user's refreshed
@@ -14,13 +13,10 @@ snapshot in ``<data dir>/snapshot/`` (made by :func:`update_snapshot`; data dir 
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
 import shutil
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -32,18 +28,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from routes._resources import geodata_file
 from routes.errors import DataError
-from routes.incidents import COLUMNS, OnInvalid, _duplicate_pairs, combine_incidents, read_incidents
+from routes.io.incidents import COLUMNS, OnInvalid, _duplicate_pairs, combine_incidents, read_incidents
+from routes.io.resources import geodata_file
 
 logger = logging.getLogger(__name__)
 
 REGION_LAT = (2.0, 20.0)
 REGION_LON = (-95.0, -74.0)
 REGION_COUNTRIES = ("Colombia", "Panama", "Costa Rica", "Nicaragua", "Honduras", "El Salvador", "Guatemala")
-ALLDATA = "iom_mmp/Missing_Migrants_Global_Figures_allData.csv"
-SUBSET_2025 = ("iom_mmp/Missing_Migrants_Global_Figures_allData__riscotta-2026-06_export__"
-               "2025_CentralAmerica_Colombia_subset.csv")
 ATTRIBUTION = ("Incident data (c) IOM Missing Migrants Project, https://missingmigrants.iom.int/downloads; "
                "facts only (ids, dates, positions, counts, cause, route tag, country, source quality).")
 _FACTS = ["incident_ids", "date", "dead", "missing", "survivors", "children", "cause", "route", "country", "lat",
@@ -111,7 +104,7 @@ def resolve_snapshot(snapshot: str | PathLike[str] | None = None) -> Path:
 
 
 def load_incidents(snapshot: str | PathLike[str] | None = None) -> gpd.GeoDataFrame:
-    """The active incident snapshot as the normalised GeoDataFrame of :func:`routes.incidents.read_incidents`.
+    """The active incident snapshot as the normalised GeoDataFrame of :func:`routes.io.incidents.read_incidents`.
 
     Parameters
     ----------
@@ -167,63 +160,6 @@ def _summary(t: pd.DataFrame) -> dict[str, Any]:
             "possible_duplicates": sorted({" = ".join(sorted((a, b))) for a, bs in
                                            zip(t["main_id"], t["possible_duplicate_of"]) if bs
                                            for b in bs.split(",")})}
-
-
-def build_snapshot(shared: str | PathLike[str], *, out: str | PathLike[str] | None = None,
-                   command: str | None = None) -> Path:
-    """Build the shipped regional snapshot from the raw files in ``shared`` (the ``../shared/data`` folder).
-
-    2014-2024 come from the May-2025 global allData export and 2025 from the June-2026 regional subset, which
-    wins for 2025 (so nothing is counted twice); undated rows are excluded and listed in ``snapshot.json``.
-
-    Returns
-    -------
-    pathlib.Path
-        The ``incidents.csv`` written (``snapshot.json`` lies beside it).
-
-    Examples
-    --------
-    >>> build_snapshot("../shared/data", out="/tmp/snap")  # doctest: +SKIP
-    PosixPath('/tmp/snap/incidents.csv')
-    """
-    shared = Path(shared)
-    folder = Path(out) if out is not None else Path(str(geodata_file("incidents.csv"))).parent
-    full = read_incidents(shared / ALLDATA)
-    newer = select_region(read_incidents(shared / SUBSET_2025))
-    older = select_region(full)
-    undated = full[full["date"].isna()]
-    older = older[older["date"].notna()]
-    outside = older[(older["year"] == 2025) & ~older["country"].str.contains("|".join(REGION_COUNTRIES))
-                    & ~(older["lat"].between(14.2, 18.0) & older["lon"].between(-94.3, -90.3))]
-    snap = combine_incidents([older, newer])
-    meta = {
-        "name": "IOM Missing Migrants Project incidents, Colombia-Chiapas corridor",
-        "built": datetime.now(UTC).date().isoformat(),
-        "command": command or "python -m routes.snapshot build --shared ../shared/data",
-        "attribution": ATTRIBUTION,
-        "region": {"lat": REGION_LAT, "lon": REGION_LON, "or_country_of_incident": REGION_COUNTRIES},
-        **_summary(snap),
-        "columns": COLUMNS,
-        "sources": [
-            {"file": f.attrs["source_file"], "sha256": f.attrs["sha256"], "format": f.attrs["format"],
-             "rows_read": f.attrs["rows_read"], "rows_in_region": len(r),
-             "rows_used": int((snap["source_file"] == f.attrs["source_file"]).sum()), "use": use}
-            for f, r, use in ((full, older, "2014-2024 (its 2025 rows are replaced by the newer export)"),
-                              (newer, newer, "2025"))],
-        "excluded_undated": [{"main_id": r.main_id, "source_row": int(r.source_row), "country": r.country}
-                             for r in undated.itertuples()],
-        "replaced": snap.attrs["replaced"],
-        "caveats": [
-            ("2025 rows come only from a subset of the June-2026 export holding Country of Incident Colombia, "
-             "Panama, Costa Rica, Nicaragua, Honduras, El Salvador, Guatemala and Chiapas (Mexico); "
-             f"{len(outside)} Jan-Apr 2025 rows of the May-2025 export elsewhere in the box (e.g. southern Mexico "
-             f"outside Chiapas) are therefore absent: {sorted(outside['main_id'])}"),
-            "possible_duplicates are kept and flagged in the column possible_duplicate_of, not dropped",
-        ],
-    }
-    path = _write(snap, meta, folder)
-    logger.info("wrote %d incidents to %s", len(snap), path)
-    return path
 
 
 @dataclass(frozen=True)
@@ -321,7 +257,7 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
 
     The current snapshot (the user's if one exists in ``data_dir``, else the shipped one) is combined with the
     export's incidents in the corridor; the export wins for the months it covers (see
-    :func:`routes.incidents.combine_incidents`). The result goes to ``<data_dir>/snapshot/`` (never into the
+    :func:`routes.io.incidents.combine_incidents`). The result goes to ``<data_dir>/snapshot/`` (never into the
     installed package) and is used from then on; ``load_incidents("shipped")`` still returns the shipped one.
 
     Parameters
@@ -331,7 +267,7 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
     data_dir
         The user's data folder; default :func:`user_data_dir`.
     on_invalid
-        Passed to :func:`routes.incidents.read_incidents`.
+        Passed to :func:`routes.io.incidents.read_incidents`.
 
     Returns
     -------
@@ -393,42 +329,3 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
         )
     logger.info("updated snapshot %s from %s", path, export.attrs["source_file"])
     return SnapshotDiff(diff.added, diff.removed, diff.changed, diff.totals, snapshot=path, notes=notes)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m routes.snapshot build|update|show``: the project command behind the snapshot."""
-    parser = argparse.ArgumentParser(prog="python -m routes.snapshot", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build", help="build geodata/incidents.csv from the raw IOM files",
-                       epilog="example: python -m routes.snapshot build --shared ../shared/data")
-    b.add_argument("--shared", default=os.environ.get("ROUTES_SHARED_DATA", "../shared/data"))
-    b.add_argument("--out", default=None, help="output folder (default: the package's geodata folder)")
-    u = sub.add_parser("update", help="refresh the user's snapshot from a newer IOM export",
-                       epilog="example: python -m routes.snapshot update MissingMigrants-Global-2026.csv")
-    u.add_argument("export")
-    u.add_argument("--data-dir", default=None)
-    u.add_argument("--on-invalid", choices=["raise", "warn", "skip"], default="raise")
-    sub.add_parser("show", help="print the active snapshot and its provenance")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    try:
-        if args.cmd == "build":
-            cmd = " ".join(["python -m routes.snapshot", *(argv if argv is not None else sys.argv[1:])])
-            print(build_snapshot(args.shared, out=args.out, command=cmd))
-        elif args.cmd == "update":
-            print(update_snapshot(args.export, data_dir=args.data_dir, on_invalid=args.on_invalid))
-        else:
-            t = load_incidents()
-            meta = t.attrs["meta"]
-            print(f"{t.attrs['snapshot']}: {len(t)} incidents, {meta.get('date_min')}..{meta.get('date_max')}, "
-                  f"built {meta.get('built')}")
-            for s in meta.get("sources", []):
-                print(f"  {s['file']}  sha256 {s['sha256']}  rows used {s.get('rows_used')}")
-    except DataError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

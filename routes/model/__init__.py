@@ -1,0 +1,3 @@
+"""The risk model: attribution of incidents to legs, exposure (who travelled which leg when) and the risk estimate.
+Imports :mod:`routes.network`, :mod:`routes.io` and below.
+"""

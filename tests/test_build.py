@@ -1,0 +1,56 @@
+"""The build tools in ``tools/``: every built file that needs no shared data is rebuilt here and compared, never skipped."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from routes.errors import DataError
+from tools import build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_build_writes_into_the_checkout_never_the_installed_package() -> None:
+    assert build.GEODATA == ROOT / "geodata"
+
+
+def test_exposure_table_rebuilds_to_the_shipped_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "geodata"
+    shutil.copytree(ROOT / "geodata" / "sources", out / "sources")
+    written = build.build(["exposure"], shared=tmp_path / "nowhere", out=out)
+    assert written == [out / "exposure.csv"]
+    assert (out / "exposure.csv").read_bytes() == (ROOT / "geodata" / "exposure.csv").read_bytes(), (
+        "geodata/exposure.csv is stale: run python -m tools.build --only exposure")
+
+
+def test_every_local_part_is_rebuilt_by_a_test() -> None:
+    assert build.LOCAL_PARTS == ("exposure",)  # add a comparison above when a part joins
+
+
+def test_unknown_part_and_missing_shared_data_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"unknown part\(s\) \['maps'\]; choose from geodata, snapshot"):
+        build.build(["maps"], out=tmp_path)
+    with pytest.raises(DataError, match="shared data folder .*nowhere.* does not exist; pass it with --shared"):
+        build.build(["flows"], shared=tmp_path / "nowhere", out=tmp_path)
+
+
+def test_command_line_reports_errors_without_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build.main(["--only", "flows", "--shared", str(tmp_path / "nowhere")])
+    assert exc.value.code == 1
+    assert "error: the shared data folder" in capsys.readouterr().err
+
+
+def test_the_wheel_ships_no_build_code() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert not [p for p in config["packages"] if p == "tools" or p.startswith("tools.")]
+    subpackages = sorted("routes." + p.parent.name for p in (ROOT / "routes").glob("*/__init__.py"))
+    assert set(subpackages) <= set(config["packages"]), "a routes/ subpackage is missing from [tool.setuptools] packages"
+    offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "routes").rglob("*.py")
+                 if "shared/data" in p.read_text(encoding="utf-8") or "../shared" in p.read_text(encoding="utf-8")]
+    assert not offenders, f"library modules that read ../shared: {offenders}"
