@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import calendar
 import contextlib
-import difflib
 import io
 import itertools
 import os
@@ -34,6 +33,7 @@ import networkx as nx
 from routes import __version__
 from routes.errors import DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 from routes.report import tables
+from routes.vocabulary import did_you_mean, suggest
 
 PROG = "route-risk"
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
@@ -114,7 +114,7 @@ def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
         try:
             out.append(find_place(G, item))
         except UnknownPlaceError as err:
-            close = difflib.get_close_matches(item, sorted(legs), n=3)
+            close = suggest(item, sorted(legs))
             hint = f"; or the leg {' or '.join(map(repr, close))}?" if close else ""
             raise UnknownPlaceError(f"--close: {err}{hint}") from None
     return out
@@ -210,8 +210,7 @@ def _cmd_legs(args: argparse.Namespace) -> int:
     if args.corridor:
         corridors = sorted({r["corridor"] for r in rows})
         if args.corridor not in corridors:
-            close = difflib.get_close_matches(args.corridor, corridors, n=3)
-            hint = f"did you mean {' or '.join(map(repr, close))}?" if close else f"choose from {', '.join(corridors)}"
+            hint = did_you_mean(args.corridor, corridors) or f"choose from {', '.join(corridors)}"
             raise RouteError(f"unknown corridor {args.corridor!r}; {hint}")
         rows = [r for r in rows if r["corridor"] == args.corridor]
     rows = [r for r in rows if args.direction in (None, r["direction"])]
@@ -247,8 +246,7 @@ def _cmd_places(args: argparse.Namespace) -> int:
         names = {n: [str(n), str(d.get("name", "")), *map(str, d.get("alt_names") or [])]
                  for n, d in G.nodes(data=True)}
         if key and not any(key in normalise_name(s) for n in ids for s in names[n]):
-            ids = [n for n in ids if max(difflib.SequenceMatcher(None, key, normalise_name(s)).ratio()
-                                         for s in names[n]) >= tables.NEAR]
+            ids = [n for n in ids if suggest(key, names[n], n=1)]
             if not ids:
                 raise UnknownPlaceError(f"no place matches {args.query!r}: it is not on the network; {tables.COVERAGE}"
                                         "; list them all with `route-risk places`")

@@ -43,7 +43,7 @@ def _write(tmp_path: Path, text: str, name: str = "flows.csv") -> Path:
 def test_schema_and_types(flows: pd.DataFrame) -> None:
     assert tuple(flows.columns) == fl.FLOWS_COLUMNS
     assert flows["persons"].dtype == float
-    assert set(flows["direction"]) <= fl.DIRECTIONS
+    assert set(flows["direction"]) <= set(fl.DIRECTIONS)
     assert set(flows["method"]) <= fl.METHODS
     assert flows["month"].str.fullmatch(r"\d{4}-\d{2}").all()
 

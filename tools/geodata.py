@@ -29,14 +29,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
 from shapely.geometry import LineString, Point, mapping
 
+from routes import vocabulary
 from routes.errors import DataError
+from routes.vocabulary import CONFIDENCES, GEOD, SEA_MODES, line_length_km
 from tools.leg_facts import SPEED_KMH, leg_durations_and_costs, read_facts  # re-exported
 
 __all__ = [
-    "CONFIDENCES", "DIRECTIONS", "GEOD", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS", "REGION_BBOX",
+    "CONFIDENCES", "DIRECTIONS", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS", "REGION_BBOX",
     "SEA_MODES", "SPEED_KMH", "ascii_fold", "build", "build_countries", "build_legs", "build_places",
     "judged_samples", "leg_durations_and_costs", "line_length_km", "read_facts", "read_gazetteer",
     "sample_line", "write_geojson",
@@ -44,11 +45,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MODES = frozenset(SPEED_KMH)
-SEA_MODES = frozenset({"sea_boat"})
-KINDS = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
-DIRECTIONS = frozenset({"north", "south", "both"})
-CONFIDENCES = frozenset({"high", "medium", "low"})
+MODES = frozenset(vocabulary.MODES)
+KINDS = vocabulary.PLACE_KINDS
+DIRECTIONS = frozenset(vocabulary.LEG_DIRECTIONS)
 #: Region of the clipped country polygons: (min lon, min lat, max lon, max lat).
 REGION_BBOX = (-95.0, 2.0, -74.0, 20.0)
 PLACE_PROPS = ("id", "name", "alt_names", "country", "kind", "source", "confidence", "note")
@@ -69,7 +68,6 @@ LEG_PROPS = (
     "confidence",
 )
 NATURAL_EARTH = "Natural Earth 1:110m Admin 0 countries (public domain), naturalearth_lowres as shipped in the pyogrio wheel"
-GEOD = Geod(ellps="WGS84")
 
 
 def ascii_fold(text: str) -> str:
@@ -81,17 +79,6 @@ def ascii_fold(text: str) -> str:
     'Penas Blancas'
     """
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def line_length_km(line: LineString) -> float:
-    """Return the geodesic length of a lon/lat line on the WGS84 ellipsoid, in km.
-
-    Examples
-    --------
-    >>> round(line_length_km(LineString([(0, 0), (1, 0)])), 1)
-    111.3
-    """
-    return float(GEOD.geometry_length(line)) / 1000.0
 
 
 def sample_line(line: LineString, step_km: float = 1.0) -> np.ndarray:

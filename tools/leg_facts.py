@@ -25,18 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 from routes.errors import DataError
+from routes.vocabulary import MODES
 
 __all__ = ["SPEED_KMH", "leg_durations_and_costs", "read_facts"]
 
 #: Assumed travel speed per mode (km/h), used where no source gives a duration.
-SPEED_KMH: dict[str, float] = {
-    "road": 50.0,
-    "sea_boat": 25.0,
-    "river_boat": 10.0,
-    "jungle_foot": 1.5,
-    "foot": 3.0,
-    "border_foot": 3.0,
-}
+SPEED_KMH: dict[str, float] = {m: p.speed_kmh for m, p in MODES.items()}
 
 
 def read_facts(shared: Path) -> pd.DataFrame:

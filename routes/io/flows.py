@@ -13,7 +13,6 @@ range and source; ``method`` is "observed" or "assumption". Every choice is expl
 
 from __future__ import annotations
 
-import difflib
 import io
 import logging
 import os
@@ -27,6 +26,7 @@ import pandas as pd
 
 from routes.errors import DataError
 from routes.io.resources import geodata_file
+from routes.vocabulary import DIRECTIONS, suggest
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ SHARES_COLUMNS = ("series", "split", "branch", "period_start", "period_end", "sh
                   "method", "source")
 METHODS = frozenset({"observed", "closed", "annual-spread", "estimate", "events", "events-estimate"})
 SHARE_METHODS = frozenset({"observed", "assumption"})
-DIRECTIONS = frozenset({"north", "south"})
 __all__ = [
     "DIRECTIONS", "FLOWS_COLUMNS", "METHODS", "SHARES_COLUMNS", "SHARE_METHODS", "load_flows",
     "load_shares", "monthly", "series_names", "validate_flows", "yearly_totals",
@@ -265,7 +264,7 @@ def monthly(flows: pd.DataFrame, series: str, direction: str, *, start: str | pd
     sel = flows[(flows["series"] == series) & (flows["direction"] == direction)]
     if sel.empty:
         have = sorted(set(zip(flows["series"], flows["direction"], strict=True)))
-        near = difflib.get_close_matches(series, series_names(flows), n=1)
+        near = suggest(series, series_names(flows), n=1)
         hint = f"did you mean {near[0]!r}? " if near else ""
         raise DataError(f"flows table has no series {series!r} direction {direction!r}; {hint}available: {have}")
     s = pd.Series(sel["persons"].to_numpy(float), index=pd.PeriodIndex(sel["month"], freq="M"),

@@ -32,20 +32,14 @@ import shapely
 
 from routes.errors import DataError
 from routes.network.graph import graph_to_gdfs
+from routes.vocabulary import MODES, WATER_MODES, in_periods, month_key, month_keys
 
 log = logging.getLogger(__name__)
 
 #: the projection used for distances in metres (documented in results' attrs)
 METRIC_CRS = "+proj=lcc +lat_1=8 +lat_2=16 +lat_0=12 +lon_0=-84 +datum=WGS84 +units=m +no_defs"
 #: how far (m) an incident may lie from a leg of each mode and still be attributed to it
-MAX_DISTANCE_M: dict[str, float] = {
-    "sea_boat": 15_000.0,
-    "river_boat": 12_000.0,
-    "jungle_foot": 15_000.0,
-    "foot": 6_000.0,
-    "road": 6_000.0,
-    "border_foot": 6_000.0,
-}
+MAX_DISTANCE_M: dict[str, float] = {m: p.reach_m for m, p in MODES.items()}
 #: a match within this fraction of the mode's distance is "good", beyond it "fair"
 GOOD_FRACTION = 1 / 3
 #: an incident that IOM tags with one of these routes but that lies beyond every leg's reach (many Darién deaths carry
@@ -59,7 +53,6 @@ GENERIC_MIN_DATES = 3
 NAMED_PLACE_M = 2_000.0
 #: distance multiplier for a leg that nobody is known to travel in the incident's month
 UNTRAVELLED_PENALTY = 3.0
-WATER_MODES = frozenset({"sea_boat", "river_boat"})
 #: IOM route tags that belong to this corridor (an empty tag is accepted too)
 CORRIDOR_ROUTE_TAGS = frozenset({"", "darien", "caribbean to central america"})
 #: slack around a leg's period of use (days), since MMP dates and opening dates are approximate
@@ -189,18 +182,12 @@ def attribute_incidents(
     ok = dist <= limit
     # legs in use on the incident's date
     dates = pd.to_datetime(out["date"]).to_numpy()[todo][pi]
-    start = pd.to_datetime(_column(legs, "period_start"), errors="coerce").to_numpy()[li]
-    end = pd.to_datetime(_column(legs, "period_end"), errors="coerce").to_numpy()[li]
-    slack = np.timedelta64(PERIOD_SLACK_DAYS, "D")
-    known = ~pd.isna(dates)
-    in_period = np.ones(len(pi), dtype=bool)
-    has_start, has_end = ~pd.isna(start), ~pd.isna(end)
-    in_period &= ~(known & has_start & (dates < np.where(has_start, start, dates) - slack))
-    in_period &= ~(known & has_end & (dates > np.where(has_end, end, dates) + slack))
+    in_period = in_periods(dates, _column(legs, "period_start").to_numpy()[li],
+                           _column(legs, "period_end").to_numpy()[li], slack_days=PERIOD_SLACK_DAYS)
     cause = out["cause"].fillna("").astype(str).to_numpy()[todo][pi]
     score = dist / limit * _preference(cause, modes[li])
     if travelled is not None:
-        inc_month = pd.to_datetime(out["date"]).dt.strftime("%Y-%m").fillna("").to_numpy()[todo][pi]
+        inc_month = month_keys(out["date"])[todo][pi]
         leg_ids = legs["key"].to_numpy()[li]
         idle = np.array([(k, m) not in travelled for k, m in zip(leg_ids, inc_month)], dtype=bool)
         score = np.where(idle, score * UNTRAVELLED_PENALTY, score)
@@ -238,7 +225,7 @@ def attribute_incidents(
     leg_edges: dict[str, dict[str, tuple[str, str, str]]] = {}
     for u, v, k, d in G.edges(keys=True, data=True):
         leg_edges.setdefault(k, {})[d["direction"]] = (u, v, k)
-    months = pd.to_datetime(out["date"]).dt.strftime("%Y-%m").fillna("").to_numpy()
+    months = month_keys(out["date"])
     for r in rows:
         by_dir = leg_edges[result["leg"][r]]
         if len(by_dir) == 1:
@@ -309,9 +296,8 @@ def _route_tag_fallback(
 
     Legs that someone is known to travel in the incident's month are preferred when there are any."""
     corridor = _column(legs, "corridor").fillna("").astype(str).to_numpy()
-    start = pd.to_datetime(_column(legs, "period_start"), errors="coerce").to_numpy()
-    end = pd.to_datetime(_column(legs, "period_end"), errors="coerce").to_numpy()
-    slack = np.timedelta64(PERIOD_SLACK_DAYS, "D")
+    start = _column(legs, "period_start").to_numpy()
+    end = _column(legs, "period_end").to_numpy()
     for tag, prefixes in ROUTE_TAG_CORRIDORS.items():
         cand = np.flatnonzero([any(c.startswith(p) for p in prefixes) for c in corridor])
         if not len(cand):
@@ -321,10 +307,9 @@ def _route_tag_fallback(
                 continue
             ok = cand
             if not pd.isna(when):
-                ok = cand[~((~pd.isna(start[cand]) & (when < start[cand] - slack))
-                            | (~pd.isna(end[cand]) & (when > end[cand] + slack)))]
+                ok = cand[in_periods([when] * len(cand), start[cand], end[cand], slack_days=PERIOD_SLACK_DAYS)]
             if travelled is not None and len(ok) and not pd.isna(when):
-                month = pd.Timestamp(when).strftime("%Y-%m")
+                month = month_key(when)
                 busy = ok[[(legs["key"].iloc[j], month) in travelled for j in ok]]
                 ok = busy if len(busy) else ok
             if not len(ok):

@@ -36,6 +36,7 @@ import pandas as pd
 
 from routes.errors import DataError
 from routes.io.resources import geodata_file
+from routes.vocabulary import month_keys
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Exposure:
         """For two-way legs: the share of each month's travellers going north (``leg``, ``month``, ``share_north``)."""
         idx = self.edge_index()
         frames = []
-        months = self.months.strftime("%Y-%m")
+        months = month_keys(self.months)
         leg_dirs: dict[str, dict[str, int]] = {}
         for e, i in idx.items():
             leg_dirs.setdefault(e[2], {})[self._direction[i]] = i
@@ -185,7 +186,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     for _, _, k, d in G.edges(keys=True, data=True):
         corridors.setdefault(str(d.get("corridor")), set()).add(k)
     months = pd.period_range(pd.Period(flows["month"].min(), "M"), pd.Period(flows["month"].max(), "M"), freq="M")
-    col = {str(p): j for j, p in enumerate(months.strftime("%Y-%m"))}
+    col = {str(p): j for j, p in enumerate(month_keys(months))}
     series: dict[tuple[str, str], np.ndarray] = {}
     for (name, direction), grp in flows.groupby(["series", "direction"]):
         arr = np.zeros(len(months))
@@ -199,7 +200,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     pair_flows: list[np.ndarray] = []
     problems: list[str] = []
     label = table.attrs.get("source", "exposure table")
-    month_keys = np.array(months.strftime("%Y-%m"))
+    keys = month_keys(months)
     for pos, (i, row) in enumerate(table.iterrows()):
         where = f"{label}, row {int(i) + 2}"
         key = (str(row["series"]), str(row["direction"]))
@@ -217,9 +218,9 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
                 legs.add(token)
         mask = np.ones(len(months), dtype=bool)
         if str(row["period_start"]).strip():
-            mask &= month_keys >= str(row["period_start"]).strip()
+            mask &= keys >= str(row["period_start"]).strip()
         if str(row["period_end"]).strip():
-            mask &= month_keys <= str(row["period_end"]).strip()
+            mask &= keys <= str(row["period_end"]).strip()
         flow = np.where(mask, series[key], 0.0)
         for leg in sorted(legs):
             e = by_leg_dir.get((leg, key[1]))
@@ -243,9 +244,9 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
         a = str(d.get("period_start") or "")[:7]
         z = str(d.get("period_end") or "")[:7]
         if a or z:
-            closed = (month_keys < a) if a else np.zeros(len(months), dtype=bool)
+            closed = (keys < a) if a else np.zeros(len(months), dtype=bool)
             if z:
-                closed |= month_keys > z
+                closed |= keys > z
             central[i, closed] = low[i, closed] = high[i, closed] = 0.0
             for p, (e, _) in enumerate(pairs):
                 if e == i:

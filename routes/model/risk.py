@@ -56,14 +56,15 @@ from routes.errors import DataError
 from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
+from routes.model.posterior import gamma_risk, risk_of_hazard
+from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES
+from routes.vocabulary import month_keys as vocab_month_keys
 
 log = logging.getLogger(__name__)
 
 PRIOR_SHAPE_BOUNDS = (0.3, 20.0)
 SEASON_SHRINK = 10.0
-INTERVAL = (0.05, 0.95)
 #: modes over which the deaths of a generic Darién position are spread
-SPREAD_MODES = frozenset({"jungle_foot", "river_boat", "foot"})
 EVIDENCE_LEVELS = ("none", "no deaths", "weak", "moderate", "strong")
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "season")
@@ -117,7 +118,7 @@ def estimate_risk(
     half_life_years: float | None = None,
     count: Literal["dead+missing", "dead"] = "dead+missing",
     exclude: Sequence[str] = (),
-    draws: int = 4000,
+    draws: int = DRAWS_ESTIMATE,
     seed: int = 0,
 ) -> nx.MultiDiGraph:
     """Estimate the risk of death on every directed edge; return a new graph.
@@ -196,7 +197,7 @@ def estimate_risk(
     table = load_exposure_table(exposure)
     exp = build_exposure(G, flows_df, table)
     months = exp.months
-    month_keys = np.array(months.strftime("%Y-%m"))
+    month_keys = vocab_month_keys(months)
     busy_e, busy_m = np.nonzero(exp.central > 0)
     travelled = {(exp.edges[i][2], month_keys[j]) for i, j in zip(busy_e, busy_m)}
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
@@ -228,7 +229,7 @@ def estimate_risk(
     inc_cells = np.zeros((n_e, len(months)))
     if len(allocation):
         mpos = {k: j for j, k in enumerate(month_keys)}
-        amonth = pd.to_datetime(allocation["date"]).dt.strftime("%Y-%m").to_numpy()
+        amonth = vocab_month_keys(allocation["date"])
         ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
         aw = np.array([w[mpos[m]] if m in mpos else 1.0 for m in amonth])
         if win is not None:  # an incident outside the flow months but inside the window still counts
@@ -265,8 +266,8 @@ def estimate_risk(
     ok = var > 0
     shape = np.where(ok, mean**2 / np.where(ok, var, 1), a0 + deaths / phi)
     rate = np.where(ok, mean / np.where(ok, var, 1), (b0 + E * length / phi) / length)
-    p_lo, p_hi = np.quantile(-np.expm1(-lam), INTERVAL, axis=1)
-    p_mean = -np.expm1(shape * np.log(rate / (rate + 1.0)))
+    p_lo, p_hi = np.quantile(risk_of_hazard(lam), INTERVAL, axis=1)
+    p_mean = gamma_risk(shape, rate)
     season = _seasonality(modes, inc_cells * w, exp.central * w * length[:, None], months)
 
     H = G.copy()
@@ -301,7 +302,7 @@ def _allocate(G: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, exp: Exposure, c
     """Share each attributed incident among directed edges: by direction, or spread when its position is generic."""
     eidx = exp.edge_index()
     by_leg_dir = {(e[2], exp._direction[i]): i for i, e in enumerate(exp.edges)}
-    month_col = {m: j for j, m in enumerate(exp.months.strftime("%Y-%m"))}
+    month_col = {m: j for j, m in enumerate(vocab_month_keys(exp.months))}
     spread_tags = {t: p for t, p in ROUTE_TAG_CORRIDORS.items()}
     corridor = [str(G.edges[e].get("corridor") or "") for e in exp.edges]
     mode = [str(G.edges[e].get("mode") or "") for e in exp.edges]
@@ -311,7 +312,7 @@ def _allocate(G: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, exp: Exposure, c
              for t, prefixes in spread_tags.items()}
     on = attributed[~attributed["match"].isin(["off_network", "excluded"])]
     size = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
-    months = pd.to_datetime(on["date"]).dt.strftime("%Y-%m").fillna("")
+    months = pd.Series(vocab_month_keys(on["date"]), index=on.index)
     generic = on["position"].eq("generic") if "position" in on.columns else pd.Series(False, index=on.index)
     tags = on["route"].fillna("").astype(str).str.strip().str.lower()
     rows: list[tuple[int, str, int, float, float, str, Any]] = []

@@ -11,8 +11,7 @@ import pandas as pd
 from shapely.geometry import LineString, Point
 
 from routes.errors import NetworkError
-
-CRS = "EPSG:4326"
+from routes.vocabulary import CRS
 
 
 def _plain(value: Any) -> Any:

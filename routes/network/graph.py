@@ -35,7 +35,7 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
-from pyproj import Geod
+import shapely.ops
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -43,24 +43,24 @@ from routes.errors import NetworkError
 from routes.io.resources import geodata_file
 from routes.network.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
 from routes.network.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
+from routes.vocabulary import (
+    CRS,
+    DIRECTIONS,
+    LEG_DIRECTIONS,
+    MODES,
+    PLACE_KINDS,
+    geodesic_km,
+    line_length_km,
+)
 
 log = logging.getLogger(__name__)
 
-CRS = "EPSG:4326"
-PLACE_KINDS = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
-MODES = frozenset({"sea_boat", "river_boat", "jungle_foot", "foot", "road", "border_foot"})
-SEA_MODES = frozenset({"sea_boat"})
-DIRECTIONS = ("north", "south")
-LEG_DIRECTIONS = frozenset({"north", "south", "both"})
-CONFIDENCE = frozenset({"high", "medium", "low"})
 PLACE_REQUIRED = ("id", "name", "country", "kind")
 LEG_REQUIRED = ("id", "from", "to", "mode", "directions", "corridor")
 #: how far (km) a leg's end may lie from its place before the file is rejected
 ENDPOINT_TOLERANCE_KM = 2.0
 #: how far (km) a place may lie outside its country's polygon (Natural Earth 1:110m is coarse; border posts sit on the line)
 COUNTRY_TOLERANCE_KM = 30.0
-
-_GEOD = Geod(ellps="WGS84")
 
 
 # --------------------------------------------------------------------------------------------------- reading files
@@ -252,15 +252,6 @@ def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------------------------------- building
-def geodesic_length_km(line: LineString) -> float:
-    """Length of a WGS84 longitude/latitude line on the ellipsoid, in km (:meth:`pyproj.Geod.geometry_length`)."""
-    return float(_GEOD.geometry_length(line)) / 1000.0
-
-
-def _km_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
-
-
 def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str = "routes corridor network") -> nx.MultiDiGraph:
     """Build the directed multigraph from checked places and legs tables.
 
@@ -297,14 +288,14 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
         line: LineString = row.geometry
         (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
         for end, (x, y), pid in (("start", (x0, y0), a), ("end", (x1, y1), b)):
-            gap = _km_between(x, y, G.nodes[pid]["x"], G.nodes[pid]["y"])
+            gap = geodesic_km(x, y, G.nodes[pid]["x"], G.nodes[pid]["y"])
             if gap > ENDPOINT_TOLERANCE_KM:
                 problems.append(
                     f"leg {lid!r} (feature {i}): line {end} ({x:.5f}, {y:.5f}) is {gap:.1f} km from place {pid!r}; "
                     "the line must run from 'from' to 'to' (are longitude and latitude swapped?)"
                 )
         attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id", "from", "to", "directions")}
-        attrs["length_km"] = geodesic_length_km(line)
+        attrs["length_km"] = line_length_km(line)
         want = ("north",) if row["directions"] == "north" else ("south",) if row["directions"] == "south" else DIRECTIONS
         for direction in want:
             reverse = row["directions"] == "both" and direction == "south"
@@ -369,6 +360,12 @@ def _countries() -> gpd.GeoDataFrame | None:
         return gpd.read_file(fh)
 
 
+def _km_outside(poly: BaseGeometry, x: float, y: float) -> float:
+    """Geodesic distance (km) from the point ``(x, y)`` to the nearest point of ``poly`` (0 inside it)."""
+    near = shapely.ops.nearest_points(poly, Point(x, y))[0]
+    return float(geodesic_km(x, y, near.x, near.y))
+
+
 def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_tolerance_km: float = COUNTRY_TOLERANCE_KM) -> list[str]:
     """Check the network and report every problem at once.
 
@@ -417,7 +414,7 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
             continue
         poly = polys.get(str(d.get("country")))
         if poly is not None:
-            gap_km = poly.distance(Point(x, y)) * 111.32  # degrees to km near the equator; the tolerance is coarse anyway
+            gap_km = _km_outside(poly, x, y)
             if gap_km > country_tolerance_km:
                 problems.append(
                     f"place {n!r} ({d.get('name')}): ({x:.5f}, {y:.5f}) lies {gap_km:.0f} km outside its country "
@@ -437,7 +434,7 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
             continue
         for end, (px, py), node in (("start", geom.coords[0], u), ("end", geom.coords[-1], v)):
             nd = G.nodes[node]
-            if "x" in nd and _km_between(px, py, nd["x"], nd["y"]) > ENDPOINT_TOLERANCE_KM:
+            if "x" in nd and geodesic_km(px, py, nd["x"], nd["y"]) > ENDPOINT_TOLERANCE_KM:
                 problems.append(f"{where}: line {end} is not at place {node!r}")
         if not (isinstance(d.get("length_km"), (int, float)) and d["length_km"] > 0):
             problems.append(f"{where}: length_km must be positive, got {d.get('length_km')!r}")

@@ -7,13 +7,12 @@ A place is found by its id, its name, any alternative name, or its name without 
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 
 import networkx as nx
 
 from routes.errors import UnknownPlaceError
+from routes.vocabulary import fold, suggest
 
 
 def normalise_name(text: str) -> str:
@@ -26,9 +25,7 @@ def normalise_name(text: str) -> str:
     >>> normalise_name("Cartí Sugdub (Gardi Sugdub)")
     'carti sugdub gardi sugdub'
     """
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
+    return fold(text)
 
 
 def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
@@ -47,7 +44,7 @@ def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
 
 def _suggest_ids(name: str, G: nx.MultiDiGraph) -> str:
     index = _name_index(G)
-    close = difflib.get_close_matches(normalise_name(name), list(index), n=3, cutoff=0.6)
+    close = suggest(name, list(index))
     labels = []
     for c in close:
         for nid in sorted(index[c]):
@@ -119,6 +116,6 @@ def search_places(G: nx.MultiDiGraph, query: str = "", *, limit: int = 10) -> li
         return sorted(G.nodes)[:limit] if limit else sorted(G.nodes)
     found = sorted({nid for k, ids in index.items() if key in k for nid in ids})
     if not found:
-        close = difflib.get_close_matches(key, list(index), n=limit, cutoff=0.5)
+        close = suggest(key, list(index), n=limit)
         found = list(dict.fromkeys(nid for c in close for nid in sorted(index[c])))
     return found[:limit]

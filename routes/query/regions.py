@@ -27,7 +27,6 @@ Direction
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -40,14 +39,13 @@ import numpy as np
 from routes.errors import DataError, NoPathError, ScenarioError, UnknownPlaceError
 from routes.query.paths import k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
+from routes.vocabulary import DIRECTIONS, Direction, did_you_mean, geodesic_km
 
 __all__ = ["BORDER_POINT", "CORRIDOR_ORDER", "DIRECTIONS", "Direction", "Span"]
 
 logger = logging.getLogger(__name__)
 
-Direction = Literal["north", "south"]
 Span = Literal["journey", "crossing"]
-DIRECTIONS: tuple[str, str] = ("north", "south")
 #: position of countries along the corridor, south to north
 # fmt: off
 CORRIDOR_ORDER: dict[str, int] = {
@@ -112,8 +110,7 @@ SETTLEMENTS = frozenset({"town", "port", "reception_station"})
 
 
 def _suggest(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), sorted(set(options)), n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(map(repr, close))}?" if close else "no similar id"
+    return did_you_mean(str(name), sorted(set(options))) or "no similar id"
 
 
 def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]:
@@ -144,19 +141,13 @@ def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]
     raise UnknownPlaceError(f"unknown {role} {name!r}; {_suggest(name, labels)}")
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _position(G: nx.MultiDiGraph, nodes: Sequence[str]) -> tuple[float | None, float]:
     """Corridor order of the countries of ``nodes`` (None if unknown/mixed) and mean signed border distance."""
     ranks = {CORRIDOR_ORDER.get(str(G.nodes[n].get("country"))) for n in nodes}
     signed = []
     for n in nodes:
         d = G.nodes[n]
-        km = _haversine_km(_num(d.get("x")), _num(d.get("y")), *BORDER_POINT)
+        km = geodesic_km(_num(d.get("x")), _num(d.get("y")), *BORDER_POINT)
         rank = CORRIDOR_ORDER.get(str(d.get("country")))
         signed.append(-km if rank is not None and rank <= 0 else km)
     finite = [s for s in signed if math.isfinite(s)]

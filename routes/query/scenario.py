@@ -31,11 +31,12 @@ import numpy as np
 
 from routes.errors import ScenarioError
 from routes.model.estimate import estimate_of
+from routes.model.posterior import gamma_risk, hazard_of_risk, risk_of_hazard
 from routes.query.paths import IndexedGraph
+from routes.vocabulary import SEA_MODES, in_period, line_length_km, to_day
 
 __all__ = ["SEA_MODES", "Scenario", "check_month"]
 
-SEA_MODES = frozenset({"sea_boat"})
 _P_MAX = 1.0 - 1e-15
 
 
@@ -188,23 +189,6 @@ def _seasons(data: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.where(np.isfinite(arr) & (arr >= 0), arr, 1.0)
 
 
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start is None or start <= day) and (end is None or day <= end)
-
-
-def _day(value: object) -> dt.date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph, shape: np.ndarray, rate: np.ndarray) -> dict[str, Any]:
     """The risk estimate's joint draws of the hazards, and each edge's row in them, when the graph has an estimate.
 
@@ -250,14 +234,12 @@ class _Legs:
         p, shape, rate = (_column(data, k) for k in ("p_death", "risk_shape", "risk_rate"))
         gamma = np.isfinite(shape) & np.isfinite(rate) & (shape > 0) & (rate > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            p = np.where(np.isnan(p) & gamma, -np.expm1(shape * np.log(rate / (rate + 1.0))), p)
+            p = np.where(np.isnan(p) & gamma, gamma_risk(shape, rate), p)
         length = _column(data, "length_km")
         for e in np.flatnonzero(np.isnan(length)):
             geom = data[e].get("geometry")
             if geom is not None:
-                from pyproj import Geod
-
-                length[e] = Geod(ellps="WGS84").geometry_length(geom) / 1000.0
+                length[e] = line_length_km(geom)
         modes = [str(d.get("mode", "")) for d in data]
         nodes = G.nodes
         return cls(
@@ -282,13 +264,13 @@ class _Legs:
 
     def ended_before(self, day: dt.date) -> np.ndarray:
         """Mask of edges whose ``period_end`` is before ``day`` (legs no longer in use, kept for the history)."""
-        ends = [_day(d.get("period_end")) for d in self.ig.data]
+        ends = [to_day(d.get("period_end")) for d in self.ig.data]
         return np.array([e is not None and e < day for e in ends], dtype=bool)
 
     def out_of_period(self, day: dt.date) -> np.ndarray:
         """Mask of edges whose ``period_start``/``period_end`` exclude ``day``."""
         return np.array(
-            [not _within(day, _day(d.get("period_start")), _day(d.get("period_end"))) for d in self.ig.data],
+            [not in_period(day, d.get("period_start"), d.get("period_end")) for d in self.ig.data],
             dtype=bool,
         )
 
@@ -331,10 +313,10 @@ class _Legs:
         if scenario.advisory is not None:
             mult = np.where(self.sea, mult * scenario.advisory, mult)
         gamma = np.isfinite(self.shape)
+        p_gamma = gamma_risk(self.shape, self.rate, mult)
         with np.errstate(invalid="ignore", divide="ignore"):
-            p_gamma = -np.expm1(self.shape * np.log(self.rate / (self.rate + mult)))
-            p_point = -np.expm1(mult * np.log1p(-np.minimum(self.p, _P_MAX)))
+            p_point = risk_of_hazard(mult * hazard_of_risk(np.minimum(self.p, _P_MAX)))
         p_eff = np.clip(np.where(gamma, p_gamma, p_point), 0.0, 1.0)
         p_eff = np.where(np.isnan(self.p) & ~gamma, 0.0, p_eff)
-        lam = -np.log1p(-np.minimum(p_eff, _P_MAX))
+        lam = hazard_of_risk(np.minimum(p_eff, _P_MAX))
         return mult, p_eff, lam

@@ -34,18 +34,19 @@ import networkx as nx
 import numpy as np
 from shapely.geometry import LineString
 
+from routes.model.posterior import risk_of_hazard, simulate_paths
 from routes.query.paths import pareto_front
 from routes.query.regions import (  # the query; BORDER_POINT ... Span are re-exported
     BORDER_POINT,
     CORRIDOR_ORDER,
-    DIRECTIONS,
     Direction,
     Span,
     _Query,
     _setup,
 )
-from routes.query.scenario import SEA_MODES, Scenario, check_month  # re-exported
+from routes.query.scenario import Scenario, check_month  # re-exported
 from routes.query.summary import summary_table
+from routes.vocabulary import DIRECTIONS, DRAWS_PATHS, SEA_MODES
 
 __all__ = [
     "BORDER_POINT",
@@ -69,46 +70,11 @@ CRITERIA = ("p_death", "duration_h", "cost_usd", "length_km")
 
 # ----------------------------------------------------------------------------------------------- results
 def _simulate(
-    q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None = 0, draws: int = 10_000
+    q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None = 0, draws: int = DRAWS_PATHS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monte Carlo over the legs' posteriors: 5% and 95% quantiles of each path's p and ``p_safest``.
-
-    When the graph carries the risk estimate's joint draws (:func:`routes.model.estimate.estimate_of`), those are used (resampled
-    to ``draws`` columns with the seed), so legs that share an exposure assumption stay correlated; otherwise a legs x
-    draws matrix is drawn from each leg's Gamma (legs in canonical order, so the draws of a leg do not depend on which
-    paths are asked). Either way the draws of a leg are shared by every path using it.
-    """
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
-        raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
-    used = sorted({e for p in paths for e in p})
-    col = {e: i for i, e in enumerate(used)}
-    idx = np.array(used, dtype=np.intp)
-    shape, rate, mult = q.legs.shape[idx], q.legs.rate[idx], q.mult[idx]
-    gamma = np.isfinite(shape)
-    lam = np.repeat(q.lam[idx][:, None], draws, axis=1)
-    rng = np.random.default_rng(seed)
-    joint = np.zeros(len(idx), dtype=bool)
-    if q.legs.draws is not None and q.legs.draw_row is not None:
-        # the estimate's joint draws: legs that share an exposure assumption move together
-        rows = q.legs.draw_row[idx]
-        joint = rows >= 0
-        if joint.any():
-            stored = q.legs.draws
-            cols = np.arange(draws) if draws == stored.shape[1] else rng.integers(0, stored.shape[1], size=draws)
-            lam[joint] = stored[rows[joint]][:, cols] * mult[joint][:, None]
-    gamma &= ~joint
-    if gamma.any():
-        g = rng.standard_gamma(shape[gamma][:, None], size=(int(gamma.sum()), draws))
-        lam[gamma] = g * (mult[gamma] / rate[gamma])[:, None]
-    total = np.empty((len(paths), draws))  # paths x draws: summed hazards (row sums avoid BLAS start-up)
-    for i, p in enumerate(paths):
-        total[i] = lam[[col[e] for e in p]].sum(axis=0)
-    prob = -np.expm1(-total)
-    lo, hi = np.quantile(prob, [0.05, 0.95], axis=1)
-    best = total.min(axis=0)
-    is_best = total <= best * (1 + 1e-12)
-    p_safest = (is_best / is_best.sum(axis=0)).mean(axis=1)
-    return lo, hi, p_safest
+    """The interval and ``p_safest`` of each path (:func:`routes.model.posterior.simulate_paths`)."""
+    return simulate_paths(paths, lam=q.lam, shape=q.legs.shape, rate=q.legs.rate, multiplier=q.mult,
+                          joint=q.legs.draws, joint_row=q.legs.draw_row, seed=seed, draws=draws)
 
 
 def _line(q: _Query, path: Sequence[int]) -> LineString:
@@ -137,7 +103,7 @@ def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws
         idx = np.array(path, dtype=np.intp)
         lam = q.lam[idx]
         total = float(lam.sum())
-        p = -math.expm1(-total)
+        p = float(risk_of_hazard(total))
         top = int(np.argmax(lam))
         dur, cost = legs.duration[idx], legs.cost[idx]
         by_corridor: dict[str, float] = {}
@@ -256,7 +222,7 @@ def rank_paths(
     month: int | None = None,
     scenario: Scenario | None = None,
     seed: int | None = 0,
-    draws: int = 10_000,
+    draws: int = DRAWS_PATHS,
     span: Span = "journey",
 ) -> gpd.GeoDataFrame:
     """Rank the ``k`` safest paths from ``origin`` to ``destination``.
@@ -340,7 +306,7 @@ def pareto_paths(
     month: int | None = None,
     scenario: Scenario | None = None,
     seed: int | None = 0,
-    draws: int = 10_000,
+    draws: int = DRAWS_PATHS,
     max_labels: int = 200_000,
     unknown: Literal["worst", "zero"] = "worst",
     span: Span = "journey",
@@ -451,7 +417,7 @@ def direction_summary(
     month: int | None = None,
     scenario: Scenario | None = None,
     seed: int | None = 0,
-    draws: int = 10_000,
+    draws: int = DRAWS_PATHS,
     span: Span = "journey",
     search: int = 500,
 ) -> gpd.GeoDataFrame:

@@ -7,7 +7,6 @@ publish (deaths per 1,000 crossings of a corridor in given years) from the model
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -17,6 +16,7 @@ import pandas as pd
 
 from routes.errors import DataError, UnknownLegError
 from routes.model.estimate import Estimate, estimate_of
+from routes.vocabulary import did_you_mean
 
 INCIDENT_UNITS = "dead+missing and deaths here in persons; km from the leg"
 RISK_HEAD = ("Risk per traversal (deaths per 1,000 traversals with its 90% interval; deaths attributed and "
@@ -164,8 +164,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         raise DataError("explain_leg: this graph has no risk estimate; use routes.load_network() or estimate_risk(G)")
     edges = [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
     if not edges:
-        close = difflib.get_close_matches(str(leg), sorted({k for *_, k in G.edges(keys=True)}), n=3)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else "list legs with `route-risk legs`"
+        hint = did_you_mean(str(leg), sorted({k for *_, k in G.edges(keys=True)})) or "list legs with `route-risk legs`"
         try:  # a place, not a leg: name the legs that touch it
             from routes.network.places import find_place
 

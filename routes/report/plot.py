@@ -22,8 +22,9 @@ import pandas as pd
 import shapely
 
 from routes.io.resources import geodata_file
-from routes.network.graph import SEA_MODES, find_place, graph_to_gdfs
+from routes.network.graph import find_place, graph_to_gdfs
 from routes.query.summary import _sig, summary_table  # noqa: F401 - summary_table re-exported for notebooks
+from routes.vocabulary import SEA_MODES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import difflib
 import io
 import json
 import math
@@ -33,10 +32,9 @@ import networkx as nx
 
 from routes.model.estimate import estimate_of
 from routes.network.places import normalise_name
+from routes.vocabulary import suggest
 
 WIDTH = 120
-#: a name this close (difflib ratio) to a place's is a near miss worth suggesting
-NEAR = 0.75
 #: the formats an output file's suffix allows, the default first
 OUTPUT_SUFFIXES = {".gpkg": ("gpkg",), ".geojson": ("geojson",), ".geojsons": ("geojson",), ".csv": ("csv",),
                    ".json": ("json", "geojson"), ".txt": ("table", "csv", "json")}
@@ -365,7 +363,7 @@ def far_from_places(G: nx.MultiDiGraph, text: str) -> bool:
     key = normalise_name(text)
     names = {normalise_name(s) for n, d in G.nodes(data=True)
              for s in (n, d.get("name", ""), *(d.get("alt_names") or []))}
-    return not any(key in s or difflib.SequenceMatcher(None, key, s).ratio() >= NEAR for s in names if s)
+    return not any(key in s for s in names if s) and not suggest(key, names, n=1)
 
 
 def output_format(args: Any) -> str | None:

@@ -1,0 +1,114 @@
+"""The risk mathematics in one place: from a leg's posterior to its probability of death, and the Monte Carlo of paths.
+
+A leg's hazard per traversal ``lam`` has a Gamma posterior (``shape``, ``rate``); the probability of dying on one
+traversal is ``p = 1 - exp(-lam)``, and a path's probability is ``1 - exp(-sum(lam))`` over its legs. The model
+(:mod:`routes.model.risk`), the scenarios (:mod:`routes.query.scenario`) and the scorer (:mod:`routes.query.scoring`)
+all use these functions.
+
+Examples
+--------
+>>> round(float(gamma_risk(2.0, 2000.0)), 6)  # mean of 1 - exp(-lam), lam ~ Gamma(2, rate 2000)
+0.000999
+>>> round(float(risk_of_hazard(hazard_of_risk(0.01))), 12)
+0.01
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from routes.errors import DataError
+from routes.vocabulary import DRAWS_PATHS, INTERVAL
+
+__all__ = ["gamma_risk", "hazard_of_risk", "risk_of_hazard", "simulate_paths"]
+
+
+def gamma_risk(shape: Any, rate: Any, multiplier: Any = 1.0) -> Any:
+    """Mean probability of death ``E[1 - exp(-m lam)]`` for ``lam ~ Gamma(shape, rate)``: ``1 - (rate / (rate + m)) ** shape``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return -np.expm1(shape * np.log(rate / (rate + multiplier)))
+
+
+def risk_of_hazard(lam: Any) -> Any:
+    """Probability of death of a hazard (or a path's summed hazards): ``1 - exp(-lam)``."""
+    return -np.expm1(-np.asarray(lam, dtype=float))
+
+
+def hazard_of_risk(p: Any) -> Any:
+    """Hazard of a probability of death: ``-log(1 - p)``."""
+    return -np.log1p(-np.asarray(p, dtype=float))
+
+
+def simulate_paths(
+    paths: Sequence[Sequence[int]],
+    *,
+    lam: np.ndarray,
+    shape: np.ndarray,
+    rate: np.ndarray,
+    multiplier: np.ndarray,
+    joint: np.ndarray | None = None,
+    joint_row: np.ndarray | None = None,
+    seed: int | None = 0,
+    draws: int = DRAWS_PATHS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monte Carlo over the legs' posteriors: the interval of each path's probability of death, and ``p_safest``.
+
+    Parameters
+    ----------
+    paths
+        Each path as a sequence of leg indices into the arrays below.
+    lam
+        Each leg's hazard under the scenario (used as is where a leg has no posterior).
+    shape, rate
+        Each leg's Gamma posterior (``shape`` NaN: no posterior, the hazard is a point value).
+    multiplier
+        Each leg's hazard multiplier under the scenario (season, advisory).
+    joint, joint_row
+        The estimate's joint draws of the hazards (rows x draws) and each leg's row in them (-1: none). Legs with a
+        row are drawn from it (resampled to ``draws`` columns with the seed), so legs that share an exposure
+        assumption stay correlated; the others from their own Gamma. Either way a leg's draws are shared by every path.
+    seed, draws
+        The random seed and the number of draws.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper ends of each path's central interval (:data:`routes.vocabulary.INTERVAL`), and the
+        probability that each path is the safest.
+
+    Raises
+    ------
+    DataError
+        If ``draws`` is not an integer >= 1.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise DataError(f"draws must be an integer >= 1, got {draws!r}")
+    used = sorted({e for p in paths for e in p})
+    col = {e: i for i, e in enumerate(used)}
+    idx = np.array(used, dtype=np.intp)
+    shape, rate, mult = shape[idx], rate[idx], multiplier[idx]
+    gamma = np.isfinite(shape)
+    sample = np.repeat(lam[idx][:, None], draws, axis=1)
+    rng = np.random.default_rng(seed)
+    from_joint = np.zeros(len(idx), dtype=bool)
+    if joint is not None and joint_row is not None:
+        rows = joint_row[idx]
+        from_joint = rows >= 0
+        if from_joint.any():
+            cols = np.arange(draws) if draws == joint.shape[1] else rng.integers(0, joint.shape[1], size=draws)
+            sample[from_joint] = joint[rows[from_joint]][:, cols] * mult[from_joint][:, None]
+    gamma &= ~from_joint
+    if gamma.any():
+        g = rng.standard_gamma(shape[gamma][:, None], size=(int(gamma.sum()), draws))
+        sample[gamma] = g * (mult[gamma] / rate[gamma])[:, None]
+    total = np.empty((len(paths), draws))  # paths x draws: summed hazards (row sums avoid BLAS start-up)
+    for i, p in enumerate(paths):
+        total[i] = sample[[col[e] for e in p]].sum(axis=0)
+    lo, hi = np.quantile(risk_of_hazard(total), INTERVAL, axis=1)
+    best = total.min(axis=0)
+    is_best = total <= best * (1 + 1e-12)
+    p_safest = (is_best / is_best.sum(axis=0)).mean(axis=1)
+    return lo, hi, p_safest

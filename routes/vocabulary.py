@@ -1,0 +1,229 @@
+"""The words of the model, written once: modes, directions, the CRS, the interval level, distances, periods, months, names.
+
+Every module that needs one of these ideas imports it from here (the ground floor, beside :mod:`routes.errors`), so
+adding a mode is one entry in :data:`MODES`: the network reader accepts it, attribution matches incidents to it, the
+estimate pools it, the scorer and the exports carry it.
+
+Examples
+--------
+>>> MODES["sea_boat"].sea, MODES["road"].reach_m
+(True, 6000.0)
+>>> sorted(SEA_MODES)
+['sea_boat']
+>>> round(geodesic_km(-79.52, 8.98, -77.27, 8.51))  # Panama City to Acandí
+253
+>>> in_period("2024-06-01", "2021-01-01", None)
+True
+>>> suggest("Necocly", ["Necoclí", "Turbo"])
+['Necoclí']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+
+__all__ = [
+    "CONFIDENCES",
+    "CRS",
+    "DIRECTIONS",
+    "DRAWS_ESTIMATE",
+    "DRAWS_PATHS",
+    "GEOD",
+    "INTERVAL",
+    "INTERVAL_LEVEL",
+    "LEG_DIRECTIONS",
+    "MODES",
+    "NAME_CUTOFF",
+    "PLACE_KINDS",
+    "SEA_MODES",
+    "SPREAD_MODES",
+    "WATER_MODES",
+    "Direction",
+    "Mode",
+    "did_you_mean",
+    "fold",
+    "geodesic_km",
+    "in_period",
+    "in_periods",
+    "line_length_km",
+    "month_key",
+    "month_keys",
+    "suggest",
+    "to_day",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How people travel a leg, and what the model assumes of it.
+
+    Attributes
+    ----------
+    name
+        The value of a leg's ``mode``.
+    sea
+        At sea (drawn offshore, the advisory multiplies its hazard); everything else is land or inland water.
+    water
+        On water (sea or river): drownings prefer it in attribution.
+    speed_kmh
+        Assumed speed where no source gives a leg's duration.
+    reach_m
+        How far (m) an incident may lie from a leg of this mode and still be attributed to it.
+    spread
+        Deaths at a generic Darién position are spread over the Darién legs of these modes.
+    """
+
+    name: str
+    sea: bool
+    water: bool
+    speed_kmh: float
+    reach_m: float
+    spread: bool
+
+
+#: every mode of transport a leg can have
+MODES: Final[Mapping[str, Mode]] = {m.name: m for m in (
+    Mode("sea_boat", sea=True, water=True, speed_kmh=25.0, reach_m=15_000.0, spread=False),
+    Mode("river_boat", sea=False, water=True, speed_kmh=10.0, reach_m=12_000.0, spread=True),
+    Mode("jungle_foot", sea=False, water=False, speed_kmh=1.5, reach_m=15_000.0, spread=True),
+    Mode("foot", sea=False, water=False, speed_kmh=3.0, reach_m=6_000.0, spread=True),
+    Mode("road", sea=False, water=False, speed_kmh=50.0, reach_m=6_000.0, spread=False),
+    Mode("border_foot", sea=False, water=False, speed_kmh=3.0, reach_m=6_000.0, spread=False),
+)}
+SEA_MODES: Final = frozenset(m for m, p in MODES.items() if p.sea)
+WATER_MODES: Final = frozenset(m for m, p in MODES.items() if p.water)
+SPREAD_MODES: Final = frozenset(m for m, p in MODES.items() if p.spread)
+
+Direction = Literal["north", "south"]
+#: the direction of a directed edge (and of a journey)
+DIRECTIONS: Final[tuple[Direction, Direction]] = ("north", "south")
+#: the ``directions`` of a leg in the legs file: one way, or both (two edges)
+LEG_DIRECTIONS: Final = ("north", "south", "both")
+
+#: the kinds of place
+PLACE_KINDS: Final = frozenset({"town", "port", "border_post", "reception_station", "waypoint"})
+#: how sure a place's position or a leg's course is
+CONFIDENCES: Final = frozenset({"high", "medium", "low"})
+
+#: the CRS of every geometry the package reads or writes (longitude, latitude)
+CRS: Final = "EPSG:4326"
+
+#: the central credible or predictive interval reported everywhere, and its quantiles
+INTERVAL_LEVEL: Final = 0.90
+INTERVAL: Final = (0.05, 0.95)
+#: joint posterior draws kept by an estimate, and Monte Carlo draws of a path's risk (resampled from them)
+DRAWS_ESTIMATE: Final = 4_000
+DRAWS_PATHS: Final = 10_000
+
+#: similarity (0-1, :class:`difflib.SequenceMatcher`) a name needs to be suggested for a misspelt one
+NAME_CUTOFF: Final = 0.75
+
+#: the WGS84 ellipsoid: every distance and length of the package is geodesic on it
+GEOD: Final = Geod(ellps="WGS84")
+
+
+def geodesic_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Geodesic distance on the WGS84 ellipsoid in km; scalars or numpy arrays (:meth:`pyproj.Geod.inv`)."""
+    dist = GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    return float(dist) / 1000.0 if np.ndim(dist) == 0 else np.asarray(dist) / 1000.0
+
+
+def line_length_km(line: Any) -> float:
+    """Geodesic length of a longitude/latitude line on the WGS84 ellipsoid, over every vertex, in km.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> round(line_length_km(LineString([(0, 0), (1, 0)])), 1)
+    111.3
+    """
+    return float(GEOD.geometry_length(line)) / 1000.0
+
+
+def to_day(value: Any) -> dt.date | None:
+    """A date from a ``datetime``/``date``/ISO text (``None``, NaN, NaT and unreadable text give ``None``)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def in_period(day: Any, start: Any, end: Any, *, slack_days: int = 0) -> bool:
+    """Whether ``day`` falls in the period ``start``..``end`` (either may be open: ``None``), give or take a slack.
+
+    An unknown ``day`` is in every period.
+    """
+    d = to_day(day)
+    if d is None:
+        return True
+    slack = dt.timedelta(days=slack_days)
+    a, z = to_day(start), to_day(end)
+    return (a is None or d >= a - slack) and (z is None or d <= z + slack)
+
+
+def in_periods(days: Any, starts: Any, ends: Any, *, slack_days: int = 0) -> np.ndarray:
+    """Vectorised :func:`in_period`: for each day, whether it falls in its period (NaT: unknown day or open end)."""
+    days = pd.to_datetime(pd.Series(days), errors="coerce").to_numpy()
+    starts = pd.to_datetime(pd.Series(starts), errors="coerce").to_numpy()
+    ends = pd.to_datetime(pd.Series(ends), errors="coerce").to_numpy()
+    slack = np.timedelta64(slack_days, "D")
+    known = ~pd.isna(days)
+    early = known & ~pd.isna(starts) & (days < np.where(pd.isna(starts), days, starts) - slack)
+    late = known & ~pd.isna(ends) & (days > np.where(pd.isna(ends), days, ends) + slack)
+    return np.asarray(~(early | late), dtype=bool)
+
+
+def month_key(when: Any) -> str:
+    """The month of a date as ``"YYYY-MM"`` (``""`` when unknown)."""
+    d = to_day(when)
+    return "" if d is None else f"{d.year:04d}-{d.month:02d}"
+
+
+def month_keys(values: Any) -> np.ndarray:
+    """``"YYYY-MM"`` of each date, month period or text of a sequence (``""`` where unknown), as a numpy array."""
+    if isinstance(values, pd.PeriodIndex):
+        return np.asarray(values.strftime("%Y-%m"), dtype=str)
+    return np.asarray(pd.to_datetime(pd.Series(values)).dt.strftime("%Y-%m").fillna(""), dtype=str)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, punctuation as single spaces, for comparing names (``"Necoclí "`` → ``"necocli"``)."""
+    nfkd = unicodedata.normalize("NFKD", str(text))
+    return re.sub(r"[^a-z0-9]+", " ", "".join(c for c in nfkd if not unicodedata.combining(c)).lower()).strip()
+
+
+def suggest(name: str, options: Iterable[str], *, n: int = 3) -> list[str]:
+    """The options most like ``name`` (accents and case ignored), best first, at most ``n``."""
+    folded: dict[str, str] = {}
+    for option in options:
+        folded.setdefault(fold(option), option)
+    return [folded[m] for m in difflib.get_close_matches(fold(name), list(folded), n=n, cutoff=NAME_CUTOFF)]
+
+
+def did_you_mean(name: str, options: Iterable[str], *, n: int = 3) -> str:
+    """``"did you mean 'a' or 'b'?"`` for the options most like ``name``, or ``""`` when none is close.
+
+    Examples
+    --------
+    >>> did_you_mean("Tapachla", ["Tapachula", "Tecún Umán"])
+    "did you mean 'Tapachula'?"
+    """
+    close = suggest(name, options, n=n)
+    return f"did you mean {' or '.join(map(repr, close))}?" if close else ""
