@@ -56,6 +56,14 @@ class UnknownLegError(RouteError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class ArgumentError(RouteError, ValueError):
+    """An argument of a library function is out of its range or not one of its choices (a usage error)."""
+
+
+class ArgumentTypeError(RouteError, TypeError):
+    """An argument of a library function is of the wrong type."""
+
+
 class NoPathError(RouteError, ValueError):
     """No path runs between two places in the asked direction (the message names what a scenario closed)."""
 

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
+from routes.errors import ScenarioError
+
 __all__ = [
     "CONFIDENCES",
     "CRS",
@@ -227,3 +229,27 @@ def did_you_mean(name: str, options: Iterable[str], *, n: int = 3) -> str:
     """
     close = suggest(name, options, n=n)
     return f"did you mean {' or '.join(map(repr, close))}?" if close else ""
+
+
+def check_window(window: Any, *, name: str = "window") -> tuple[int, int] | None:
+    """``(first_year, last_year)`` of a window of incident years, checked (``None`` stays ``None``).
+
+    Raises
+    ------
+    ScenarioError
+        If the window is not two years, or runs backwards.
+
+    Examples
+    --------
+    >>> check_window(["2021", 2024])
+    (2021, 2024)
+    """
+    if window is None:
+        return None
+    try:
+        first, last = (int(y) for y in window)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{name} must be (first_year, last_year), got {window!r}") from None
+    if first > last:
+        raise ScenarioError(f"{name} {window!r}: the first year is after the last; try ({last}, {first})")
+    return first, last

@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from routes.errors import DataError
+from routes.errors import ArgumentError, DataError
 from routes.io.iom_formats import COLUMNS, COORD_QUALITIES, FORMATS, LABELS, aggregate_split_rows, parse_export
 
 __all__ = [
@@ -140,7 +140,7 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
     'allData'
     """
     if on_invalid not in ("raise", "warn", "skip"):
-        raise ValueError(f"on_invalid must be 'raise', 'warn' or 'skip', not {on_invalid!r}")
+        raise ArgumentError(f"on_invalid must be 'raise', 'warn' or 'skip', not {on_invalid!r}")
     p = Path(path)
     name = p.name
     try:
@@ -219,7 +219,7 @@ def combine_incidents(frames: Sequence[gpd.GeoDataFrame], *, dedupe: bool = True
     True
     """
     if not frames:
-        raise ValueError("combine_incidents needs at least one incident table")
+        raise ArgumentError("combine_incidents needs at least one incident table")
     result = pd.DataFrame(frames[0]).copy()
     replaced: list[dict[str, Any]] = []
     for newer in frames[1:]:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from routes.errors import DataError
+from routes.errors import ArgumentError, DataError
 from routes.network.graph import graph_to_gdfs
 from routes.vocabulary import MODES, WATER_MODES, in_periods, month_key, month_keys
 
@@ -138,7 +138,7 @@ def attribute_incidents(
     if max_distance_m:
         unknown = set(max_distance_m) - set(limits)
         if unknown:
-            raise ValueError(f"max_distance_m: unknown mode(s) {sorted(unknown)}; expected some of {sorted(limits)}")
+            raise ArgumentError(f"max_distance_m: unknown mode(s) {sorted(unknown)}; expected some of {sorted(limits)}")
         limits.update(max_distance_m)
 
     edges = graph_to_gdfs(G, nodes=False)

@@ -52,12 +52,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from routes.errors import DataError
+from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 from routes.model.posterior import gamma_risk, risk_of_hazard
-from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES
+from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES, check_window
 from routes.vocabulary import month_keys as vocab_month_keys
 
 log = logging.getLogger(__name__)
@@ -94,18 +94,6 @@ def _coverage(months: pd.PeriodIndex, incidents: pd.DataFrame) -> np.ndarray:
     first = pd.Period(f"{dates.min().year}-01", freq="M")
     last = pd.Period(dates.max(), freq="M")
     return ((months >= first) & (months <= last)).astype(float)
-
-
-def _check_window(window: Sequence[int] | None) -> tuple[int, int] | None:
-    if window is None:
-        return None
-    try:
-        a, b = (int(x) for x in window)
-    except (TypeError, ValueError):
-        raise ValueError(f"window must be (first_year, last_year), got {window!r}") from None
-    if a > b:
-        raise ValueError(f"window {window!r}: the first year is after the last; use (first_year, last_year)")
-    return a, b
 
 
 def estimate_risk(
@@ -172,12 +160,12 @@ def estimate_risk(
     from routes.io.incidents import read_incidents
 
     if count not in ("dead+missing", "dead"):
-        raise ValueError(f"count must be 'dead+missing' or 'dead', got {count!r}")
+        raise ArgumentError(f"count must be 'dead+missing' or 'dead', got {count!r}")
     if half_life_years is not None and not half_life_years > 0:
-        raise ValueError(f"half_life_years must be positive, got {half_life_years!r}")
+        raise ArgumentError(f"half_life_years must be positive, got {half_life_years!r}")
     if draws < 100:
-        raise ValueError(f"draws must be at least 100, got {draws!r}")
-    win = _check_window(window)
+        raise ArgumentError(f"draws must be at least 100, got {draws!r}")
+    win = check_window(window)
     if incidents is None:
         from routes.io.snapshot import load_incidents
 
@@ -185,7 +173,7 @@ def estimate_risk(
     elif isinstance(incidents, (str, Path)):
         incidents = read_incidents(incidents)
     if not isinstance(incidents, gpd.GeoDataFrame):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
             f"got {type(incidents).__name__}"
         )
@@ -204,7 +192,7 @@ def estimate_risk(
     if exclude:
         unknown = sorted(set(exclude) - set(attributed["main_id"].astype(str)))
         if unknown:
-            raise ValueError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
+            raise ArgumentError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
         drop = attributed["main_id"].astype(str).isin(set(exclude)).to_numpy()
         attributed.loc[drop, "match_reason"] = "excluded by the user (exclude=...); was: " + \
             attributed.loc[drop, "match"].astype(str)

@@ -10,7 +10,7 @@ import networkx as nx
 import pandas as pd
 from shapely.geometry import LineString, Point
 
-from routes.errors import NetworkError
+from routes.errors import ArgumentError, NetworkError
 from routes.vocabulary import CRS
 
 
@@ -57,7 +57,7 @@ def graph_to_gdfs(
     FrozenList(['u', 'v', 'key'])
     """
     if not (nodes or edges):
-        raise ValueError("graph_to_gdfs: ask for nodes, edges or both (nodes=True and/or edges=True)")
+        raise ArgumentError("graph_to_gdfs: ask for nodes, edges or both (nodes=True and/or edges=True)")
     crs = G.graph.get("crs", CRS)
     out: list[gpd.GeoDataFrame] = []
     if nodes:

@@ -39,7 +39,7 @@ import shapely.ops
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from routes.errors import NetworkError
+from routes.errors import ArgumentError, NetworkError
 from routes.io.resources import geodata_file
 from routes.network.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
 from routes.network.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
@@ -451,7 +451,7 @@ def edges_of_leg(G: nx.MultiDiGraph, leg: str) -> list[tuple[str, str, str]]:
 def subgraph_by_direction(G: nx.MultiDiGraph, direction: str) -> nx.MultiDiGraph:
     """A view of the edges travelled in ``direction`` (``"north"`` or ``"south"``)."""
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'north' or 'south', got {direction!r}")
+        raise ArgumentError(f"direction must be 'north' or 'south', got {direction!r}")
     return nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("direction") == direction)
 
 

@@ -31,6 +31,8 @@ from typing import Any
 
 import networkx as nx
 
+from routes.errors import ArgumentError
+
 logger = logging.getLogger(__name__)
 
 INF = math.inf
@@ -239,7 +241,7 @@ def k_best(
     [['boat'], ['trail']]
     """
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k!r}")
+        raise ArgumentError(f"k must be >= 1, got {k!r}")
     src = graph.src
     is_target = [False] * len(adj)
     for t in targets:
@@ -476,7 +478,7 @@ def k_shortest_paths(
         missing = source if source not in G else target
         raise nx.NodeNotFound(f"node {missing!r} is not in the graph")
     if source == target:
-        raise ValueError(f"source and target are the same node {source!r}")
+        raise ArgumentError(f"source and target are the same node {source!r}")
     ig = IndexedGraph.from_graph(G)
     ws: list[float] = []
     active: list[bool] = []
@@ -488,7 +490,7 @@ def k_shortest_paths(
         active.append(w is not None)
         w = 0.0 if w is None else float(w)
         if not (w >= 0 and math.isfinite(w)):
-            raise ValueError(f"weight of edge {ig.keys[e]!r} must be finite and >= 0, got {w!r}")
+            raise ArgumentError(f"weight of edge {ig.keys[e]!r} must be finite and >= 0, got {w!r}")
         ws.append(w)
     paths = k_best(ig, ig.adjacency(ws, active), ws, [ig.index[source]], [ig.index[target]], k)
     return [[(ig.nodes[ig.src[e]], ig.nodes[ig.dst[e]], ig.keys[e]) for e in p] for _, p in paths]

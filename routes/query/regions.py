@@ -36,7 +36,8 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from routes.errors import DataError, NoPathError, ScenarioError, UnknownPlaceError
+from routes.errors import ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
+from routes.model.risk import estimate_risk
 from routes.query.paths import k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
 from routes.vocabulary import DIRECTIONS, Direction, did_you_mean, geodesic_km
@@ -258,28 +259,16 @@ def _setup(
 ) -> tuple[_Query, Scenario, str, list[tuple[float, tuple[int, ...]]]]:
     """Check the arguments, apply the scenario and find the ``k`` safest paths (at least one)."""
     if span not in ("journey", "crossing"):
-        raise ValueError(f"span must be 'journey' or 'crossing', got {span!r}")
+        raise ArgumentError(f"span must be 'journey' or 'crossing', got {span!r}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be an integer >= 1 (number of paths), got {k!r}")
+        raise ArgumentError(f"k must be an integer >= 1 (number of paths), got {k!r}")
     if direction is not None and direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'north', 'south' or None (inferred), got {direction!r}")
+        raise ArgumentError(f"direction must be 'north', 'south' or None (inferred), got {direction!r}")
     if scenario is not None and not isinstance(scenario, Scenario):
         raise ScenarioError(f"scenario must be a routes.query.scoring.Scenario, got {type(scenario).__name__}")
     scen = (scenario or Scenario()) | Scenario(month=None if month is None else check_month(month))
     if scen.window is not None:
-        try:
-            from routes.model.risk import estimate_risk
-        except ImportError as err:
-            raise ScenarioError(
-                f"scenario window={scen.window!r} needs routes.model.risk.estimate_risk, which is not available ({err}); "
-                "drop the window or install the risk module"
-            ) from None
-        try:
-            G = estimate_risk(G, window=scen.window)
-        except TypeError as err:
-            raise ScenarioError(
-                f"routes.model.risk.estimate_risk does not accept window={scen.window!r}: {err}"
-            ) from None
+        G = estimate_risk(G, window=scen.window)
     orig, o_region = _resolve(G, origin, "origin")
     dest, d_region = _resolve(G, destination, "destination")
     if d_region:  # a journey into a country ends at the first town reached there, not at a border marker or camp
@@ -287,7 +276,7 @@ def _setup(
         dest = towns or dest
     if orig == dest or (set(orig) & set(dest) and (o_region or d_region)):
         what = "the same place" if not (o_region or d_region) else "overlapping"
-        raise ValueError(
+        raise ArgumentError(
             f"origin {origin!r} and destination {destination!r} are {what} ({', '.join(sorted(set(orig) & set(dest))[:5])}); "
             "give two different places or regions"
         )

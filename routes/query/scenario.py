@@ -33,7 +33,7 @@ from routes.errors import ScenarioError
 from routes.model.estimate import estimate_of
 from routes.model.posterior import gamma_risk, hazard_of_risk, risk_of_hazard
 from routes.query.paths import IndexedGraph
-from routes.vocabulary import SEA_MODES, in_period, line_length_km, to_day
+from routes.vocabulary import SEA_MODES, check_window, in_period, line_length_km, to_day
 
 __all__ = ["SEA_MODES", "Scenario", "check_month"]
 
@@ -90,16 +90,7 @@ class Scenario:
             advisory = a
         setattr_(self, "advisory", advisory)
         setattr_(self, "month", None if month is None else check_month(month))
-        span: tuple[int, int] | None = None
-        if window is not None:
-            try:
-                start, end = (int(y) for y in window)
-            except (TypeError, ValueError):
-                raise ScenarioError(f"window must be (first_year, last_year), got {window!r}") from None
-            if start > end:
-                raise ScenarioError(f"window must run forward, got {window!r}; try ({end}, {start})")
-            span = (start, end)
-        setattr_(self, "window", span)
+        setattr_(self, "window", check_window(window))
         if date is not None:
             try:
                 dt.date.fromisoformat(str(date))

@@ -34,6 +34,7 @@ import networkx as nx
 import numpy as np
 from shapely.geometry import LineString
 
+from routes.errors import ArgumentError
 from routes.model.posterior import risk_of_hazard, simulate_paths
 from routes.query.paths import pareto_front
 from routes.query.regions import (  # the query; BORDER_POINT ... Span are re-exported
@@ -356,9 +357,9 @@ def pareto_paths(
     criteria = tuple(criteria)
     bad = [c for c in criteria if c not in CRITERIA]
     if bad or len(set(criteria)) < 2:
-        raise ValueError(f"criteria must be two or more of {CRITERIA}, got {criteria!r}")
+        raise ArgumentError(f"criteria must be two or more of {CRITERIA}, got {criteria!r}")
     if unknown not in ("worst", "zero"):
-        raise ValueError(f"unknown must be 'worst' or 'zero', got {unknown!r}")
+        raise ArgumentError(f"unknown must be 'worst' or 'zero', got {unknown!r}")
     q, scen, rule, _ = _setup(G, origin, destination, direction, month, scenario, 1, span)
     legs = q.legs
     fill = np.inf if unknown == "worst" else 0.0
@@ -469,11 +470,11 @@ def direction_summary(
     {'group': ['guna-yala', 'darien'], 'group_rank': [1, 1]}
     """
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'north' or 'south', got {direction!r}")
+        raise ArgumentError(f"direction must be 'north' or 'south', got {direction!r}")
     if by not in ("corridor", "mode"):
-        raise ValueError(f"by must be 'corridor' or 'mode', got {by!r}")
+        raise ArgumentError(f"by must be 'corridor' or 'mode', got {by!r}")
     if isinstance(search, bool) or not isinstance(search, (int, np.integer)) or search < 1:
-        raise ValueError(f"search must be an integer >= 1 (paths searched for each group's best), got {search!r}")
+        raise ArgumentError(f"search must be an integer >= 1 (paths searched for each group's best), got {search!r}")
     q, scen, rule, found = _setup(G, origin_region, destination_region, direction, month, scenario,
                                   max(int(k), int(search)), span)
     # the k safest paths, plus the safest path of every group among the `search` safest: a group is never missed

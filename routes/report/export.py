@@ -42,7 +42,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from routes.errors import DataError
+from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
 from routes.network.graph import graph_to_gdfs
@@ -341,7 +341,7 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
     True
     """
     if not (isinstance(precision, int) and 0 <= precision <= 7):
-        raise ValueError(f"precision must be an integer from 0 to 7 (RFC 7946 advice), got {precision!r}")
+        raise ArgumentError(f"precision must be an integer from 0 to 7 (RFC 7946 advice), got {precision!r}")
     target = _check_target(path, GEOJSON_SUFFIXES, "use .geojson (or .geojsons for GeoJSON Text Sequences), "
                            "or to_geopackage for .gpkg")
     seq = seq or target.suffix.lower() == ".geojsons"
@@ -357,7 +357,7 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
         jobs = [(target, _geojson_writer(table, _kind(obj) or target.stem, seq, precision))]
         log.info("writing %d features to %s", len(table), target)
     else:
-        raise TypeError(f"to_geojson: expected a network graph or a GeoDataFrame, got {type(obj).__name__}")
+        raise ArgumentTypeError(f"to_geojson: expected a network graph or a GeoDataFrame, got {type(obj).__name__}")
     _atomic(jobs)
     return [t for t, _ in jobs]
 
@@ -421,7 +421,7 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     wanted = list(dict.fromkeys(layers))
     unknown = [name for name in wanted if name not in LAYERS]
     if unknown:
-        raise ValueError(f"to_geopackage: unknown layer(s) {unknown!r}; choose from {list(LAYERS)!r}")
+        raise ArgumentError(f"to_geopackage: unknown layer(s) {unknown!r}; choose from {list(LAYERS)!r}")
     target = _check_target(path, (".gpkg",), "use .gpkg (or to_geojson for .geojson)")
     estimate = estimate_of(G)
     if incidents is None and "incidents" in wanted and estimate is not None:
@@ -432,7 +432,7 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
              "paths": None if paths is None else _frame_table(paths)}
     tables = {name: _gpkg_frame(given[name], name) for name in wanted if given[name] is not None}
     if not tables:
-        raise ValueError(f"to_geopackage: nothing to write for layers={wanted!r}; pass incidents= or paths=, "
+        raise ArgumentError(f"to_geopackage: nothing to write for layers={wanted!r}; pass incidents= or paths=, "
                          "or keep 'places' and 'legs'")
 
     def write(tmp: Path) -> None:

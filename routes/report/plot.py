@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from routes.errors import ArgumentError
 from routes.io.resources import geodata_file
 from routes.network.graph import find_place, graph_to_gdfs
 from routes.query.summary import _sig, summary_table  # noqa: F401 - summary_table re-exported for notebooks
@@ -73,12 +74,12 @@ def countries() -> gpd.GeoDataFrame:
 def _bbox(bbox: Bbox | str | None, fallback: gpd.GeoSeries, margin: float = 0.4) -> Bbox:
     if isinstance(bbox, str):
         if bbox not in REGIONS:
-            raise ValueError(f"unknown region {bbox!r}; use one of {sorted(REGIONS)} or (min_lon, min_lat, max_lon, max_lat)")
+            raise ArgumentError(f"unknown region {bbox!r}; use one of {sorted(REGIONS)} or (min_lon, min_lat, max_lon, max_lat)")
         return REGIONS[bbox]
     if bbox is not None:
         x0, y0, x1, y1 = (float(v) for v in bbox)
         if not (x0 < x1 and y0 < y1):
-            raise ValueError(f"bbox must be (min_lon, min_lat, max_lon, max_lat), got {bbox!r}")
+            raise ArgumentError(f"bbox must be (min_lon, min_lat, max_lon, max_lat), got {bbox!r}")
         return x0, y0, x1, y1
     x0, y0, x1, y1 = fallback.total_bounds
     return x0 - margin, y0 - margin, x1 + margin, y1 + margin
@@ -160,7 +161,7 @@ def leg_table(G: nx.MultiDiGraph, *, direction: str | None = None) -> gpd.GeoDat
     edges = cast(gpd.GeoDataFrame, graph_to_gdfs(G, nodes=False)).reset_index()
     if direction is not None:
         if direction not in ("north", "south"):
-            raise ValueError(f"direction must be 'north', 'south' or None, got {direction!r}")
+            raise ArgumentError(f"direction must be 'north', 'south' or None, got {direction!r}")
         edges = edges[edges["direction"] == direction]
     if "p_death" not in edges:
         edges["p_death"] = np.nan
@@ -232,7 +233,7 @@ def plot_network(
     handles: list[Any] = []
     values = legs[color_by] if color_by is not None and color_by in legs else None
     if color_by is not None and values is None:
-        raise ValueError(f"color_by={color_by!r} is not an edge attribute; try 'p_death', 'mode' or 'corridor'")
+        raise ArgumentError(f"color_by={color_by!r} is not an edge attribute; try 'p_death', 'mode' or 'corridor'")
     if values is None:
         colors: Any = "#555555"
     elif pd.api.types.is_numeric_dtype(values):
@@ -318,7 +319,7 @@ def plot_paths(
     """
     plt = _pyplot()
     if len(ranked) == 0:
-        raise ValueError("plot_paths: no paths to draw (the ranked frame is empty)")
+        raise ArgumentError("plot_paths: no paths to draw (the ranked frame is empty)")
     box = _bbox(bbox, ranked.geometry, margin=0.25)
     ax = _base_map(ax, box, figsize)
     if G is not None:
@@ -374,7 +375,7 @@ def plot_rates(G: nx.MultiDiGraph, legs: Sequence[str], *, ax: Axes | None = Non
     plt = _pyplot()
     rows = [(k, d) for _, _, k, d in G.edges(keys=True, data=True) if k in set(legs)]
     if not rows:
-        raise ValueError(f"plot_rates: none of the legs {list(legs)!r} is in the network")
+        raise ArgumentError(f"plot_rates: none of the legs {list(legs)!r} is in the network")
     rows.sort(key=lambda kd: (list(legs).index(kd[0]), kd[1]["direction"]))
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
