@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 #: the projection used for distances in metres (documented in results' attrs)
 METRIC_CRS = "+proj=lcc +lat_1=8 +lat_2=16 +lat_0=12 +lon_0=-84 +datum=WGS84 +units=m +no_defs"
 #: how far (m) an incident may lie from a leg of each mode and still be attributed to it
-MAX_DISTANCE_M: dict[str, float] = {m: p.reach_m for m, p in MODES.items()}
+MAX_DISTANCE_M: dict[str, float] = {m: p.reach_m for m, p in MODES.items()}  # as imported; the call reads MODES
 #: a match within this fraction of the mode's distance is "good", beyond it "fair"
 GOOD_FRACTION = 1 / 3
 #: an incident that IOM tags with one of these routes but that lies beyond every leg's reach (many Darién deaths carry
@@ -134,7 +134,7 @@ def attribute_incidents(
         raise DataError(
             f"attribute_incidents: the incident table lacks column(s) {missing}; read it with routes.read_incidents"
         )
-    limits = dict(MAX_DISTANCE_M)
+    limits = {m: p.reach_m for m, p in MODES.items()}
     if max_distance_m:
         unknown = set(max_distance_m) - set(limits)
         if unknown:
