@@ -19,11 +19,14 @@ import calendar
 import contextlib
 import io
 import itertools
+import math
 import os
 import re
+import signal
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,7 @@ from typing import Any
 import networkx as nx
 
 from routes import __version__
-from routes.errors import DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
+from routes.errors import AmbiguousNameWarning, DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 from routes.report import tables
 from routes.vocabulary import did_you_mean, suggest
 
@@ -83,23 +86,24 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
-    """``(query for the scorer, resolved place id or ISO3 code, is a region)`` for what the user typed."""
-    from routes.network.places import find_place, normalise_name
+    """``(query for the scorer, resolved place id or ISO3 code, is a region)``: the library's reading of a name
+    (:func:`routes.query.regions.resolve_name`), with the command line's advice for a name far from every place."""
+    from routes.query.regions import resolve_name
 
-    code = None if text in G else tables.country_code(text)
-    exact = [n for n, d in G.nodes(data=True) if normalise_name(d.get("name", "")) == normalise_name(text)]
-    if code and not exact:
-        if code not in {d.get("country") for _, d in G.nodes(data=True)}:
-            raise UnknownPlaceError(f"{role} {text!r}: no place in {tables.country_name(code)} ({code}) is on the "
-                                    f"network; {tables.COVERAGE}")
-        return code, code, True
     try:
-        return text, find_place(G, text), False
+        with warnings.catch_warnings():  # the table's header says how an ambiguous name was read
+            warnings.simplefilter("ignore", AmbiguousNameWarning)
+            _, region, resolved = resolve_name(G, text, role=role)
     except UnknownPlaceError as err:
+        code = tables.country_code(text)
+        if code is not None:
+            raise UnknownPlaceError(f"{role} {text!r}: no place in {tables.country_name(code)} ({code}) is on the "
+                                    f"network; {tables.COVERAGE}") from None
         if "ambiguous" not in str(err) and tables.far_from_places(G, text):
             raise UnknownPlaceError(f"{role} {text!r} is not on the network: {tables.COVERAGE}; list the places with "
                                     "`route-risk places`, or give a country code (COL, PAN, ..., MEX)") from None
-        raise UnknownPlaceError(f"{role}: {err}") from None
+        raise
+    return resolved, resolved, region
 
 
 def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
@@ -134,17 +138,31 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-06-01") from None
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, e.g. 0.5, got {text!r}")
+    return value
+
+
 def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callable[..., Any]) -> Any:
     """Run the scorer ``run`` on the query; record what was typed and resolved in ``attrs``."""
     from routes.query.scoring import Scenario
 
     (oq, oid, oreg), (dq, did, dreg) = ends
     scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory, date=args.date)
+    more = ({"distinct": not args.plain, "max_overlap": args.max_overlap, "variants": args.variants}
+            if hasattr(args, "plain") else {})
     try:
         gdf = run(G, oq, dq, direction=args.direction, k=args.k, month=args.month, scenario=scenario,
-                  seed=args.seed, span=args.span)
+                  seed=args.seed, span=args.span, **more)
     except NoPathError as err:  # the library's advice, in command-line words
-        raise NoPathError(re.sub(r"pass direction='(\w+)'", r"use --direction \1", str(err))) from None
+        text = re.sub(r"pass direction='(\w+)'", r"use --direction \1", str(err))
+        text = re.sub(r"date='([\d-]+)'", r"--date \1", text).replace("or no date", "or leave out --date")
+        raise NoPathError(text) from None
     except ValueError as err:
         if isinstance(err, RouteError):
             raise
@@ -172,8 +190,12 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     ends = _query(G, args)
     gdf = _scored(G, args, ends, rank_paths)
     where, notes = tables.ends_text(G, args, ends, gdf.attrs["direction"])
-    n = len(gdf)
-    title = f"{n} safest {gdf.attrs['direction']}bound path{'s' * (n != 1)} {where}"
+    n = int(gdf["rank"].max()) if len(gdf) else 0
+    if gdf.attrs.get("distinct"):
+        title = (f"{n} safest distinct {gdf.attrs['direction']}bound route{'s' * (n != 1)} {where} (no two share more "
+                 f"than {gdf.attrs['max_overlap']:.0%} of their hazard)")
+    else:
+        title = f"{n} safest {gdf.attrs['direction']}bound path{'s' * (n != 1)} {where}"
     extra = [*notes, *tables.snapshot_note(G)]
     return tables.write_paths(G, gdf, args, lambda: tables.rank_table(G, gdf, title, extra))
 
@@ -218,7 +240,9 @@ def _cmd_legs(args: argparse.Namespace) -> int:
         "risk": lambda r: (-r["p_death"], r["leg"]), "name": lambda r: (r["leg"], r["direction"]),
         "length": lambda r: (-r["length_km"], r["leg"])}
     rows.sort(key=order[args.sort])
-    table = tables.legs_table(rows, tables.snapshot_note(G)) if args.format == "table" else None
+    extra = [*tables.wrap(tables.period_note(G), hanging="  "), *tables.wrap(tables.CARE, hanging="  "),
+             *tables.snapshot_note(G)]
+    table = tables.legs_table(rows, extra) if args.format == "table" else None
     print(table or tables.records(rows, args.format))
     return 0
 
@@ -264,7 +288,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from routes.report.explain import explain_leg
 
     G = _network(args)
-    print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg))]))
+    print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg)), "",
+                     *tables.wrap(tables.period_note(G), hanging="  "), *tables.wrap(tables.CARE, hanging="  ")]))
     return 0
 
 
@@ -461,6 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
     query(p, 5)
     p.add_argument("--direction", choices=("north", "south"), help="direction of travel (default: inferred from "
                    "the places' positions along the corridor)")
+    p.add_argument("--max-overlap", type=_fraction, default=0.5, metavar="F",
+                   help="listed routes share at most this fraction of their hazard (default 0.5)")
+    p.add_argument("--variants", action="store_true", help="also list each route's near-identical variants")
+    p.add_argument("--plain", action="store_true", help="the plain k safest paths, near-copies included")
     p = add("compare", "compare the corridors one way between two places or countries: the safest path of each",
             'route-risk compare "Panama City" Necoclí --direction south\n'
             "  route-risk compare PAN COL --direction south   # Guna Yala boats, the Darién on foot, the Pacific",
@@ -525,10 +554,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RouteError, OSError) as err:
         if args.debug:
             traceback.print_exc()
-        if isinstance(err, BrokenPipeError):  # e.g. `route-risk legs | head`
+        if isinstance(err, BrokenPipeError):  # e.g. `route-risk legs | head`: quiet, with the status of SIGPIPE
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
+            return 128 + signal.SIGPIPE
         if isinstance(err, OSError) and not isinstance(err, RouteError):
             message = f"cannot read or write {err.filename!r}: {err.strerror}; check the path and its permissions"
         else:

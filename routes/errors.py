@@ -70,3 +70,8 @@ class NoPathError(RouteError, ValueError):
 
 class ScenarioError(RouteError, ValueError):
     """A scenario is impossible or refers to things that do not exist."""
+
+
+class AmbiguousNameWarning(UserWarning):
+    """A name reads as two things (a country and a place): the warning says which reading was taken and how to ask
+    for the other."""

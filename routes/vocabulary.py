@@ -253,3 +253,31 @@ def check_window(window: Any, *, name: str = "window") -> tuple[int, int] | None
     if first > last:
         raise ScenarioError(f"{name} {window!r}: the first year is after the last; try ({last}, {first})")
     return first, last
+
+
+#: countries by ISO3 code: the names people use for them (the first is the one shown)
+COUNTRY_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "COL": ("Colombia",), "PAN": ("Panama", "Panamá"), "CRI": ("Costa Rica",), "NIC": ("Nicaragua",),
+    "HND": ("Honduras",), "SLV": ("El Salvador",), "GTM": ("Guatemala",), "BLZ": ("Belize", "Belice"),
+    "MEX": ("Mexico", "México"), "ECU": ("Ecuador",), "VEN": ("Venezuela",), "PER": ("Peru", "Perú"),
+    "USA": ("United States", "United States of America", "Estados Unidos"),
+}
+
+
+def country_code(text: str) -> str | None:
+    """The ISO3 code of a country typed by name or code (accents and case ignored), else None.
+
+    Examples
+    --------
+    >>> country_code("panamá"), country_code("col"), country_code("Panama City")
+    ('PAN', 'COL', None)
+    """
+    key = fold(text)
+    if len(key) == 3 and key.upper() in COUNTRY_NAMES:
+        return key.upper()
+    return next((c for c, names in COUNTRY_NAMES.items() if key in map(fold, names)), None)
+
+
+def country_name(code: str) -> str:
+    """The name shown for an ISO3 code (the code itself when unknown)."""
+    return COUNTRY_NAMES.get(code, (code,))[0]

@@ -113,12 +113,17 @@ def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "rank", "Necoclí", "Tapachula")
     assert code == 0 and err == ""  # no progress indicator when stderr is not a terminal
     lines = out.splitlines()
-    assert lines[0] == "5 safest northbound paths from Necoclí to Tapachula"
+    n = int(lines[0].split()[0])
+    assert 3 <= n <= 5 and lines[0].startswith(f"{n} safest distinct northbound routes from Necoclí to Tapachula (no two "
+                                                "share more than 50% of their hazard)")
     assert "inferred from the places' positions" in lines[1] and "direction by" not in out
+    assert any(ln.strip().startswith("period: incidents 2014-") and "travel date: any" in ln for ln in lines)
+    assert any("IOM's counts are minimums" in ln for ln in lines)  # said with care, in every table
     head = next(ln for ln in lines if ln.startswith("#"))
-    assert "deaths/1,000 [90%]" in head and "riskiest leg" in head and "no data" in head
-    assert [ln.split()[0] for ln in lines if ln[:1].isdigit()][1:] == ["1", "2", "3", "4", "5"]
-    assert sum(ln.startswith("    via Necoclí > ") for ln in lines) == 5 and "Tapachula" in out
+    assert "deaths/1,000 [90%]" in head and "vs #1 [90%]" in head and "P(riskier)" in head and "no data" in head
+    assert [ln.split()[0] for ln in lines if ln[:1].isdigit()][1:] == [str(i) for i in range(1, n + 1)]
+    assert sum(ln.startswith("    via Necoclí > ") for ln in lines) == n and "Tapachula" in out
+    assert sum(ln.startswith("    riskiest leg: ") for ln in lines) == n
     assert max(map(len, lines)) <= 120
 
 
@@ -149,7 +154,7 @@ def test_rank_csv_and_geojson(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))  # format from -o
     assert code == 0 and out == "" and len(gpd.read_file(target)) == 2 and err == f"wrote {target}\n"
     code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "-o", str(tmp_path / "table.txt"))
-    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest northbound path ")
+    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest distinct northbound route ")
     assert err == f"wrote {tmp_path / 'table.txt'}\n"
 
 
@@ -197,7 +202,7 @@ def test_rank_output_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_
     assert code == 2 and out == "" and "usage: route-risk rank" in err and "'.shp'" in err and ".gpkg" in err
     assert not (tmp_path / "paths.shp").exists()
     code, _, _ = run(capsys, "rank", "Necoclí", "Tapachula", "--format", "csv", "-o", str(tmp_path / "paths.dat"))
-    assert code == 0 and (tmp_path / "paths.dat").read_text(encoding="utf-8").startswith("rank,legs,")
+    assert code == 0 and (tmp_path / "paths.dat").read_text(encoding="utf-8").startswith("rank,variant,n_variants,legs,")
 
 
 def test_rank_geojson_records_resolved_ids(capsys: pytest.CaptureFixture[str]) -> None:
@@ -303,9 +308,11 @@ def test_legs(capsys: pytest.CaptureFixture[str]) -> None:
     G = _cached_network(True)
     code, out, _ = run(capsys, "legs")
     lines = out.splitlines()
-    table = lines[: lines.index("")]
+    assert lines[0].startswith("period: incidents 2014-") and "IOM's counts are minimums" in out
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("leg "))
+    table = lines[start: lines.index("", start)]
     assert code == 0 and len(table) == G.number_of_edges() + 1 and max(map(len, lines)) <= 120
-    assert all(w in lines[0] for w in ("leg", "deaths/1,000 [90%]", "deaths", "exposure", "evidence"))
+    assert all(w in table[0] for w in ("leg", "deaths/1,000 [90%]", "deaths", "exposure", "evidence"))
     none = sum(d["evidence"] == "none" for *_, d in G.edges(data=True))
     assert none and sum(" no data " in ln for ln in table) == none
     footer = " ".join(lines[len(table):])
@@ -389,7 +396,7 @@ def test_data_update_and_status(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0 and out.startswith("active snapshot: user (chosen by --snapshot)")
     assert f"incidents: {shipped_rows + 1}, 2014" in out and "to 2026-02-03" in out and "shipped snapshot" in out
     code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--snapshot", str(tmp_path / "data"))
-    assert code == 0 and out.startswith("1 safest northbound path from Necoclí to Tapachula")
+    assert code == 0 and out.startswith("1 safest distinct northbound route from Necoclí to Tapachula")
     note = f"incident snapshot: {tmp_path / 'data' / 'snapshot' / 'incidents.csv'} (incidents 2014"
     assert note in " ".join(out.split()) and "to 2026-02-03" in out
     for argv in (["compare", "PAN", "COL", "--direction", "south"], ["legs"], ["explain", "necocli-capurgana-boat"]):

@@ -15,15 +15,32 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from routes.errors import DataError
 from routes.vocabulary import DRAWS_PATHS, INTERVAL
 
-__all__ = ["gamma_risk", "hazard_of_risk", "risk_of_hazard", "simulate_paths"]
+__all__ = ["PathDraws", "gamma_risk", "hazard_of_risk", "risk_of_hazard", "simulate_paths"]
+
+
+class PathDraws(NamedTuple):
+    """What the Monte Carlo says of each path (arrays, one value per path, in the order asked)."""
+
+    #: lower and upper ends of the central interval of the probability of death
+    lo: np.ndarray
+    hi: np.ndarray
+    #: probability that the path is the safest of those asked (ties split)
+    p_safest: np.ndarray
+    #: probability that the path is riskier than the first one asked (0 for the first)
+    p_riskier: np.ndarray
+    #: its probability of death over the first path's: median and central interval, from the same joint draws
+    ratio: np.ndarray
+    ratio_lo: np.ndarray
+    ratio_hi: np.ndarray
 
 
 def gamma_risk(shape: Any, rate: Any, multiplier: Any = 1.0) -> Any:
@@ -53,8 +70,8 @@ def simulate_paths(
     joint_row: np.ndarray | None = None,
     seed: int | None = 0,
     draws: int = DRAWS_PATHS,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monte Carlo over the legs' posteriors: the interval of each path's probability of death, and ``p_safest``.
+) -> PathDraws:
+    """Monte Carlo over the legs' posteriors: each path's interval, ``p_safest``, and how it compares with the first.
 
     Parameters
     ----------
@@ -75,9 +92,9 @@ def simulate_paths(
 
     Returns
     -------
-    tuple of numpy.ndarray
-        The lower and upper ends of each path's central interval (:data:`routes.vocabulary.INTERVAL`), and the
-        probability that each path is the safest.
+    PathDraws
+        Each path's central interval (:data:`routes.vocabulary.INTERVAL`), the probability that it is the safest,
+        that it is riskier than the first path, and the ratio of its risk to the first path's with its interval.
 
     Raises
     ------
@@ -107,8 +124,17 @@ def simulate_paths(
     total = np.empty((len(paths), draws))  # paths x draws: summed hazards (row sums avoid BLAS start-up)
     for i, p in enumerate(paths):
         total[i] = sample[[col[e] for e in p]].sum(axis=0)
-    lo, hi = np.quantile(risk_of_hazard(total), INTERVAL, axis=1)
+    prob = risk_of_hazard(total)
+    if not len(paths):
+        empty = np.empty(0)
+        return PathDraws(empty, empty, empty, empty, empty, empty, empty)
+    lo, hi = np.quantile(prob, INTERVAL, axis=1)
     best = total.min(axis=0)
     is_best = total <= best * (1 + 1e-12)
     p_safest = (is_best / is_best.sum(axis=0)).mean(axis=1)
-    return lo, hi, p_safest
+    p_riskier = (total > total[0] * (1 + 1e-12)).mean(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a path that can never kill: no ratio (NaN)
+        ratio = prob / prob[0]
+        r_lo, r_mid, r_hi = np.nanquantile(ratio, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1)
+    return PathDraws(lo, hi, p_safest, p_riskier, r_mid, r_lo, r_hi)

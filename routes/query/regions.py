@@ -29,18 +29,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 
-from routes.errors import ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
+from routes.errors import AmbiguousNameWarning, ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
 from routes.model.risk import estimate_risk
+from routes.network.places import find_place
 from routes.query.paths import k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
-from routes.vocabulary import DIRECTIONS, Direction, did_you_mean, geodesic_km
+from routes.vocabulary import DIRECTIONS, Direction, country_code, country_name, did_you_mean, fold, geodesic_km
 
 __all__ = ["BORDER_POINT", "CORRIDOR_ORDER", "DIRECTIONS", "Direction", "Span"]
 
@@ -114,32 +116,62 @@ def _suggest(name: str, options: Iterable[str]) -> str:
     return did_you_mean(str(name), sorted(set(options))) or "no similar id"
 
 
-def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]:
-    """Node ids of a place or region and whether it is a region."""
+def resolve_name(G: nx.MultiDiGraph, name: str, *, role: str = "place") -> tuple[list[str], bool, str]:
+    """Read a name as a place or a country (a region), the one way the library and the command line read names.
+
+    A node id is that place. A country code or name (``"PAN"``, ``"Panamá"``, ``"Colombia"``) is that country as a
+    region, when a place of the network lies in it. A name that is both a country and a place's name (``"Panamá"``,
+    also a name of Panama City) is read as the country, with an :class:`~routes.errors.AmbiguousNameWarning` that
+    says how to ask for the place. Anything else is a place name, found accent-, case- and spelling-tolerantly
+    (:func:`routes.find_place`).
+
+    Returns
+    -------
+    tuple
+        The node ids, whether they are a region, and the resolved id (a place id or an ISO3 code).
+
+    Raises
+    ------
+    UnknownPlaceError
+        If it is neither; the message suggests the closest names.
+
+    Examples
+    --------
+    >>> from routes import load_network
+    >>> G = load_network(risk=False)
+    >>> resolve_name(G, "Colombia")[1:], resolve_name(G, "Necocli")[1:]
+    ((True, 'COL'), (False, 'necocli'))
+    """
     if not isinstance(name, str) or not name.strip():
         raise UnknownPlaceError(f"{role} must be a place id, name or ISO3 country code, got {name!r}")
     if name in G:
-        return [name], False
+        return [name], False, name
     countries = {d.get("country") for _, d in G.nodes(data=True)}
-    if len(name) == 3 and name.isalpha() and name.upper() in countries:
-        code = name.upper()
-        return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True
+    code = country_code(name)
+    key = fold(name)
+    named = sorted(n for n, d in G.nodes(data=True)
+                   if key in {fold(s) for s in (d.get("name", ""), *(d.get("alt_names") or []))})
+    if code is not None and named and code in countries:
+        places = " or ".join(f"{G.nodes[n].get('name', n)!r} (id {n!r})" for n in named)
+        warnings.warn(f"{role} {name!r} is read as the country {country_name(code)} ({code}), a region; it is also "
+                      f"the name of the place {places}: give the place id for the place", AmbiguousNameWarning,
+                      stacklevel=3)
+    if code is not None:
+        if code not in countries:
+            raise UnknownPlaceError(f"{role} {name!r}: no place in {country_name(code)} ({code}) is on the network; "
+                                    f"countries on it: {', '.join(sorted(map(str, countries)))}")
+        return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True, code
     try:
-        from routes.network.graph import find_place
+        place = find_place(G, name)
+    except UnknownPlaceError as err:
+        raise UnknownPlaceError(f"unknown {role} {name!r}: {err}") from None
+    return [place], False, place
 
-        finder: Callable[[nx.MultiDiGraph, str], str] | None = find_place
-    except ImportError:  # pragma: no cover - network module not there yet
-        finder = None
-    if finder is not None:
-        try:
-            return [finder(G, name)], False
-        except UnknownPlaceError as err:
-            hint = ""
-            if len(name) == 3 and name.isalpha() and name.isupper():
-                hint = f"; no place lies in country {name!r} (countries: {', '.join(sorted(map(str, countries)))})"
-            raise UnknownPlaceError(f"unknown {role} {name!r}: {err}{hint}") from None
-    labels = [str(n) for n in G] + [str(c) for c in countries]
-    raise UnknownPlaceError(f"unknown {role} {name!r}; {_suggest(name, labels)}")
+
+def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]:
+    """Node ids of a place or region and whether it is a region (:func:`resolve_name`)."""
+    ids, region, _ = resolve_name(G, name, role=role)
+    return ids, region
 
 
 def _position(G: nx.MultiDiGraph, nodes: Sequence[str]) -> tuple[float | None, float]:
@@ -231,7 +263,8 @@ def _no_path(
     entries: bool,
 ) -> NoPathError:
     other = "south" if q.direction == "north" else "north"
-    msg = f"no {q.direction}bound path from {origin!r} to {destination!r}"
+    names = [str(G.nodes[x].get("name", x)) if x in G else x for x in (origin, destination)]
+    msg = f"no {q.direction}bound path from {names[0]!r} to {names[1]!r}"
     if rule != "given":
         msg += f" (direction inferred by {rule})"
     hints = []
@@ -240,11 +273,35 @@ def _no_path(
         hints.append(f"the scenario closed {q.closed_text}")
         if _has_path(free):
             hints.append(f"without those closures a {q.direction}bound path exists")
+        if q.dated_legs and _has_path(free):
+            hints.append(_dated_hint(q, scenario))
     if _has_path(_prepare(q.legs, G, orig, dest, other, scenario, entries=entries)):
         hints.append(f"a {other}bound path exists: pass direction={other!r}")
     elif not hints:
         hints.append("no path runs either way; check the places and the legs between them")
     return NoPathError(msg + "; " + "; ".join(hints))
+
+
+def _dated_hint(q: _Query, scenario: Scenario) -> str:
+    """Which legs the scenario's date closed, until when they were in use, and what to pass instead."""
+    ends: dict[str, str] = {}
+    for e, key in enumerate(q.legs.keys):
+        if key in q.dated_legs:
+            a, z = q.legs.ig.data[e].get("period_start"), q.legs.ig.data[e].get("period_end")
+            ends[key] = f"in use {str(a)[:7] if a else '...'} to {str(z)[:7] if z else '...'}"
+    closed = sorted({str(q.legs.ig.data[e].get("period_end"))[:10] for e, k in enumerate(q.legs.keys)
+                     if k in q.dated_legs and q.legs.ig.data[e].get("period_end")})
+    example = f"date='{closed[0][:8]}01'" if closed else "an earlier date"
+    return (f"on {scenario.date} these legs are out of their period of use: "
+            + ", ".join(f"{k} ({v})" for k, v in sorted(ends.items()))
+            + f"; pass a date when they were in use ({example}) or no date (every leg, closed ones marked)")
+
+
+def check_k(k: object) -> int:
+    """``k``, the number of paths asked, checked: an integer >= 1."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ArgumentError(f"k must be an integer >= 1 (number of paths), got {k!r}")
+    return int(k)
 
 
 def _setup(
@@ -260,8 +317,7 @@ def _setup(
     """Check the arguments, apply the scenario and find the ``k`` safest paths (at least one)."""
     if span not in ("journey", "crossing"):
         raise ArgumentError(f"span must be 'journey' or 'crossing', got {span!r}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ArgumentError(f"k must be an integer >= 1 (number of paths), got {k!r}")
+    check_k(k)
     if direction is not None and direction not in DIRECTIONS:
         raise ArgumentError(f"direction must be 'north', 'south' or None (inferred), got {direction!r}")
     if scenario is not None and not isinstance(scenario, Scenario):

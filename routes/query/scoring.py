@@ -32,10 +32,13 @@ from typing import Any, Literal
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 from shapely.geometry import LineString
 
 from routes.errors import ArgumentError
-from routes.model.posterior import risk_of_hazard, simulate_paths
+from routes.model.estimate import estimate_of
+from routes.model.posterior import PathDraws, risk_of_hazard, simulate_paths
+from routes.query.alternatives import MAX_OVERLAP, Route, distinct_routes, hazard_overlap
 from routes.query.paths import pareto_front
 from routes.query.regions import (  # the query; BORDER_POINT ... Span are re-exported
     BORDER_POINT,
@@ -44,6 +47,7 @@ from routes.query.regions import (  # the query; BORDER_POINT ... Span are re-ex
     Span,
     _Query,
     _setup,
+    check_k,
 )
 from routes.query.scenario import Scenario, check_month  # re-exported
 from routes.query.summary import summary_table
@@ -72,8 +76,8 @@ CRITERIA = ("p_death", "duration_h", "cost_usd", "length_km")
 # ----------------------------------------------------------------------------------------------- results
 def _simulate(
     q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None = 0, draws: int = DRAWS_PATHS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The interval and ``p_safest`` of each path (:func:`routes.model.posterior.simulate_paths`)."""
+) -> PathDraws:
+    """The interval, ``p_safest`` and comparison with the first of each path (:func:`routes.model.posterior.simulate_paths`)."""
     return simulate_paths(paths, lam=q.lam, shape=q.legs.shape, rate=q.legs.rate, multiplier=q.mult,
                           joint=q.legs.draws, joint_row=q.legs.draw_row, seed=seed, draws=draws)
 
@@ -97,7 +101,8 @@ def _main(values: dict[str, float]) -> str | None:
 def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws: int,
            day: str | None = None) -> gpd.GeoDataFrame:
     legs, ig = q.legs, q.legs.ig
-    lo, hi, p_safest = _simulate(q, paths, seed=seed, draws=draws)
+    sim = _simulate(q, paths, seed=seed, draws=draws)
+    lo, hi, p_safest = sim.lo, sim.hi, sim.p_safest
     ended = legs.ended_before(dt.date.fromisoformat(day) if day else dt.date.today())
     rows = []
     for i, path in enumerate(paths):
@@ -128,6 +133,10 @@ def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws
                 "p_death_hi": float(hi[i]),
                 "deaths_per_1000": 1000.0 * p,
                 "p_safest": float(p_safest[i]),
+                "p_riskier_than_1": float(sim.p_riskier[i]),
+                "ratio_to_1": float(sim.ratio[i]),
+                "ratio_to_1_lo": float(sim.ratio_lo[i]),
+                "ratio_to_1_hi": float(sim.ratio_hi[i]),
                 "duration_h": float(dur.sum()) if not np.isnan(dur).any() else math.nan,
                 "duration_unknown": int(np.isnan(dur).sum()),
                 "length_km": float(np.nansum(legs.length[idx])),
@@ -160,38 +169,63 @@ def _distinct_vias(paths: list[list[str]], width: int = 64) -> list[str]:
 
 
 class RankedPaths(gpd.GeoDataFrame):
-    """Ranked paths: a GeoDataFrame that shows itself as a tidy table, in Jupyter and in a terminal.
+    """Ranked paths: a GeoDataFrame that shows its main columns, by their real names, in Jupyter and in a terminal.
 
     Every column and method of a GeoDataFrame is there (``ranked.columns``, ``ranked.geometry``, ``to_file``);
-    only the display is the summary of :func:`routes.report.plot.summary_table` (compact in a terminal, in full in
-    Jupyter). A frame without those columns shows as a plain GeoDataFrame.
+    only the display is narrowed to :data:`SHOWN` (and in Jupyter the tidy :func:`routes.summary_table`). A frame
+    without those columns shows as a plain GeoDataFrame.
     """
+
+    #: the columns a ranked result shows, by their names in the frame
+    SHOWN = ("rank", "variant", "p_death", "p_death_lo", "p_death_hi", "p_safest", "ratio_to_1", "p_riskier_than_1",
+             "duration_h", "sea_legs", "main_corridor", "top_leg", "group")
 
     def _summary_title(self) -> str:
         a = self.attrs
         way = f"{a['direction']}bound " if a.get("direction") else ""
+        when = a.get("period") or {}
+        told = (f"; incidents {when['incidents_from']} to {when['incidents_to']}, travel "
+                f"{'on ' + when['travel_date'] if when.get('travel_date') else 'on any date'}"
+                if when.get("incidents_from") else "")
         return (f"{len(self)} {way}path{'s' if len(self) != 1 else ''} from {a.get('origin', '?')} to "
-                f"{a.get('destination', '?')}; deaths per 1,000 travellers with the 90% interval "
-                "(a GeoDataFrame: .columns lists every column)")
+                f"{a.get('destination', '?')}{told}\n(the main columns; a GeoDataFrame: .columns lists them all, "
+                "routes.summary_table(ranked, G=G) is a tidy table)")
+
+    def _shown(self) -> list[str] | None:
+        cols = [c for c in self.SHOWN if c in self.columns]
+        return cols if {"rank", "p_death"} <= set(cols) else None
 
     def __repr__(self) -> str:
-        try:
-            table = summary_table(self)
-        except Exception:  # noqa: BLE001 - columns removed by the user: show the plain frame
+        cols = self._shown()
+        if cols is None:
             return super().__repr__()
-        cols = [c for c in ("route", "per_1000", "per_1000_lo", "per_1000_hi", "p_safest", "duration_h", "sea_legs",
-                            "top_leg", "group") if c in table.columns]
-        compact = table[cols].copy()
-        compact = compact.rename(columns={"route": "via"})
-        compact["via"] = _distinct_vias(list(self["nodes"]))
-        return f"{self._summary_title()}\n{compact.to_string()}"
+        return f"{self._summary_title()}\n{pd.DataFrame(self[cols]).to_string(index=False)}"
 
     def _repr_html_(self) -> str | None:
-        try:
-            table = summary_table(self)
-        except Exception:  # noqa: BLE001
-            return super()._repr_html_()
-        return f"<p>{self._summary_title()}</p>{table.to_html()}"
+        if self._shown() is None or "nodes" not in self.columns:
+            return super()._repr_html_()  # type: ignore[no-any-return]
+        return f"<p>{self._summary_title()}</p>{summary_table(self).to_html()}"
+
+
+def period(G: nx.MultiDiGraph, scenario: Scenario | None = None) -> dict[str, Any]:
+    """The period a graph's risk numbers describe, and the travel date of a query.
+
+    ``incidents_from``/``incidents_to`` (the months of the incidents used, after the estimate's window), ``as_of``
+    (the date of the last incident known to the estimate) and ``travel_date`` (``None``: any date, legs no longer in
+    use included and marked).
+    """
+    estimate = estimate_of(G)
+    dates = estimate.incidents["date"].dropna() if estimate is not None else None
+    out: dict[str, Any] = {"incidents_from": None, "incidents_to": None, "as_of": None,
+                           "travel_date": scenario.date if scenario is not None else None}
+    if dates is not None and len(dates):
+        first, last = dates.min(), dates.max()
+        window = G.graph.get("risk_settings", {}).get("window")
+        if window:
+            first = max(first, dt.datetime(int(window[0]), 1, 1))
+            last = min(last, dt.datetime(int(window[1]), 12, 31))
+        out.update(incidents_from=f"{first:%Y-%m}", incidents_to=f"{last:%Y-%m}", as_of=f"{dates.max():%Y-%m-%d}")
+    return out
 
 
 def _attrs(
@@ -225,8 +259,17 @@ def rank_paths(
     seed: int | None = 0,
     draws: int = DRAWS_PATHS,
     span: Span = "journey",
+    distinct: bool = True,
+    max_overlap: float = MAX_OVERLAP,
+    variants: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Rank the ``k`` safest paths from ``origin`` to ``destination``.
+    """Rank the ``k`` safest distinct routes (or plain paths) from ``origin`` to ``destination``.
+
+    By default the routes listed differ materially: no two share more than ``max_overlap`` of the smaller one's
+    hazard (:mod:`routes.query.alternatives`: k shortest paths with limited overlap), so the list shows different
+    ways through the dangerous parts; fewer rows when fewer such routes exist. Near-identical variants are folded
+    under their route (``n_variants``) and listed with ``variants=True``. ``distinct=False`` gives the plain k
+    safest paths (exact, Yen's algorithm).
 
     Parameters
     ----------
@@ -247,11 +290,21 @@ def rank_paths(
     span
         Where a path from an origin *region* starts: ``"journey"`` (where travel in this direction enters
         the region or begins) or ``"crossing"`` (its last place in the region). See the module docstring.
+    distinct
+        List distinct routes (default) or the plain k safest paths.
+    max_overlap
+        The largest share of hazard two listed routes may share (0 to 1).
+    variants
+        Also list each route's folded variants, after it (``variant`` 1, 2, ...).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per path, safest first, in EPSG:4326, its geometry the path's line. Columns: ``rank``,
+        One row per path, safest first (``route`` and ``variant`` say which route a row is, 0 for the route
+        itself; ``n_variants`` how many near-copies were folded under it; ``overlap_max`` its largest hazard overlap
+        with a route listed before it; ``p_riskier_than_1`` the probability that it is riskier than the first
+        route, and ``ratio_to_1`` with ``ratio_to_1_lo``/``ratio_to_1_hi`` its risk over the first route's with
+        the 90% interval, from the same joint draws), in EPSG:4326, its geometry the path's line. Columns: ``rank``,
         ``legs`` (edge keys in order), ``nodes``, ``origin``, ``destination``, ``n_legs``, ``p_death``
         (``1 - prod(1 - p_leg)``), ``p_death_lo``, ``p_death_hi`` (90% Monte Carlo interval),
         ``deaths_per_1000``, ``p_safest``, ``duration_h`` (NaN if a leg's is unknown), ``duration_unknown``
@@ -291,10 +344,29 @@ def rank_paths(
     >>> ranked.attrs["direction"], ranked.attrs["direction_rule"]
     ('north', 'geography')
     """
-    q, scen, rule, best = _setup(G, origin, destination, direction, month, scenario, k, span)
-    gdf = _frame(q, [p for _, p in best], seed=seed, draws=draws, day=scen.date)
+    k = check_k(k)
+    q, scen, rule, best = _setup(G, origin, destination, direction, month, scenario, 1 if distinct else k, span)
+    if distinct:
+        listed = distinct_routes(q, int(k), max_overlap=max_overlap)
+    else:
+        listed = [Route(c, p) for c, p in best]
+    paths, route, variant = [], [], []
+    for i, r in enumerate(listed, start=1):
+        for j, path in enumerate([r.path, *(p for _, p in r.variants)] if variants else [r.path]):
+            paths.append(path)
+            route.append(i)
+            variant.append(j)
+    gdf = _frame(q, paths, seed=seed, draws=draws, day=scen.date)
+    gdf["rank"] = route
+    gdf.insert(1, "variant", variant)
+    gdf.insert(2, "n_variants", [len(listed[i - 1].variants) for i in route])
+    gdf["overlap_max"] = [max((hazard_overlap(p, listed[m].path, q.lam) for m in range(i - 1)), default=0.0)
+                          for p, i in zip(paths, route, strict=True)]
     logger.debug("ranked %d %sbound paths from %r to %r", len(gdf), q.direction, origin, destination)
-    return _attrs(gdf, q, origin, destination, scen, rule, k=int(k), seed=seed, draws=int(draws), span=span)
+    return _attrs(gdf, q, origin, destination, scen, rule, period=period(G, scen), k=int(k), seed=seed,
+                  draws=int(draws), span=span,
+                  distinct=bool(distinct), max_overlap=float(max_overlap) if distinct else None,
+                  variants=bool(variants))
 
 
 def pareto_paths(
@@ -387,6 +459,7 @@ def pareto_paths(
         destination,
         scen,
         rule,
+        period=period(G, scen),
         criteria=list(criteria),
         unknown=unknown,
         span=span,
@@ -397,14 +470,23 @@ def pareto_paths(
     )
 
 
+#: corridors that are a country's main roads, not a way analysts name: a path is grouped by the named corridor it takes
+#: (a Darién trail, the Guna Yala boats, the Pacific boats, a Honduran entry, ...), these only when it takes none
+GENERAL_CORRIDORS = frozenset({"colon-road", "costa-rica", "guatemala", "honduras", "mexico", "nicaragua",
+                               "panama-road", "el-salvador", "chiapas-road"})
+
+
 def _group_of(q: _Query, path: Sequence[int], by: str) -> str | None:
-    """The corridor (or mode) carrying most of a path's hazard, as ``_frame`` computes it."""
+    """The named corridor carrying most of a path's hazard (or, with ``by="mode"``, the mode)."""
     weights: dict[str, float] = {}
+    named: dict[str, float] = {}
     legs = q.legs
     for e in path:
         name = (legs.corridor[e] or legs.mode[e]) if by == "corridor" else legs.mode[e]
         weights[name] = weights.get(name, 0.0) + float(q.lam[e])
-    return _main(weights)
+        if by == "corridor" and name not in GENERAL_CORRIDORS:
+            named[name] = named.get(name, 0.0) + float(q.lam[e]) + 1e-300  # a named corridor wins even at no hazard
+    return _main(named) if named else _main(weights)
 
 
 def direction_summary(
@@ -488,8 +570,8 @@ def direction_summary(
             keep.append(p)
     keep.sort(key=lambda p: float(q.lam[np.array(p, dtype=np.intp)].sum()))
     gdf = _attrs(_frame(q, keep, seed=seed, draws=draws, day=scen.date), q, origin_region, destination_region, scen, rule,
-                 k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
-    gdf["group"] = gdf["main_corridor"] if by == "corridor" else gdf["main_mode"]
+                 period=period(G, scen), k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
+    gdf["group"] = [_group_of(q, p, by) for p in keep]
     gdf["group_rank"] = gdf.groupby("group", sort=False)["rank"].rank(method="first").astype(int)
     groups = []
     for name, part in gdf.groupby("group", sort=False):

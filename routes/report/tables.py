@@ -32,19 +32,12 @@ import networkx as nx
 
 from routes.model.estimate import estimate_of
 from routes.network.places import normalise_name
-from routes.vocabulary import suggest
+from routes.vocabulary import COUNTRY_NAMES, country_code, country_name, suggest  # noqa: F401 - re-exported
 
 WIDTH = 120
 #: the formats an output file's suffix allows, the default first
 OUTPUT_SUFFIXES = {".gpkg": ("gpkg",), ".geojson": ("geojson",), ".geojsons": ("geojson",), ".csv": ("csv",),
                    ".json": ("json", "geojson"), ".txt": ("table", "csv", "json")}
-#: country names people type, by ISO3 code (the countries of the network and their neighbours)
-COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
-    "COL": ("Colombia",), "PAN": ("Panama", "Panamá"), "CRI": ("Costa Rica",), "NIC": ("Nicaragua",),
-    "HND": ("Honduras",), "SLV": ("El Salvador",), "GTM": ("Guatemala",), "BLZ": ("Belize", "Belice"),
-    "MEX": ("Mexico", "México"), "ECU": ("Ecuador",), "VEN": ("Venezuela",), "PER": ("Peru", "Perú"),
-    "USA": ("United States", "United States of America", "Estados Unidos"),
-}
 COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo and Necoclí (Colombia) through Panama "
             "and Central America to Tapachula and Villahermosa (Mexico)")
 ENDED_NOTE = ("no longer in use: legs whose period of use has ended (a station closed, a route abandoned); their risk "
@@ -162,24 +155,6 @@ def place_name(G: nx.MultiDiGraph, node: str) -> str:
     return str(G.nodes[node].get("name", node)) if node in G else str(node)
 
 
-def country_code(text: str) -> str | None:
-    """The ISO3 code of a country typed by name or code (accents and case ignored), else None.
-
-    Examples
-    --------
-    >>> country_code("panamá"), country_code("col"), country_code("Panama City")
-    ('PAN', 'COL', None)
-    """
-    key = normalise_name(text)
-    if len(key) == 3 and key.upper() in COUNTRY_NAMES:
-        return key.upper()
-    return next((c for c, names in COUNTRY_NAMES.items() if key in map(normalise_name, names)), None)
-
-
-def country_name(code: str) -> str:
-    return COUNTRY_NAMES.get(code, (code,))[0]
-
-
 def no_data_legs(G: nx.MultiDiGraph, nodes: Sequence[str], legs: Sequence[str]) -> int:
     """How many legs of a path have ``evidence == "none"`` (nobody known to travel them)."""
     return sum(G.edges[u, v, k].get("evidence") == "none" for u, v, k in zip(nodes[:-1], nodes[1:], legs))
@@ -218,10 +193,30 @@ def scenario_notes(G: nx.MultiDiGraph, attrs: dict[str, Any]) -> str:
     return "; ".join(n for n in notes if n)
 
 
+#: one line, in every table: what the numbers are and are not
+CARE = ("recorded dead and missing per traversal (IOM's counts are minimums), for analysis and planning; "
+        "not a forecast for any one traveller")
+
+
+def period_note(G: nx.MultiDiGraph, attrs: dict[str, Any] | None = None) -> str:
+    """The period the numbers describe (the incidents' months, the data's date) and the travel date, in words."""
+    from routes.query.scoring import period
+
+    when = (attrs or {}).get("period") or period(G)
+    told = (f"period: incidents {when['incidents_from']} to {when['incidents_to']} (data as of {when['as_of']})"
+            if when.get("incidents_from") else "period: unknown (no risk estimate on this graph)")
+    day = when.get("travel_date") or ((attrs or {}).get("scenario") or {}).get("date")
+    travel = (f"travel on {day}: only legs in use then" if day else
+              "travel date: any (legs no longer in use are included and marked; --date YYYY-MM-DD leaves them out)")
+    return f"{told}; {travel}"
+
+
 def header(G: nx.MultiDiGraph, title: str, attrs: dict[str, Any], extra: Sequence[str] = ()) -> list[str]:
-    """The title wrapped, then one line each for the direction rule, the scenario, the snapshot and ``extra``."""
+    """The title wrapped, then one line each for the direction rule, the scenario, the period, the snapshot, ``extra``
+    and what the numbers are."""
     lines = wrap(title, hanging="  ")
-    for note in (direction_note(attrs["direction_rule"], attrs["direction"]), scenario_notes(G, attrs), *extra):
+    for note in (direction_note(attrs["direction_rule"], attrs["direction"]), scenario_notes(G, attrs),
+                 period_note(G, attrs), *extra, CARE):
         lines += wrap(note, indent="  ", hanging="    ") if note else []
     return lines
 
@@ -229,7 +224,13 @@ def header(G: nx.MultiDiGraph, title: str, attrs: dict[str, Any], extra: Sequenc
 # ----------------------------------------------------------------------------------------------- ranked paths
 def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
     star = "*" if _edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") else ""
-    return {"rank": r.rank, "p": per_1000(r._asdict()), "safest": f"{r.p_safest:.0%}", "time": hours(r.duration_h),
+    variant = int(getattr(r, "variant", 0) or 0)
+    ratio = getattr(r, "ratio_to_1", math.nan)
+    vs = ("" if r.rank == 1 and not variant else
+          f"{sig(ratio, 2)}x [{sig(r.ratio_to_1_lo, 2)}-{sig(r.ratio_to_1_hi, 2)}]" if math.isfinite(ratio) else "?")
+    riskier = "" if r.rank == 1 and not variant else f"{getattr(r, 'p_riskier_than_1', math.nan):.0%}"
+    return {"rank": f"{r.rank}.{variant}" if variant else r.rank, "p": per_1000(r._asdict()),
+            "safest": f"{r.p_safest:.0%}", "vs": vs, "riskier": riskier, "time": hours(r.duration_h),
             "km": f"{r.length_km:,.0f}", "cost": cost(r.cost_usd, r.cost_unknown, r.n_legs), "sea": r.sea_legs,
             "n": r.n_legs, "nodata": no_data_legs(G, r.nodes, r.legs),
             "top": f"{r.top_leg}{star} ({r.top_leg_share:.0%})"}
@@ -248,8 +249,23 @@ def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
             until = [f"{leg} (until {str(_edge_attr(G, r, leg, 'period_end'))[:7]})" for leg in ended]
             note = textwrap.wrap("no longer in use: " + ", ".join(until), WIDTH - 4, initial_indent="    ",
                                  subsequent_indent="        ")
-        out += [line, *via(G, r.nodes), *note, ""]
+        top = ""
+        if "top" not in line and getattr(r, "top_leg", None):  # tables without a riskiest-leg column: its own line
+            star = "*" if _edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") else ""
+            top = f"    riskiest leg: {r.top_leg}{star} ({r.top_leg_share:.0%} of the risk)"
+        out += [line, *via(G, r.nodes), *([top] if top else []), *_differs(G, r, paths), *note, ""]
     return out
+
+
+def _differs(G: nx.MultiDiGraph, r: Any, paths: Any) -> list[str]:
+    """For a path that passes the same places as another listed path: the legs that set it apart, with their modes."""
+    others = [o for o in paths.itertuples() if o.Index != r.Index and list(o.nodes) == list(r.nodes)]
+    if not others:
+        return []
+    theirs = {leg for o in others for leg in o.legs}
+    own = [f"{leg} ({_edge_attr(G, r, leg, 'mode')})" for leg in r.legs if leg not in theirs]
+    return textwrap.wrap("same places as another path listed, but by: " + ", ".join(own), WIDTH - 4,
+                         initial_indent="    ", subsequent_indent="        ") if own else []
 
 
 def _edge_attr(G: nx.MultiDiGraph, r: Any, leg: str, attr: str) -> Any:
@@ -279,18 +295,35 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
     if len(gdf) and len(gdf["legs_ended"].iloc[0] if "legs_ended" in gdf else []):
         extra = [*extra, ("note: the safest path uses legs no longer in use (marked below); rank only legs in use on "
                           "a date with --date YYYY-MM-DD")]
-    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("time", "time>"),
-            ("km", "km>"), ("cost", "cost>"), ("n", "legs>"), ("sea", "sea>"), ("nodata", "no data>"),
-            ("top", "riskiest leg (share)")]
+    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("vs", "vs #1 [90%]>"),
+            ("riskier", "P(riskier)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("n", "legs>"),
+            ("sea", "sea>"), ("nodata", "no data>")]
     out = [*header(G, title, gdf.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), gdf)
+    folded = int(gdf.loc[gdf.get("variant", 0) == 0, "n_variants"].sum()) if "n_variants" in gdf else 0
     ended = any(len(getattr(r, "legs_ended", None) or []) for r in gdf.itertuples())
     out += footer([*_common_notes(G, gdf, "P(safest): chance that the path is the safest among the paths listed "
                                           "(it changes with -k); ranks follow the mean risk, and paths whose "
                                           "intervals overlap are not clearly different"),
+                   _comparison_note(gdf),
+                   (f"folded: {folded} near-identical variant(s) of these routes (each sharing over "
+                    f"{gdf.attrs.get('max_overlap', 0.5):.0%} of a route's hazard): --variants lists them, --plain "
+                    "gives the plain k safest paths" if folded and not gdf.attrs.get("variants") else ""),
                    ENDED_NOTE if ended else "",
                    "more: route-risk explain LEG; --format csv|json|geojson; -o FILE.gpkg|.geojson|.csv"])
     return "\n".join(out)
+
+
+def _comparison_note(gdf: Any) -> str:
+    """What the comparison columns mean, and which routes cannot be told apart from the first."""
+    if len(gdf) < 2 or "ratio_to_1_lo" not in gdf:
+        return ""
+    alike = [str(r.rank) + (f".{int(r.variant)}" if getattr(r, "variant", 0) else "") for r in gdf.iloc[1:].itertuples()
+             if r.ratio_to_1_lo <= 1.0]
+    said = (f"; #{', #'.join(alike)} cannot be told apart from #1 (the interval of the ratio holds 1)" if alike else
+            "; every route listed is clearly riskier than #1")
+    return ("vs #1: the route's risk over the first's, with its 90% interval; P(riskier): chance it is riskier than "
+            "#1, both from the same joint draws" + said)
 
 
 def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str] = (), hint: str = "") -> str:
@@ -307,7 +340,8 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
     out = [*header(G, title, best.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), best)
     search = best.attrs.get("search", 500)
-    out += footer([("corridor: the corridor carrying most of a path's risk; each row shows the safest path of that "
+    out += footer([("corridor: the named corridor a path takes (a Darién trail, the Guna Yala or Pacific boats, a "
+                    "Honduran entry), else the one carrying most of its risk; each row shows the safest path of that "
                    f"corridor, searched among the {search:,} safest paths (paths: how many of the {ranked} paths "
                    "ranked together it holds, best rank: its place among them; -k N adds the N safest overall)"),
                    *_common_notes(G, best, "P(safest): chance that the corridor holds the safest of the paths ranked "

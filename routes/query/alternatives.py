@@ -1,0 +1,114 @@
+"""Distinct routes: the safest paths that differ materially, with their near-copies folded under them.
+
+The plain k safest paths of a long journey are mostly one route with small detours (twenty Necoclí → Tapachula paths
+through the same Darién trail, differing by a bus in Honduras). A list that informs shows different ways through the
+dangerous parts. This module finds them by *k shortest paths with limited overlap* (Chondrogiannis et al., "Finding
+k-shortest paths with limited overlap", VLDB J. 2020), with candidates from two sources:
+
+* the plain k-best paths (Yen's algorithm, exact, :func:`routes.query.paths.k_best`), and
+* the penalty method (Akgün, Erkut & Batta 2000): after each search the hazards of the legs used so far are multiplied
+  by a penalty, so the next search is pushed off the dangerous legs already shown.
+
+Candidates are then ranked by their true hazard and accepted greedily when they overlap every accepted route by at
+most ``max_overlap``. The overlap of routes A and B is the hazard ``Λ = -log(1 - p)`` of the directed legs (edge keys)
+they share, over the smaller of their two hazards, at the posterior mean under the query's scenario. A candidate
+that overlaps an accepted route by more is a *variant* of the route it overlaps most, folded under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from routes.errors import ArgumentError
+from routes.query.paths import k_best
+from routes.query.regions import _Query
+
+__all__ = ["MAX_OVERLAP", "Route", "distinct_routes", "hazard_overlap"]
+
+#: by default no two listed routes share more than this fraction of the smaller one's hazard
+MAX_OVERLAP = 0.5
+#: plain k-best candidates searched, and penalty-method searches, per route asked
+POOL_PER_ROUTE = 12
+PENALTY_ROUNDS_PER_ROUTE = 3
+#: hazard multiplier per earlier use of a leg, in the penalty searches
+PENALTY = 2.0
+
+
+@dataclass(frozen=True)
+class Route:
+    """A listed route: its summed hazard, its legs (edge indices) and its folded variants, safest first."""
+
+    hazard: float
+    path: tuple[int, ...]
+    variants: tuple[tuple[float, tuple[int, ...]], ...] = field(default=())
+
+
+def hazard_overlap(a: Sequence[int], b: Sequence[int], lam: np.ndarray) -> float:
+    """The hazard of the legs ``a`` and ``b`` share, over the smaller of their hazards (0: disjoint, 1: nested).
+
+    Examples
+    --------
+    >>> lam = np.array([0.1, 0.1, 0.3, 0.0])
+    >>> round(hazard_overlap([0, 2], [1, 2], lam), 6)
+    0.75
+    >>> hazard_overlap([0], [1], lam)
+    0.0
+    """
+    shared = set(a) & set(b)
+    if not shared:
+        return 0.0
+    smaller = min(float(lam[list(a)].sum()), float(lam[list(b)].sum()))
+    if smaller <= 0.0:
+        return 1.0
+    return min(1.0, float(lam[sorted(shared)].sum()) / smaller)
+
+
+def _candidates(q: _Query, k: int) -> dict[tuple[int, ...], float]:
+    """Candidate paths and their true hazards: the plain k-best, and the penalty method's searches."""
+    pool = {p: float(c) for c, p in q.best(POOL_PER_ROUTE * k)}
+    uses = np.zeros(len(q.lam))
+    active = q.active.tolist()
+    for _ in range(PENALTY_ROUNDS_PER_ROUTE * k):
+        weights = [float(x) for x in q.lam * PENALTY**uses]
+        found = k_best(q.legs.ig, q.legs.ig.adjacency(weights, active), weights, q.sources, q.targets, 1)
+        if not found:
+            break
+        path = found[0][1]
+        pool.setdefault(path, float(q.lam[list(path)].sum()))
+        uses[list(path)] += 1
+    return pool
+
+
+def distinct_routes(q: _Query, k: int, *, max_overlap: float = MAX_OVERLAP) -> list[Route]:
+    """Up to ``k`` routes, safest first, no two overlapping by more than ``max_overlap`` of their hazard.
+
+    Fewer routes when fewer such exist. Every other candidate found is folded, as a variant, under the listed route it
+    overlaps most (when that overlap exceeds ``max_overlap``).
+
+    Raises
+    ------
+    ArgumentError
+        If ``max_overlap`` is not in [0, 1].
+    """
+    if not 0.0 <= float(max_overlap) <= 1.0:
+        raise ArgumentError(f"max_overlap must be a fraction from 0 to 1 (0.5: at most half shared), got {max_overlap!r}")
+    pool = _candidates(q, k)
+    order = sorted(pool, key=lambda p: (pool[p], p))
+    chosen: list[tuple[int, ...]] = []
+    for path in order:
+        if all(hazard_overlap(path, c, q.lam) <= max_overlap for c in chosen):
+            chosen.append(path)
+            if len(chosen) == k:
+                break
+    folded: dict[tuple[int, ...], list[tuple[float, tuple[int, ...]]]] = {c: [] for c in chosen}
+    for path in order:
+        if path in folded:
+            continue
+        overlaps = [hazard_overlap(path, c, q.lam) for c in chosen]
+        best = int(np.argmax(overlaps))
+        if overlaps[best] > max_overlap:
+            folded[chosen[best]].append((pool[path], path))
+    return [Route(pool[c], c, tuple(folded[c])) for c in chosen]
