@@ -36,6 +36,7 @@ import networkx as nx
 from routes import __version__
 from routes.errors import AmbiguousNameWarning, DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 from routes.report import tables
+from routes.report.tables import PRIOR_DOMINATED
 from routes.vocabulary import did_you_mean, suggest
 
 PROG = "route-risk"
@@ -227,8 +228,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_legs(args: argparse.Namespace) -> int:
     G = _network(args)
-    rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")}}
-            for u, v, k, d in G.edges(keys=True, data=True)]
+    rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")},
+             "prior_weight": d.get("prior_weight")} for u, v, k, d in G.edges(keys=True, data=True)]
     if args.corridor:
         corridors = sorted({r["corridor"] for r in rows})
         if args.corridor not in corridors:
@@ -236,6 +237,8 @@ def _cmd_legs(args: argparse.Namespace) -> int:
             raise RouteError(f"unknown corridor {args.corridor!r}; {hint}")
         rows = [r for r in rows if r["corridor"] == args.corridor]
     rows = [r for r in rows if args.direction in (None, r["direction"])]
+    if args.no_prior:  # leave out the legs whose number rests mostly on the pooled prior
+        rows = [r for r in rows if r["prior_weight"] is not None and r["prior_weight"] <= PRIOR_DOMINATED]
     order: dict[str, Callable[[dict[str, Any]], Any]] = {
         "risk": lambda r: (-r["p_death"], r["leg"]), "name": lambda r: (r["leg"], r["direction"]),
         "length": lambda r: (-r["length_km"], r["leg"])}
@@ -503,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("risk", "name", "length"), default="risk",
                    help="order: risk (highest first, the default), name (leg id) or length (longest first)")
     p.add_argument("--corridor", metavar="C", help="only this corridor (e.g. uraba, darien-acandi)")
+    p.add_argument("--no-prior", action="store_true", help="leave out legs whose number rests mostly on the pooled "
+                   f"prior (prior_weight above {PRIOR_DOMINATED})")
     p.add_argument("--format", choices=fmt, default="table", help="table (default, with notes), csv or json "
                    "(every column, for spreadsheets and scripts)")
     p = add("places", "find places by name, accents optional", "route-risk places necocli", _cmd_places)

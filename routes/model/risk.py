@@ -67,7 +67,7 @@ SEASON_SHRINK = 10.0
 #: modes over which the deaths of a generic Darién position are spread
 EVIDENCE_LEVELS = ("none", "no deaths", "weak", "moderate", "strong")
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
-              "exposure_hi", "incidents", "evidence", "season")
+              "exposure_hi", "incidents", "evidence", "prior_weight", "crude_rate", "season")
 
 
 def _weights(months: pd.PeriodIndex, window: tuple[int, int] | None, half_life_years: float | None) -> np.ndarray:
@@ -141,7 +141,9 @@ def estimate_risk(
     networkx.MultiDiGraph
         A copy of ``G`` whose edges carry ``p_death``, ``p_death_lo``, ``p_death_hi``, ``risk_shape``,
         ``risk_rate``, ``deaths``, ``exposure`` (with ``exposure_lo``, ``exposure_hi``), ``incidents``,
-        ``evidence`` and ``season``; ``G.graph["estimate_id"]`` names the
+        ``evidence``, ``prior_weight`` (the credibility weight of the pooled prior in the posterior mean: 1 for a
+        leg nobody is known to travel, near 0 where the leg's own deaths and travellers decide), ``crude_rate``
+        (attributed deaths / travellers, or None) and ``season``; ``G.graph["estimate_id"]`` names the
         :class:`routes.model.estimate.Estimate` (:func:`routes.model.estimate.estimate_of`).
 
     Raises
@@ -257,6 +259,11 @@ def estimate_risk(
     p_lo, p_hi = np.quantile(risk_of_hazard(lam), INTERVAL, axis=1)
     p_mean = gamma_risk(shape, rate)
     season = _seasonality(modes, inc_cells * w, exp.central * w * length[:, None], months)
+    # how much of each posterior mean is the prior: the credibility weight of the prior rate (1: nobody known to
+    # travel the leg; near 0: the leg's own deaths and travellers decide), and the crude rate it is weighed against
+    prior_weight = b0 / (b0 + E * length / phi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        crude = np.where(E > 0, deaths / np.where(E > 0, E, 1.0), np.nan)
 
     H = G.copy()
     for i, (u_, v_, k_) in enumerate(exp.edges):
@@ -272,6 +279,8 @@ def estimate_risk(
         d["exposure_hi"] = float(round(E_hi[i], 3))
         d["incidents"] = float(round(n_inc[i], 6))
         d["evidence"] = _evidence(deaths[i], E[i], E_lo[i], E_hi[i])
+        d["prior_weight"] = float(round(prior_weight[i], 6))
+        d["crude_rate"] = float(crude[i]) if np.isfinite(crude[i]) else None
         d["season"] = season[i]
     settings = {"window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
                 "draws": draws, "seed": seed,

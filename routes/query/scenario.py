@@ -211,6 +211,7 @@ class _Legs:
     duration: np.ndarray
     cost: np.ndarray
     length: np.ndarray
+    prior_weight: np.ndarray  # NaN where the estimate gives none
     mode: list[str]
     corridor: list[str]
     xy: list[tuple[float, float]]
@@ -227,6 +228,7 @@ class _Legs:
         with np.errstate(invalid="ignore", divide="ignore"):
             p = np.where(np.isnan(p) & gamma, gamma_risk(shape, rate), p)
         length = _column(data, "length_km")
+        prior_weight = _column(data, "prior_weight")
         for e in np.flatnonzero(np.isnan(length)):
             geom = data[e].get("geometry")
             if geom is not None:
@@ -247,6 +249,7 @@ class _Legs:
             duration=_column(data, "duration_h"),
             cost=_column(data, "cost_usd"),
             length=length,
+            prior_weight=prior_weight,
             mode=modes,
             corridor=[str(d.get("corridor") or "") for d in data],
             xy=[(_num(nodes[n].get("x")), _num(nodes[n].get("y"))) for n in ig.nodes],

@@ -148,6 +148,8 @@ def _frame(q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None, draws
                 "main_mode": _main(by_mode),
                 "top_leg": str(ig.keys[path[top]]),
                 "top_leg_share": float(lam[top] / total) if total > 0 else math.nan,
+                "prior_share": (float(np.nansum(legs.prior_weight[idx] * lam) / total)
+                                if total > 0 and np.isfinite(legs.prior_weight[idx]).any() else math.nan),
                 "legs_ended": [str(ig.keys[e]) for e in path if ended[e]],
                 "geometry": _line(q, path),
             }
@@ -310,7 +312,9 @@ def rank_paths(
         ``deaths_per_1000``, ``p_safest``, ``duration_h`` (NaN if a leg's is unknown), ``duration_unknown``
         (legs with unknown duration), ``length_km``, ``cost_usd`` (sum of known costs), ``cost_unknown``,
         ``sea_legs``, ``modes``, ``main_corridor``, ``main_mode`` (carrying most of the hazard),
-        ``top_leg`` and ``top_leg_share`` (its share of the path's hazard ``-log(1 - p)``), ``legs_ended`` (legs
+        ``top_leg`` and ``top_leg_share`` (its share of the path's hazard ``-log(1 - p)``), ``prior_share`` (how
+        much of the path's hazard rests on the pooled prior: the legs' ``prior_weight`` weighted by their hazard;
+        above 0.5 the number is mostly assumption), ``legs_ended`` (legs
         of the path whose period of use ended before today, or before the scenario's date: kept for the history; pass
         ``Scenario(date="YYYY-MM-DD")`` to rank only legs in use on a date). ``gdf.attrs`` records origin, destination, direction, direction_rule, k, month, scenario (a dict),
         what it closed, seed and draws.

@@ -193,9 +193,24 @@ def scenario_notes(G: nx.MultiDiGraph, attrs: dict[str, Any]) -> str:
     return "; ".join(n for n in notes if n)
 
 
+#: above this prior weight a number rests mostly on the pooled prior, and tables mark it
+PRIOR_DOMINATED = 0.5
+PRIOR_MARK = "~"
+PRIOR_WEIGHT_NOTE = (f"{PRIOR_MARK}: the number rests mostly on the pooled prior (prior weight above "
+                     f"{PRIOR_DOMINATED:g}: its mode's average rate for the length, not the leg's own deaths and "
+                     "travellers); prior: the share of the risk that is prior, not evidence")
+
 #: one line, in every table: what the numbers are and are not
 CARE = ("recorded dead and missing per traversal (IOM's counts are minimums), for analysis and planning; "
         "not a forecast for any one traveller")
+
+
+def _pct(x: Any) -> str:
+    return f"{x:.0%}" if isinstance(x, (int, float)) and math.isfinite(x) else "?"
+
+
+def _prior_mark(w: Any) -> str:
+    return PRIOR_MARK if isinstance(w, (int, float)) and math.isfinite(w) and w > PRIOR_DOMINATED else ""
 
 
 def period_note(G: nx.MultiDiGraph, attrs: dict[str, Any] | None = None) -> str:
@@ -229,7 +244,9 @@ def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
     vs = ("" if r.rank == 1 and not variant else
           f"{sig(ratio, 2)}x [{sig(r.ratio_to_1_lo, 2)}-{sig(r.ratio_to_1_hi, 2)}]" if math.isfinite(ratio) else "?")
     riskier = "" if r.rank == 1 and not variant else f"{getattr(r, 'p_riskier_than_1', math.nan):.0%}"
-    return {"rank": f"{r.rank}.{variant}" if variant else r.rank, "p": per_1000(r._asdict()),
+    prior = getattr(r, "prior_share", math.nan)
+    return {"rank": f"{r.rank}.{variant}" if variant else r.rank,
+            "p": per_1000(r._asdict()) + _prior_mark(prior), "prior": _pct(prior),
             "safest": f"{r.p_safest:.0%}", "vs": vs, "riskier": riskier, "time": hours(r.duration_h),
             "km": f"{r.length_km:,.0f}", "cost": cost(r.cost_usd, r.cost_unknown, r.n_legs), "sea": r.sea_legs,
             "n": r.n_legs, "nodata": no_data_legs(G, r.nodes, r.legs),
@@ -286,7 +303,7 @@ def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
             "cost: sum of the legs' known costs in US dollars" + ("; $N+ means some legs' cost is unknown, so the "
                                                                  "real cost is higher" if unknown_cost else "")
             + ("; ? means no leg's cost is known" if no_cost else ""),
-            NO_DATA_NOTE if nodata else "", PRIOR_NOTE if starred else ""]
+            NO_DATA_NOTE if nodata else "", PRIOR_NOTE if starred else "", PRIOR_WEIGHT_NOTE]
 
 
 def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = ()) -> str:
@@ -295,9 +312,9 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
     if len(gdf) and len(gdf["legs_ended"].iloc[0] if "legs_ended" in gdf else []):
         extra = [*extra, ("note: the safest path uses legs no longer in use (marked below); rank only legs in use on "
                           "a date with --date YYYY-MM-DD")]
-    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("safest", "P(safest)>"), ("vs", "vs #1 [90%]>"),
-            ("riskier", "P(riskier)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("n", "legs>"),
-            ("sea", "sea>"), ("nodata", "no data>")]
+    cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("prior", "prior>"), ("safest", "P(safest)>"),
+            ("vs", "vs #1 [90%]>"), ("riskier", "P(riskier)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"),
+            ("n", "legs>"), ("sea", "sea>"), ("nodata", "no data>")]
     out = [*header(G, title, gdf.attrs, extra), ""]
     out += _with_via(G, table(rows, cols).split("\n"), gdf)
     folded = int(gdf.loc[gdf.get("variant", 0) == 0, "n_variants"].sum()) if "n_variants" in gdf else 0
@@ -331,7 +348,7 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
     rows = [{**_path_row(G, r), "group": r.group, "paths": r.group_paths, "safest": f"{r.group_p_safest:.0%}"}
             for r in best.itertuples()]
     cols = [("group", "corridor"), ("paths", "paths>"), ("rank", "best rank>"), ("p", "deaths/1,000 [90%]>"),
-            ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("sea", "sea legs>"),
+            ("prior", "prior>"), ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("sea", "sea legs>"),
             ("nodata", "no data>")]
     ranked = int(sum(best["group_paths"]))
     if "legs_ended" in best and any(len(x) for x in best["legs_ended"]):
@@ -363,14 +380,16 @@ def places_table(rows: Sequence[dict[str, Any]]) -> str:
 # ----------------------------------------------------------------------------------------------- legs
 def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str:
     """Every directed leg with its risk, evidence legs marked."""
-    shown = [{**r, "p": per_1000(r), "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
+    shown = [{**r, "p": per_1000(r) + _prior_mark(r.get("prior_weight")), "prior": _pct(r.get("prior_weight")),
+              "deaths": f"{r['deaths']:.1f}", "exposure": f"{r['exposure']:,.0f}",
               "km": f"{r['length_km']:,.0f}",
               "evidence": {"none": "no data", "no deaths": "no death"}.get(r["evidence"], r["evidence"])} for r in rows]
     text = table(shown, [("leg", "leg"), ("direction", "dir"), ("mode", "mode"), ("p", "deaths/1,000 [90%]>"),
-                         ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence"), ("km", "km>")])
+                         ("deaths", "deaths>"), ("exposure", "exposure>"), ("evidence", "evidence")])
     notes = [("deaths/1,000: probability of dying or going missing on one traversal, x 1,000, with its 90% interval; "
              "deaths: dead and missing attributed to the leg in this direction; exposure: travellers, people "
              "estimated to have travelled it this way"), DEATHS_NOTE,
+             PRIOR_WEIGHT_NOTE.split("; prior:")[0] + " (csv and json give each leg's prior_weight)",
              "evidence: how much data the rate rests on (strong, moderate, weak; 'no death': travelled, but no death "
              "attributed, so the rate is the mode's prior for the leg's length); " + NO_DATA_NOTE.replace(
                  "no data: legs", "'no data' (evidence none in csv/json) marks legs").replace(" (evidence none)", "")]
