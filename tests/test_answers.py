@@ -119,3 +119,23 @@ def test_python_m_routes_and_a_closed_pipe() -> None:
     status, err_bytes = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                        check=True).stdout.split()
     assert (status, err_bytes) == ("141", "0")  # quiet, with the status of SIGPIPE, as `yes | head` ends
+
+
+def test_prior_weight_marks_numbers_that_rest_on_the_prior(capsys: pytest.CaptureFixture[str]) -> None:
+    G = network()
+    for *_, d in G.edges(data=True):
+        assert 0.0 <= d["prior_weight"] <= 1.0
+        if d["exposure"] == 0:
+            assert d["prior_weight"] == 1.0 and d["crude_rate"] is None
+        else:
+            assert d["crude_rate"] == pytest.approx(d["deaths"] / d["exposure"])
+    busiest = max(G.edges(data=True), key=lambda e: e[2]["exposure"] if e[2]["deaths"] > 50 else 0)[2]
+    assert busiest["prior_weight"] < 0.5  # a leg travelled 870,000 times with 119 deaths speaks for itself
+    ranked = routes.rank_paths(G, "Necoclí", "Tapachula", k=2)
+    assert ((ranked["prior_share"] >= 0) & (ranked["prior_share"] <= 1)).all()
+    assert main(["legs", "--no-prior", "--format", "json", "--snapshot", "shipped"]) == 0
+    import json
+
+    kept = json.loads(capsys.readouterr().out)
+    assert kept and all(r["prior_weight"] <= 0.5 for r in kept)
+    assert len(kept) == sum(d["prior_weight"] <= 0.5 for *_, d in G.edges(data=True))
