@@ -54,3 +54,19 @@ def test_the_wheel_ships_no_build_code() -> None:
     offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "routes").rglob("*.py")
                  if "shared/data" in p.read_text(encoding="utf-8") or "../shared" in p.read_text(encoding="utf-8")]
     assert not offenders, f"library modules that read ../shared: {offenders}"
+
+
+def test_no_month_of_a_flow_is_counted_twice() -> None:
+    """Periods are split by days: the rows of one branch of a split never cover a month more than once in all."""
+    import numpy as np
+    import pandas as pd
+
+    from routes.model.exposure import load_exposure_table, month_fractions
+
+    table = load_exposure_table()
+    months = pd.period_range("2014-01", "2026-12", freq="M")
+    split = table[table["split"].astype(str) != ""]
+    assert len(split) > 50
+    for key, rows in split.groupby(["series", "direction", "split", "branch", "legs"]):
+        covered = sum(month_fractions(months, str(r.period_start), str(r.period_end)) for r in rows.itertuples())
+        assert np.all(np.asarray(covered) <= 1 + 1e-9), f"{key}: a month counted {np.max(covered):.2f} times"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from routes.errors import DataError
-from routes.model.exposure import EXPOSURE_COLUMNS
+from routes.model.exposure import EXPOSURE_COLUMNS, SPLIT_COLUMNS
 
 BRANCH_COLUMNS = ("series", "direction", "split", "branch", "legs", "factor", "factor_lo", "factor_hi",
                   "period_start", "period_end", "method", "source")
@@ -51,6 +51,8 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
     sh = shares.copy()
     sh["m0"] = pd.to_datetime(sh["period_start"]).dt.strftime("%Y-%m")
     sh["m1"] = pd.to_datetime(sh["period_end"]).dt.strftime("%Y-%m")
+    sh["d0"] = pd.to_datetime(sh["period_start"]).dt.strftime("%Y-%m-%d")
+    sh["d1"] = pd.to_datetime(sh["period_end"]).dt.strftime("%Y-%m-%d")
     for i, b in branches.fillna("").iterrows():
         where = f"branches row {int(i) + 2}"
         try:
@@ -62,7 +64,8 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
             problems.append(f"{where}: need 0 <= factor_lo <= factor <= factor_hi <= 1, got {flo}, {f}, {fhi}")
             continue
         p0, p1 = str(b["period_start"]), str(b["period_end"])
-        base = {"legs": b["legs"], "direction": b["direction"], "series": b["series"]}
+        base = {"legs": b["legs"], "direction": b["direction"], "series": b["series"], "split": b["split"],
+                "branch": b["branch"]}
         if not b["split"]:
             out.append({**base, "share": f, "share_lo": flo, "share_hi": fhi, "period_start": p0, "period_end": p1,
                         "method": b["method"], "source": b["source"]})
@@ -72,7 +75,9 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
             problems.append(f"{where}: no share for series {b['series']!r}, split {b['split']!r}, branch {b['branch']!r}")
             continue
         for _, s in rows.iterrows():
-            a, z = max(p0 or s["m0"], s["m0"]), min(p1 or s["m1"], s["m1"])
+            # periods to the day: a share period that starts or ends inside a month covers only its days of it
+            a = max(_first_day(p0) if p0 else s["d0"], s["d0"])
+            z = min(_last_day(p1) if p1 else s["d1"], s["d1"])
             if a > z:
                 continue
             method = "observed" if s["method"] == "observed" and b["method"] == "observed" else "assumption"
@@ -84,7 +89,17 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
                         "method": method, "source": src})
     if problems:
         raise DataError(f"branches table: {len(problems)} problem(s)", problems)
-    return pd.DataFrame(out, columns=list(EXPOSURE_COLUMNS))
+    return pd.DataFrame(out, columns=[*EXPOSURE_COLUMNS, *SPLIT_COLUMNS])
+
+
+def _first_day(month: str) -> str:
+    """``YYYY-MM`` (or a date) as the first day it covers."""
+    return month if len(month) > 7 else f"{month}-01"
+
+
+def _last_day(month: str) -> str:
+    """``YYYY-MM`` (or a date) as the last day it covers."""
+    return month if len(month) > 7 else (pd.Period(month, "M").end_time.strftime("%Y-%m-%d"))
 
 
 def read_branches(path: str | None = None) -> pd.DataFrame:

@@ -41,6 +41,9 @@ from routes.vocabulary import month_keys
 log = logging.getLogger(__name__)
 
 EXPOSURE_COLUMNS = ("legs", "direction", "series", "share", "share_lo", "share_hi", "period_start", "period_end", "method", "source")
+#: optional columns: the split of the series the row's share belongs to, and its branch (rows of one split and
+#: period are alternatives whose shares are drawn jointly)
+SPLIT_COLUMNS = ("split", "branch")
 
 
 def load_exposure_table(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
@@ -87,8 +90,9 @@ def load_exposure_table(path: str | Path | pd.DataFrame | None = None) -> pd.Dat
             problems.append(f"{where}: need 0 <= share_lo <= share <= share_hi <= 1, got {lo}, {s}, {hi}")
         for c in ("period_start", "period_end"):
             v = str(row[c]).strip()
-            if v and pd.isna(pd.to_datetime(v, format="%Y-%m", errors="coerce")):
-                problems.append(f"{where}: {c} {v!r} must be a month 'YYYY-MM' or empty")
+            fmt = "%Y-%m-%d" if len(v) > 7 else "%Y-%m"
+            if v and pd.isna(pd.to_datetime(v, format=fmt, errors="coerce")):
+                problems.append(f"{where}: {c} {v!r} must be a date 'YYYY-MM-DD', a month 'YYYY-MM' or empty")
         if not str(row["legs"]).strip():
             problems.append(f"{where}: legs is empty; list leg ids or corridor:<slug>")
     if problems:
@@ -161,6 +165,29 @@ class Exposure:
     _direction: tuple[str, ...] = ()
 
 
+def month_fractions(months: pd.PeriodIndex, start: str, end: str) -> np.ndarray:
+    """The part of each month a period covers, by days (a month ``YYYY-MM`` as an end covers the whole month).
+
+    Examples
+    --------
+    >>> m = pd.period_range("2024-06", "2024-08", freq="M")
+    >>> month_fractions(m, "2024-07-16", "").round(3).tolist()
+    [0.0, 0.516, 1.0]
+    >>> month_fractions(m, "", "2024-07").tolist()
+    [1.0, 1.0, 0.0]
+    """
+    first = months.start_time.to_numpy()
+    after = (months.end_time.normalize() + pd.Timedelta(days=1)).to_numpy()
+    a = pd.Timestamp(start if len(start) > 7 else f"{start}-01") if start else None
+    z = (pd.Timestamp(end) + pd.Timedelta(days=1) if len(end) > 7 else pd.Period(end, "M").end_time.normalize()
+         + pd.Timedelta(days=1)) if end else None
+    lo = first if a is None else np.maximum(first, a.to_datetime64())
+    hi = after if z is None else np.minimum(after, z.to_datetime64())
+    days = (after - first) / np.timedelta64(1, "D")
+    covered = np.clip((hi - lo) / np.timedelta64(1, "D"), 0.0, None)
+    return np.asarray(covered / days, dtype=float)
+
+
 def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame) -> Exposure:
     """Exposure of every edge of ``G`` in every month of ``flows``.
 
@@ -216,12 +243,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
                 legs |= corridors.get(c, set())
             else:
                 legs.add(token)
-        mask = np.ones(len(months), dtype=bool)
-        if str(row["period_start"]).strip():
-            mask &= keys >= str(row["period_start"]).strip()
-        if str(row["period_end"]).strip():
-            mask &= keys <= str(row["period_end"]).strip()
-        flow = np.where(mask, series[key], 0.0)
+        flow = series[key] * month_fractions(months, str(row["period_start"]).strip(), str(row["period_end"]).strip())
         for leg in sorted(legs):
             e = by_leg_dir.get((leg, key[1]))
             if e is None:
