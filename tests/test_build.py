@@ -70,3 +70,22 @@ def test_no_month_of_a_flow_is_counted_twice() -> None:
     for key, rows in split.groupby(["series", "direction", "split", "branch", "legs"]):
         covered = sum(month_fractions(months, str(r.period_start), str(r.period_end)) for r in rows.itertuples())
         assert np.all(np.asarray(covered) <= 1 + 1e-9), f"{key}: a month counted {np.max(covered):.2f} times"
+
+
+def test_the_reverse_flow_splits_cover_every_month_of_the_reverse_flow() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from routes.io.flows import load_flows, load_shares
+    from routes.model.exposure import month_fractions
+
+    flows = load_flows()
+    months = pd.PeriodIndex(sorted(flows.loc[(flows["series"] == "reverse-panama") & (flows["persons"] > 0), "month"]),
+                            freq="M")
+    shares = load_shares()
+    reverse = shares[shares["series"] == "reverse-panama"]
+    assert set(reverse["split"]) >= {"sea-route", "colombia-entry-municipality"}
+    for (split, branch), rows in reverse.groupby(["split", "branch"]):
+        covered = sum(month_fractions(months, f"{r.period_start:%Y-%m-%d}", f"{r.period_end:%Y-%m-%d}")
+                      for r in rows.itertuples())
+        assert np.allclose(covered, 1.0), f"{split}/{branch}: months covered {dict(zip(months.astype(str), covered))}"

@@ -23,6 +23,16 @@ RISK_HEAD = ("Risk per traversal (deaths per 1,000 traversals with its 90% inter
              "travellers in persons)")
 
 
+def _day_or_month(value: object, end: str) -> str:
+    """A period end as ``YYYY-MM`` when it falls on the month's first (start) or last (end) day, else the date."""
+    text = str(value or "")
+    if len(text) <= 7:
+        return text
+    day = pd.Timestamp(text)
+    whole = day.day == 1 if end == "start" else day.is_month_end
+    return text[:7] if whole else text
+
+
 @dataclass
 class LegExplanation:
     """The incidents, flows and assumptions behind one leg's risk (both directions)."""
@@ -64,10 +74,10 @@ class LegExplanation:
         flows = pd.DataFrame({
             "dir": r["direction"], "series": r["series"],
             "share [range]": [f"{x.share:.3g} [{x.share_lo:.3g}-{x.share_hi:.3g}]" for x in r.itertuples()],
-            "months": [f"{x.period_start or '…'}..{x.period_end or '…'}" if x.period_start or x.period_end
-                       else "all" for x in r.itertuples()],
+            "months": [f"{_day_or_month(x.period_start, 'start') or '…'}..{_day_or_month(x.period_end, 'end') or '…'}"
+                       if x.period_start or x.period_end else "all" for x in r.itertuples()],
             "method": r["method"],
-            "source": [f"[{sources.index(str(x)) + 1}] {tables.shorten(x, 40)}" for x in r["source"]]}) if len(r) else r
+            "source": [f"[{sources.index(str(x)) + 1}] {tables.shorten(x, 36)}" for x in r["source"]]}) if len(r) else r
         return {"risk": risk, "incidents": inc, "years": years, "flows": flows, "sources": pd.Series(sources)}
 
     def _title(self) -> str:
