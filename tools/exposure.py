@@ -68,7 +68,8 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
                 "branch": b["branch"]}
         if not b["split"]:
             out.append({**base, "share": f, "share_lo": flo, "share_hi": fhi, "period_start": p0, "period_end": p1,
-                        "method": b["method"], "source": b["source"]})
+                        "method": b["method"], "source": b["source"], "factor": f, "factor_lo": flo,
+                        "factor_hi": fhi})
             continue
         rows = sh[(sh["series"] == b["series"]) & (sh["split"] == b["split"]) & (sh["branch"] == b["branch"])]
         if rows.empty:
@@ -86,7 +87,9 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
                 src += f"; x factor {f:g} ({flo:g}-{fhi:g}): {b['source']}"
             out.append({**base, "share": round(s["share"] * f, 6), "share_lo": round(s["share_lo"] * flo, 6),
                         "share_hi": round(min(1.0, s["share_hi"] * fhi), 6), "period_start": a, "period_end": z,
-                        "method": method, "source": src})
+                        "method": method, "source": src, "split_start": s["d0"], "split_end": s["d1"],
+                        "split_share": s["share"], "split_share_lo": s["share_lo"], "split_share_hi": s["share_hi"],
+                        "factor": f, "factor_lo": flo, "factor_hi": fhi})
     if problems:
         raise DataError(f"branches table: {len(problems)} problem(s)", problems)
     return pd.DataFrame(out, columns=[*EXPOSURE_COLUMNS, *SPLIT_COLUMNS])

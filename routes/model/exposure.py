@@ -41,9 +41,11 @@ from routes.vocabulary import month_keys
 log = logging.getLogger(__name__)
 
 EXPOSURE_COLUMNS = ("legs", "direction", "series", "share", "share_lo", "share_hi", "period_start", "period_end", "method", "source")
-#: optional columns: the split of the series the row's share belongs to, and its branch (rows of one split and
-#: period are alternatives whose shares are drawn jointly)
-SPLIT_COLUMNS = ("split", "branch")
+#: optional columns: the split of the series the row's share belongs to, its branch, the split's period and the
+#: branch's share of it (with its range), and the factor of the branch that takes these legs: ``share`` is
+#: ``split_share x factor``. Rows of one split and period are alternatives whose split shares are drawn jointly.
+SPLIT_COLUMNS = ("split", "branch", "split_start", "split_end", "split_share", "split_share_lo", "split_share_hi",
+                 "factor", "factor_lo", "factor_hi")
 
 
 def load_exposure_table(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
