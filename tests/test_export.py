@@ -419,6 +419,14 @@ def test_layer_styles_table_names_the_legs_layer(risky: nx.MultiDiGraph, tmp_pat
     assert rows[1][5] == places_qml() and rows[2][5] == incidents_qml() and {r[6] for r in rows} == {1}
 
 
+def test_period_dates_must_be_iso_dates(bare: nx.MultiDiGraph, tmp_path: Path) -> None:
+    H = bare.copy()
+    next(iter(H.edges(data=True)))[2]["period_start"] = "soon"
+    with pytest.raises(DataError, match="column 'period_start': expected ISO dates YYYY-MM-DD or null"):
+        to_geopackage(H, tmp_path / "bad.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_shipped_style_is_a_graduated_renderer_on_risk_per_100km() -> None:
     root = ET.fromstring(geodata_file("legs_risk.qml").read_text(encoding="utf-8").split("\n", 1)[1])
     renderer = root.find("renderer-v2")

@@ -167,7 +167,14 @@ class RiskClasses:
         return np.where(np.isfinite(v), out, -1)
 
     def colour(self, value: float | None) -> str:
-        """The colour of one value (:data:`NO_ESTIMATE_COLOUR` when missing)."""
+        """The colour of one value (:data:`NO_ESTIMATE_COLOUR` when missing).
+
+        Examples
+        --------
+        >>> rc = classes_for([0.01, 7.0], classes=2)
+        >>> rc.colour(0.01) == PALETTE[0], rc.colour(None) == NO_ESTIMATE_COLOUR
+        (True, True)
+        """
         c = int(self.classify([value])[0])
         return NO_ESTIMATE_COLOUR if c < 0 else self.colours[c]
 
@@ -216,6 +223,13 @@ def classes_for(values: Iterable[float | None], *, classes: int = len(PALETTE)) 
 
 def leg_classes(G: nx.MultiDiGraph, *, classes: int = len(PALETTE)) -> RiskClasses:
     """Risk classes fitted to the legs of ``G`` (one value per directed edge).
+
+    Parameters
+    ----------
+    G
+        The network, with risk estimated (legs without ``p_death`` are left out of the fit).
+    classes
+        How many classes (see :func:`classes_for`).
 
     Examples
     --------
