@@ -167,8 +167,8 @@ def test_legs_style_draws_direction_mode_and_prior(toy: nx.MultiDiGraph) -> None
     for symbol in symbols[1:]:
         line = _expressions(symbol, "SimpleLine")
         assert "sea_boat" in line["outlineWidth"] and "'dot'" in line["outlineStyle"]  # width and dash by mode
-        assert f"'prior_weight'), 0) > {PRIOR_DOMINATED}" in line["outlineStyle"]     # prior-dominated: dashed
-        assert "set_color_part(@symbol_color, 'alpha'" in line["outlineColor"]        # ... and pale
+        assert f'coalesce("prior_weight", 0) > {PRIOR_DOMINATED}' in line["outlineStyle"]  # prior-dominated: dashed
+        assert f", {style.PRIOR_ALPHA}) ELSE color_rgba(" in line["outlineColor"]           # ... and pale
         arrows = _expressions(symbol, "MarkerLine")
         assert arrows["enabled"] == "\"directions\" IS NULL OR \"directions\" <> 'both'"  # one-way legs only
         marker = symbol.find("layer[@class='MarkerLine']/symbol/layer/Option/Option[@name='name']")
@@ -177,7 +177,7 @@ def test_legs_style_draws_direction_mode_and_prior(toy: nx.MultiDiGraph) -> None
 
 def test_without_prior_weight_the_style_is_by_mode_only(toy: nx.MultiDiGraph) -> None:
     qml = export.legs_style(toy)
-    assert "prior_weight" not in qml and "set_color_part" not in qml
+    assert "prior_weight" not in qml and "color_rgba" not in qml
     line = _expressions(_renderer(qml).findall("symbols/symbol")[1], "SimpleLine")
     assert line["outlineStyle"].startswith("CASE WHEN \"mode\"")
 

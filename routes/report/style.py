@@ -88,8 +88,8 @@ def _case(field: str, mapping: Mapping[str, str], default: str) -> str:
     return f"CASE {whens} ELSE {default} END"
 
 
-def _prior_test() -> str:
-    return f"coalesce(attribute(@feature, 'prior_weight'), 0) > {PRIOR_DOMINATED}"
+def _prior_test() -> str:  # only in a style made for a layer with the field (legs_qml(prior_weight=True))
+    return f'coalesce("prior_weight", 0) > {PRIOR_DOMINATED}'
 
 
 def _leg_symbol(parent: ET.Element, name: str, colour: str, *, prior: bool, missing: bool) -> None:
@@ -102,8 +102,8 @@ def _leg_symbol(parent: ET.Element, name: str, colour: str, *, prior: bool, miss
     style = _case("mode", {m: f"'{s}'" for m, (_, s, _) in MODE_LINES.items()}, "'solid'")
     dd = {"outlineWidth": width, "outlineStyle": f"CASE WHEN {_prior_test()} THEN '{PRIOR_DASH[0]}' ELSE {style} END"}
     if prior:
-        dd["outlineColor"] = f"CASE WHEN {_prior_test()} THEN set_color_part(@symbol_color, 'alpha', {PRIOR_ALPHA}) " \
-                             "ELSE @symbol_color END"
+        rgb = _rgba(colour).rsplit(",", 1)[0]
+        dd["outlineColor"] = f"CASE WHEN {_prior_test()} THEN color_rgba({rgb}, {PRIOR_ALPHA}) ELSE color_rgba({rgb}, 255) END"
     if missing:
         dd.pop("outlineStyle")
     elif not prior:  # the layer has no prior_weight field: the style by mode only
