@@ -43,8 +43,8 @@ from routes.report.provenance import provenance as _provenance
 
 log = logging.getLogger(__name__)
 
-#: colours of ranked routes 1, 2, 3, ... (drawn wide and translucent under the legs)
-ROUTE_COLOURS = ("#111111", "#4a6fa5", "#8a6d3b", "#6b8e23", "#7b5e7b")
+#: colours of ranked routes 1, 2, 3, ... (drawn wide and translucent under the legs; visible on light and dark maps)
+ROUTE_COLOURS = ("#ff4fa3", "#22c3e6", "#b5b82a", "#a0785a", "#8f8f8f")
 #: pixels per millimetre of the QGIS line widths
 PX_PER_MM = 3.6
 #: how far each direction of a two-way leg is drawn to the right of its travel, in pixels
