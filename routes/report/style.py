@@ -22,7 +22,9 @@ from routes.report.classes import NO_ESTIMATE_COLOUR, RISK_FIELD, RISK_UNIT, Ris
 PRIOR_DOMINATED = 0.5
 #: opacity (0-255) of prior-dominated legs
 PRIOR_ALPHA = 90
-#: per mode: line width (mm in QGIS; the web map uses 3.4 px per mm), QGIS pen style, SVG dash pattern
+#: pixels per millimetre: the web map draws the QGIS widths and sizes at this scale
+PX_PER_MM = 3.6
+#: per mode: line width (mm in QGIS, times PX_PER_MM in the web map), QGIS pen style, SVG dash pattern
 MODE_LINES: dict[str, tuple[float, str, str | None]] = {
     "road": (0.5, "solid", None),
     "foot": (0.9, "solid", None),
@@ -218,7 +220,7 @@ def incidents_qml() -> str:
     for i, (upper, label) in enumerate(INCIDENT_CLASSES):
         ET.SubElement(ranges, "range", lower=str(lower), upper=str(upper), symbol=str(i), label=f"{label} dead or missing",
                       render="true")
-        size = incident_radius(lower + 1 if i else 1) * 2 / 3.4  # the web map's pixels as mm
+        size = incident_radius(lower + 1 if i else 1) * 2 / PX_PER_MM  # the web map's diameter in mm
         layer = _layer(_symbol(symbols, "marker", str(i)), "SimpleMarker")
         _options(layer, {"angle": "0", "color": _rgba(INCIDENT_COLOUR, 190), "name": "circle",
                          "outline_color": "255,255,255,230", "outline_style": "solid", "outline_width": "0.25",

@@ -35,6 +35,7 @@ from routes.model.estimate import estimate_of
 from routes.network.graph import graph_to_gdfs
 from routes.query.scenario import Scenario
 from routes.query.scoring import rank_paths
+from routes.query.select import select_legs
 from routes.report import style
 from routes.report.classes import NO_ESTIMATE_COLOUR, RISK_UNIT, RiskClasses, leg_classes, risk_per_100km
 from routes.report.explain import explain_leg
@@ -45,8 +46,7 @@ log = logging.getLogger(__name__)
 
 #: colours of ranked routes 1, 2, 3, ... (drawn wide and translucent under the legs; visible on light and dark maps)
 ROUTE_COLOURS = ("#ff4fa3", "#22c3e6", "#b5b82a", "#a0785a", "#8f8f8f")
-#: pixels per millimetre of the QGIS line widths
-PX_PER_MM = 3.6
+PX_PER_MM = style.PX_PER_MM
 #: how far each direction of a two-way leg is drawn to the right of its travel, in pixels
 OFFSET_PX = 2.5
 MAX_INCIDENTS_IN_POPUP = 6
@@ -224,6 +224,27 @@ def _legend(classes: RiskClasses, G: nx.MultiDiGraph, paths: list[dict[str, Any]
     return "".join(out)
 
 
+def _routes(G: nx.MultiDiGraph, paths: gpd.GeoDataFrame | None) -> list[dict[str, Any]]:
+    """The ranked routes as the page draws them: rank, colour, legend label, popup, coordinates."""
+    out = []
+    for r in ([] if paths is None else paths.itertuples()):
+        label = (f"{_num(1000 * r.p_death)} per 1,000 [{_num(1000 * r.p_death_lo)}–{_num(1000 * r.p_death_hi)}], "
+                 f"via {r.main_corridor}")
+        coords = _coords(r.geometry) if r.geometry.geom_type == "LineString" else \
+            [c for g in r.geometry.geoms for c in _coords(g)]
+        out.append({"rank": int(r.rank), "colour": ROUTE_COLOURS[(int(r.rank) - 1) % len(ROUTE_COLOURS)],
+                    "label": label, "popup": _path_popup(G, r), "coords": coords})
+    return out
+
+
+def _page(data: Mapping[str, Any], title: str, version: str) -> str:
+    """The HTML page: the template with Leaflet and the data inlined (``<`` escaped, so no text closes a script)."""
+    js, css = _leaflet()
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
+    return string.Template(_asset("templates", "webmap.html")).substitute(
+        TITLE=escape(title), GENERATOR=escape(f"routes {version}"), LEAFLET_CSS=css, LEAFLET_JS=js, DATA=text)
+
+
 def _scenario_text(scenario: Mapping[str, Any] | None) -> str:
     """The scenario's settings that change something, in words ('' when none)."""
     set_ = {k: v for k, v in (scenario or {}).items() if v not in (None, [], {}, "", 1.0)}
@@ -311,11 +332,7 @@ def explore(G: nx.MultiDiGraph, path: str | os.PathLike[str] | None = None, *, o
                         f"destination={destination!r}")
     if origin is not None and destination is not None and paths is None:
         paths = rank_paths(G, origin, destination, direction=direction, k=k, scenario=scenario)  # type: ignore[arg-type]
-    shown = G
-    if direction is not None:
-        from routes.query.select import select_legs
-
-        shown = select_legs(G, direction=direction)
+    shown = G if direction is None else select_legs(G, direction=direction)
     classes = leg_classes(shown)
     legs, popups = _legs(shown, classes)
     estimate = estimate_of(G)
@@ -323,14 +340,7 @@ def explore(G: nx.MultiDiGraph, path: str | os.PathLike[str] | None = None, *, o
         None if estimate is None else estimate.incidents
     attrs = dict(paths.attrs) if paths is not None else {}
     prov = _provenance(G, direction=attrs.get("direction", direction), scenario=attrs.get("scenario"))
-    routes = []
-    for r in ([] if paths is None else paths.itertuples()):
-        colour = ROUTE_COLOURS[(int(r.rank) - 1) % len(ROUTE_COLOURS)]
-        label = (f"{_num(1000 * r.p_death)} per 1,000 [{_num(1000 * r.p_death_lo)}–{_num(1000 * r.p_death_hi)}], "
-                 f"via {r.main_corridor}")
-        routes.append({"rank": int(r.rank), "colour": colour, "label": label, "popup": _path_popup(G, r),
-                       "coords": _coords(r.geometry) if r.geometry.geom_type == "LineString" else
-                       [c for g in r.geometry.geoms for c in _coords(g)]})
+    routes = _routes(G, paths)
     ends = {str(n) for r in ([] if paths is None else paths.itertuples()) for n in (r.nodes[0], r.nodes[-1])}
     nodes = cast(gpd.GeoDataFrame, graph_to_gdfs(shown, edges=False))
     b = nodes.total_bounds if paths is None or not len(paths) else paths.total_bounds
@@ -344,14 +354,9 @@ def explore(G: nx.MultiDiGraph, path: str | os.PathLike[str] | None = None, *, o
     if title is None:
         title = (f"Safest routes from {origin} to {destination}" if origin else
                  "Migrant route risk between Colombia and Mexico")
-    js, css = _leaflet()
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
-    page = string.Template(_asset("templates", "webmap.html")).substitute(
-        TITLE=escape(title), GENERATOR=escape(f"routes {prov['routes_version']}"), LEAFLET_CSS=css, LEAFLET_JS=js,
-        DATA=text)
-    m = WebMap(page)
+    m = WebMap(_page(data, title, str(prov["routes_version"])))
     if path is not None:
-        m = WebMap(page, m.save(path))
+        m = WebMap(m.html, m.save(path))
         log.info("wrote the web map %s (%d legs, %d incidents, %d routes)", m.path, len(legs), len(data["incidents"]),
                  len(routes))
     return m
