@@ -3,14 +3,16 @@
 The public API, by idea:
 
 * the network: :func:`load_network`, :func:`graph_to_gdfs`, :func:`graph_from_gdfs`, :func:`find_place`,
-  :func:`validate_network` (:mod:`routes.network.graph`);
+  :func:`validate_network` (:mod:`routes.network.graph`); :func:`to_graphml`, :func:`read_graphml`
+  (:mod:`routes.network.graphml`); :func:`select_legs` (:mod:`routes.query.select`);
 * incidents: :func:`read_incidents` (:mod:`routes.io.incidents`), :func:`load_incidents` (:mod:`routes.io.snapshot`),
   :func:`attribute_incidents` (:mod:`routes.model.attribution`);
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
-* GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`); maps: :func:`plot_network`,
-  :func:`plot_paths`, :func:`explore` (:mod:`routes.report.plot`).
+* GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`), with QGIS styles
+  (:mod:`routes.report.style`); maps: :func:`plot_network`, :func:`plot_paths` (:mod:`routes.report.plot`) and
+  :func:`explore`, an offline web map in one HTML file (:mod:`routes.report.webmap`).
 
 Names are imported on first use, so ``import routes`` stays quick.
 """
@@ -37,6 +39,9 @@ _LAZY = {
     "read_network": "routes.network.graph",
     "graph_to_gdfs": "routes.network.convert",
     "graph_from_gdfs": "routes.network.convert",
+    "to_graphml": "routes.network.graphml",
+    "read_graphml": "routes.network.graphml",
+    "select_legs": "routes.query.select",
     "find_place": "routes.network.places",
     "search_places": "routes.network.places",
     "validate_network": "routes.network.graph",
@@ -57,7 +62,7 @@ _LAZY = {
     "to_geopackage": "routes.report.export",
     "plot_network": "routes.report.plot",
     "plot_paths": "routes.report.plot",
-    "explore": "routes.report.plot",
+    "explore": "routes.report.webmap",
     "summary_table": "routes.query.summary",
     "leg_table": "routes.report.plot",
     "plot_rates": "routes.report.plot",
@@ -92,12 +97,15 @@ __all__ = [
     "plot_paths",
     "plot_rates",
     "rank_paths",
+    "read_graphml",
     "read_incidents",
     "read_network",
     "search_places",
+    "select_legs",
     "summary_table",
     "to_geojson",
     "to_geopackage",
+    "to_graphml",
     "update_snapshot",
     "validate_network",
 ]

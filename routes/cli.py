@@ -37,7 +37,7 @@ from routes import __version__
 from routes.errors import AmbiguousNameWarning, DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
 from routes.report import tables
 from routes.report.tables import PRIOR_DOMINATED
-from routes.vocabulary import did_you_mean, suggest
+from routes.vocabulary import suggest
 
 PROG = "route-risk"
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
@@ -150,8 +150,9 @@ def _fraction(text: str) -> float:
 
 
 def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callable[..., Any]) -> Any:
-    """Run the scorer ``run`` on the query; record what was typed and resolved in ``attrs``."""
+    """Run the scorer ``run`` on the query; record what was typed and resolved, and the provenance, in ``attrs``."""
     from routes.query.scoring import Scenario
+    from routes.report.provenance import provenance
 
     (oq, oid, oreg), (dq, did, dreg) = ends
     scenario = Scenario(closed=_closures(G, args.close or []), advisory=args.advisory, date=args.date)
@@ -172,7 +173,25 @@ def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callab
     gdf.attrs.update(origin=args.origin, destination=args.destination, origin_id=oid, destination_id=did,
                      origin_kind="country" if oreg else "place", destination_kind="country" if dreg else "place",
                      incident_snapshot=getattr(used, "attrs", {}).get("snapshot"))
+    gdf.attrs["provenance"] = provenance(G, direction=gdf.attrs.get("direction"), scenario=gdf.attrs.get("scenario"))
     return gdf
+
+
+def _sidecar(gdf: Any, args: argparse.Namespace) -> None:
+    """Beside a CSV or JSON table written with ``-o``, ``<stem>.provenance.json``: where the numbers come from."""
+    import json
+
+    from routes.report.provenance import scrub_paths
+
+    if not args.output or args.format not in ("csv", "json"):
+        return
+    out = Path(args.output)
+    query = {k: gdf.attrs.get(k) for k in ("origin", "destination", "origin_id", "destination_id", "direction",
+                                           "direction_rule", "month", "k", "span", "seed", "draws")}
+    doc = {"file": out.name, "provenance": gdf.attrs.get("provenance"), "query": query}
+    sidecar = out.with_name(f"{out.stem}.provenance.json")
+    sidecar.write_text(json.dumps(scrub_paths(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {sidecar}", file=sys.stderr)
 
 
 def _estimate_incidents(G: nx.MultiDiGraph) -> Any:
@@ -198,7 +217,9 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     else:
         title = f"{n} safest {gdf.attrs['direction']}bound path{'s' * (n != 1)} {where}"
     extra = [*notes, *tables.snapshot_note(G)]
-    return tables.write_paths(G, gdf, args, lambda: tables.rank_table(G, gdf, title, extra))
+    code = tables.write_paths(G, gdf, args, lambda: tables.rank_table(G, gdf, title, extra))
+    _sidecar(gdf, args)
+    return code
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -223,20 +244,43 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             hint = (f"only corridors that reach {'the destination' if not dreg else dc} are listed; to compare every "
                     f"corridor between the countries: route-risk compare {oc} {dc} --direction {args.direction}")
     extra = [*notes, *tables.snapshot_note(G)]
-    return tables.write_paths(G, best, args, lambda: tables.compare_table(G, best, title, extra, hint))
+    code = tables.write_paths(G, best, args, lambda: tables.compare_table(G, best, title, extra, hint))
+    _sidecar(best, args)
+    return code
+
+
+def _selected(G: nx.MultiDiGraph, args: argparse.Namespace) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """The legs asked by ``--direction``, ``--corridor`` and ``--date``, and the provenance saying so."""
+    from routes.query.select import select_legs
+    from routes.report.provenance import provenance
+
+    H = select_legs(G, direction=args.direction, corridor=args.corridor, date=args.date) \
+        if (args.direction or args.corridor or args.date) else G
+    filters = {k: v for k, v in (("corridor", args.corridor), ("date", args.date)) if v}
+    return H, provenance(G, direction=args.direction, scenario=filters or None)
+
+
+def _geojson_out(G: nx.MultiDiGraph, target: str | None, prov: dict[str, Any]) -> list[Path]:
+    """The legs as GeoJSON (with places and styles beside) to ``target``, or the legs alone to stdout."""
+    import tempfile
+
+    from routes.report.export import to_geojson
+
+    if target:
+        return to_geojson(G, target, provenance=prov)
+    with tempfile.TemporaryDirectory() as tmp:
+        written = to_geojson(G, Path(tmp) / "legs.geojson", provenance=prov)
+        sys.stdout.write(written[0].read_text(encoding="utf-8"))
+    return []
 
 
 def _cmd_legs(args: argparse.Namespace) -> int:
-    G = _network(args)
+    G, prov = _selected(_network(args), args)
+    if args.format == "geojson":
+        _geojson_out(G, None, prov)
+        return 0
     rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")},
              "prior_weight": d.get("prior_weight")} for u, v, k, d in G.edges(keys=True, data=True)]
-    if args.corridor:
-        corridors = sorted({r["corridor"] for r in rows})
-        if args.corridor not in corridors:
-            hint = did_you_mean(args.corridor, corridors) or f"choose from {', '.join(corridors)}"
-            raise RouteError(f"unknown corridor {args.corridor!r}; {hint}")
-        rows = [r for r in rows if r["corridor"] == args.corridor]
-    rows = [r for r in rows if args.direction in (None, r["direction"])]
     if args.no_prior:  # leave out the legs whose number rests mostly on the pooled prior
         rows = [r for r in rows if r["prior_weight"] is not None and r["prior_weight"] <= PRIOR_DOMINATED]
     order: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -296,17 +340,55 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_usage(args: argparse.Namespace) -> str | None:
+    """The format of ``route-risk export`` from FILE and ``--format`` (``args.format``); a message when they clash."""
+    suffix = Path(args.file).suffix.lower() if args.file else None
+    fmt = args.format or ("gpkg" if suffix == ".gpkg" else "geojson" if suffix else None)
+    if fmt is None:
+        return "give FILE.geojson or FILE.gpkg, or --format geojson to write the legs to stdout"
+    if suffix and (fmt == "gpkg") != (suffix == ".gpkg"):
+        return f"--format {fmt} does not fit {args.file!r}; drop --format or change the suffix"
+    if fmt == "gpkg" and not args.file:
+        return "--format gpkg needs FILE.gpkg (a GeoPackage cannot go to stdout)"
+    args.format = fmt
+    return None
+
+
+def _map_usage(args: argparse.Namespace) -> str | None:
+    if (args.origin is None) != (args.destination is None):
+        return "give both --from and --to (or neither, for the network alone)"
+    return None
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    from routes.report.export import to_geojson, to_geopackage
+    from routes.report.export import to_geopackage
+
+    fmt = args.format
+    full = _network(args)
+    G, prov = _selected(full, args)
+    incidents = _estimate_incidents(G)
+    if incidents is not None and G is not full:  # the incidents of the legs kept
+        incidents = incidents[incidents["leg"].isin({k for *_, k in G.edges(keys=True)})]
+    with _progress(f"writing {args.file or 'GeoJSON'}"):
+        if fmt == "gpkg":
+            written = [to_geopackage(G, args.file, incidents=incidents, provenance=prov)]
+        else:
+            written = _geojson_out(G, args.file, prov)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from routes.query.scenario import Scenario
+    from routes.report.webmap import explore
 
     G = _network(args)
     with _progress(f"writing {args.file}"):
-        if Path(args.file).suffix.lower() == ".gpkg":
-            written = [to_geopackage(G, args.file, incidents=_estimate_incidents(G))]
-        else:
-            written = to_geojson(G, args.file)
-    for path in written:
-        print(path)
+        m = explore(G, args.file, origin=args.origin, destination=args.destination, direction=args.direction,
+                    k=args.k, scenario=Scenario(date=args.date) if args.date else None,
+                    incidents=False if args.no_incidents else None)
+    print(m.path)
     return 0
 
 
@@ -436,6 +518,21 @@ def _export_file(text: str) -> str:
     return text
 
 
+def _html_file(text: str) -> str:
+    if Path(text).suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"expected a .html file, got {text!r}; e.g. route-risk map corridor.html")
+    return text
+
+
+def _filters(p: argparse.ArgumentParser, what: str) -> None:
+    """``--direction``, ``--corridor`` and ``--date``: which legs ``what`` holds."""
+    p.add_argument("--direction", choices=("north", "south"), help=f"only the edges travelled this way: north "
+                   f"(towards Mexico) or south (back towards Colombia); default: both, in {what}")
+    p.add_argument("--corridor", metavar="C", help="only this corridor (e.g. uraba, darien-acandi), or every corridor "
+                   "it begins (darien: every darien-...)")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="only the legs in use on this date")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``route-risk`` argument parser (every subcommand has ``--help`` with an example)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -500,25 +597,40 @@ def build_parser() -> argparse.ArgumentParser:
     query(p, 1)
     p.add_argument("--direction", choices=("north", "south"), required=True, help="direction of travel (required)")
     p = add("legs", "every directed leg with its risk and evidence", "route-risk legs --direction north "
-            "--sort risk --corridor uraba", _cmd_legs)
-    p.add_argument("--direction", choices=("north", "south"), help="only the edges travelled this way: north "
-                   "(towards Mexico) or south (back towards Colombia); default: both")
+            "--sort risk --corridor uraba\n  route-risk legs --corridor darien --format geojson > darien.geojson",
+            _cmd_legs)
+    _filters(p, "the list")
     p.add_argument("--sort", choices=("risk", "name", "length"), default="risk",
                    help="order: risk (highest first, the default), name (leg id) or length (longest first)")
-    p.add_argument("--corridor", metavar="C", help="only this corridor (e.g. uraba, darien-acandi)")
     p.add_argument("--no-prior", action="store_true", help="leave out legs whose number rests mostly on the pooled "
                    f"prior (prior_weight above {PRIOR_DOMINATED})")
-    p.add_argument("--format", choices=fmt, default="table", help="table (default, with notes), csv or json "
-                   "(every column, for spreadsheets and scripts)")
+    p.add_argument("--format", choices=(*fmt, "geojson"), default="table", help="table (default, with notes), csv or "
+                   "json (every column, for spreadsheets and scripts), or geojson (the legs layer, for GIS)")
     p = add("places", "find places by name, accents optional", "route-risk places necocli", _cmd_places)
     p.add_argument("query", nargs="?", help="part of a name, or a country (default: every place)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
             "necocli-capurgana-boat", _cmd_explain)
     p.add_argument("leg", help="a leg id (see route-risk legs)")
-    p = add("export", "write the whole network with risk as GeoJSON or GeoPackage", "route-risk export "
-            "routes.gpkg", _cmd_export)
-    p.add_argument("file", type=_export_file, metavar="FILE.geojson|FILE.gpkg")
+    p = add("export", "write the network with risk as GeoJSON or GeoPackage, with QGIS styles", "route-risk export "
+            "routes.gpkg\n  route-risk export darien.geojson --corridor darien --direction north --date 2024-06-01",
+            _cmd_export)
+    p.add_argument("file", type=_export_file, metavar="FILE.geojson|FILE.gpkg", nargs="?",
+                   help="the file; without it, --format geojson writes the legs to stdout")
+    _filters(p, "the file")
+    p.add_argument("--format", choices=("geojson", "gpkg"), help="default: from FILE's suffix")
+    p.set_defaults(usage=_export_usage)
+    p = add("map", "write an offline web map: one HTML file with the legs by risk, the incidents and ranked routes",
+            "route-risk map corridor.html --from Necoclí --to Tapachula", _cmd_map)
+    p.add_argument("file", type=_html_file, metavar="FILE.html")
+    p.add_argument("--from", dest="origin", metavar="PLACE", help=f"rank and draw the safest routes from here: {where}")
+    p.add_argument("--to", dest="destination", metavar="PLACE", help="... to here")
+    p.add_argument("--direction", choices=("north", "south"), help="direction of the routes, and of the legs drawn "
+                   "(default: inferred for the routes; both ways drawn)")
+    p.add_argument("-k", type=_positive, default=3, help="number of routes ranked (default 3)")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="rank only legs in use on this date")
+    p.add_argument("--no-incidents", action="store_true", help="leave the incidents out (a smaller file)")
+    p.set_defaults(usage=_map_usage)
     data = add("data", "manage the incident snapshot", "route-risk data status", _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder",
@@ -545,6 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "window", None) and args.window[0] > args.window[1]:
             args.parser.error(f"--window FIRST LAST must run forward, got {args.window[0]} {args.window[1]}")
         problem = tables.output_format(args) if hasattr(args, "output") else None
+        problem = problem or (args.usage(args) if hasattr(args, "usage") else None)
         if problem:
             args.parser.error(problem)
     except SystemExit as exit_:

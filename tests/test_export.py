@@ -36,6 +36,7 @@ from routes.model.risk import estimate_risk
 from routes.query.scoring import rank_paths
 from routes.report import export
 from routes.report.export import LEG_COLUMNS, PLACE_COLUMNS, to_geojson, to_geopackage
+from routes.report.style import RISK_FIELD, incidents_qml, places_qml
 
 REPR_MARKERS = ("Timestamp(", "np.float", "np.int", "array(", "datetime.", "Decimal(", "POINT", "LINESTRING")
 
@@ -161,7 +162,8 @@ def _all_files(directory: Path) -> dict[str, bytes]:
 # ------------------------------------------------------------------------------------------------ GeoJSON
 def test_network_geojson_layout(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
     written = to_geojson(risky, tmp_path / "network.geojson")
-    assert [p.name for p in written] == ["network.geojson", "network.places.geojson", "network.qml"]
+    assert [p.name for p in written] == ["network.geojson", "network.places.geojson", "network.qml",
+                                         "network.places.qml"]
     legs = check_rfc7946(written[0])
     places = check_rfc7946(written[1])
     assert legs["name"] == "legs" and places["name"] == "places"
@@ -196,7 +198,8 @@ def test_network_geojson_layout(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
     assert nec["geometry"] == {"type": "Point", "coordinates": [-76.78926, 8.42627]}
     assert "Necoclí" in written[1].read_text(encoding="utf-8")  # UTF-8, not \\u escapes
 
-    assert written[2].read_text(encoding="utf-8") == geodata_file("legs_risk.qml").read_text(encoding="utf-8")
+    assert written[2].read_text(encoding="utf-8") == export.legs_style(risky)  # classes fitted to these legs
+    assert written[3].read_text(encoding="utf-8") == places_qml()
 
 
 def test_bare_network_has_null_risk_columns(bare: nx.MultiDiGraph, tmp_path: Path) -> None:
@@ -254,7 +257,7 @@ def test_out_of_range_coordinates_are_refused(tmp_path: Path) -> None:
 
 def test_geojson_text_sequences(risky: nx.MultiDiGraph, ranked: gpd.GeoDataFrame, tmp_path: Path) -> None:
     written = to_geojson(risky, tmp_path / "net.geojsons")
-    assert [p.name for p in written] == ["net.geojsons", "net.places.geojsons", "net.qml"]
+    assert [p.name for p in written] == ["net.geojsons", "net.places.geojsons", "net.qml", "net.places.qml"]
     legs = read_seq(written[0])
     assert len(legs) == risky.number_of_edges() and len(read_seq(written[1])) == risky.number_of_nodes()
     # the same features as the FeatureCollection
@@ -316,6 +319,11 @@ def _check_read_back(path: Path, source: gpd.GeoDataFrame, columns: list[str], *
     for col in columns:
         want = _ogr_family(source[col]) if col in source.columns else None
         if want is None:
+            continue
+        if col in export.DATE_COLUMNS:  # ISO dates: a DATE field in GeoPackage, and GDAL reads GeoJSON's as dates
+            assert types[col] == "OFTDate", col
+            got = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in back[col]]
+            assert got == [None if v is None or pd.isna(v) else str(v) for v in source[col]], col
             continue
         if want in ("OFTStringList", "OFTRealList"):
             expected = [None if v is None else list(v) for v in source[col]]
@@ -389,7 +397,7 @@ def test_geopackage_layer_selection(risky: nx.MultiDiGraph, ranked: gpd.GeoDataF
     with pytest.raises(ValueError, match="nothing to write"):
         to_geopackage(bare, tmp_path / "q.gpkg", layers=["incidents"])
     out = to_geopackage(risky, tmp_path / "i.gpkg", layers=["incidents"])  # the estimate's incidents, by default
-    assert [str(n) for n, _ in pyogrio.list_layers(out)] == ["incidents"]
+    assert [str(n) for n, _ in pyogrio.list_layers(out)] == ["incidents", "layer_styles"]  # with its style
 
 
 def test_layer_styles_table_names_the_legs_layer(risky: nx.MultiDiGraph, tmp_path: Path) -> None:
@@ -404,17 +412,26 @@ def test_layer_styles_table_names_the_legs_layer(risky: nx.MultiDiGraph, tmp_pat
                          "styleName", "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui",
                          "update_time"}
     assert "layer_styles" in contents
-    assert len(rows) == 1
+    assert [r[2] for r in rows] == ["legs", "places", "incidents"]
     catalog, schema, table, column, name, qml, default = rows[0]
     assert (catalog, schema, table, column, name, default) == ("", "", "legs", geom_col, "legs_risk", 1)
-    assert qml == geodata_file("legs_risk.qml").read_text(encoding="utf-8")
+    assert qml == export.legs_style(risky)
+    assert rows[1][5] == places_qml() and rows[2][5] == incidents_qml() and {r[6] for r in rows} == {1}
 
 
-def test_shipped_style_is_a_graduated_renderer_on_p_death() -> None:
+def test_period_dates_must_be_iso_dates(bare: nx.MultiDiGraph, tmp_path: Path) -> None:
+    H = bare.copy()
+    next(iter(H.edges(data=True)))[2]["period_start"] = "soon"
+    with pytest.raises(DataError, match="column 'period_start': expected ISO dates YYYY-MM-DD or null"):
+        to_geopackage(H, tmp_path / "bad.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_style_is_a_graduated_renderer_on_risk_per_100km() -> None:
     root = ET.fromstring(geodata_file("legs_risk.qml").read_text(encoding="utf-8").split("\n", 1)[1])
     renderer = root.find("renderer-v2")
     assert renderer is not None and renderer.get("type") == "graduatedSymbol"
-    assert "p_death" in (renderer.get("attr") or "")
+    assert RISK_FIELD in (renderer.get("attr") or "")
     ranges = renderer.findall("ranges/range")
     symbols = {s.get("name"): s for s in renderer.findall("symbols/symbol")}
     assert len(ranges) >= 5 and {r.get("symbol") for r in ranges} == set(symbols)

@@ -599,7 +599,7 @@ def _pipeline(out: Path, toy_files: tuple[Path, Path]) -> list[bytes]:
 def test_same_inputs_and_seed_give_identical_geojson(tmp_path: Path, toy_files: tuple[Path, Path]) -> None:
     a = _pipeline(tmp_path / "a", toy_files)
     b = _pipeline(tmp_path / "b", toy_files)
-    assert len(a) == 4 and a == b
+    assert len(a) == 5 and a == b  # legs, places, their two QGIS styles, paths
 
 
 # ------------------------------------------------------------------------------------------------ offline

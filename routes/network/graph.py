@@ -14,8 +14,9 @@ This is the one place where the graph is described; every other module relies on
   trail between the same two towns stay separate edges.
 * Edge attributes: ``leg`` (the id, equal to the key), ``direction`` (``"north"`` or ``"south"``), ``mode``,
   ``corridor``, ``geometry`` (a LineString oriented along travel, from ``u`` to ``v``), ``length_km`` (geodesic on the
-  WGS84 ellipsoid over the whole line, :class:`pyproj.Geod`), ``duration_h``, ``cost_usd``, ``period_start``,
-  ``period_end`` and every other leg property of ``legs.geojson``.
+  WGS84 ellipsoid over the whole line, :class:`pyproj.Geod`) and ``length`` (the same in metres, the unit OSMnx's
+  routing expects), ``duration_h``, ``cost_usd``, ``period_start``, ``period_end`` and every other leg property of
+  ``legs.geojson``.
 * After :func:`routes.model.risk.estimate_risk` every edge also carries ``p_death``, ``p_death_lo``, ``p_death_hi``,
   ``risk_shape``, ``risk_rate``, ``deaths``, ``exposure``, ``incidents``, ``evidence`` and ``season``
   (see :mod:`routes.model.risk`).
@@ -296,6 +297,7 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
                 )
         attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id", "from", "to", "directions")}
         attrs["length_km"] = line_length_km(line)
+        attrs["length"] = attrs["length_km"] * 1000.0  # metres, as OSMnx expects
         want = ("north",) if row["directions"] == "north" else ("south",) if row["directions"] == "south" else DIRECTIONS
         for direction in want:
             reverse = row["directions"] == "both" and direction == "south"

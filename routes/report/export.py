@@ -4,11 +4,19 @@ Layouts (columns, types and units of every layer: ``docs/COLUMNS.md``)
 ----------------------------------------------------------------------
 * A network as GeoJSON is two files with one geometry type each, as QGIS expects: ``PATH`` holds the
   **legs** (one LineString per directed edge), the sibling ``<stem>.places<suffix>`` the **places** (Points),
-  and ``<stem>.qml`` beside the legs is the QGIS style colouring them by risk (QGIS loads a ``.qml`` named
-  like the layer's file as its default style).
-* Attributed incidents or ranked paths (a GeoDataFrame) as GeoJSON is one file.
-* A GeoPackage holds the layers ``places``, ``legs``, ``incidents`` and ``paths`` (those given) and a
-  ``layer_styles`` table whose risk style QGIS applies to ``legs`` when the layer opens.
+  and ``<stem>.qml`` and ``<stem>.places.qml`` beside them are their QGIS styles (QGIS loads a ``.qml`` named
+  like the layer's file as its default style): the legs coloured by risk in classes fitted to the legs written
+  (:mod:`routes.report.style`, :mod:`routes.report.classes`), the places by kind.
+* Attributed incidents or ranked paths (a GeoDataFrame) as GeoJSON is one file; incidents get their style
+  (circles sized by dead and missing) in ``<stem>.qml``.
+* A GeoPackage (version 1.2, which QGIS 3.22 and GDAL 3.4 read without a warning) holds the layers ``places``,
+  ``legs``, ``incidents`` and ``paths`` (those given) and a ``layer_styles`` table with the default style of
+  ``legs``, ``places`` and ``incidents``. The legs' ``period_start`` and ``period_end`` are DATE fields.
+
+Every output says where it came from (:func:`routes.report.provenance.provenance`: package version, incident
+snapshot and its sha256, incident window, ``as_of``, direction, scenario): the GeoJSON ``metadata`` member and, in a
+GeoPackage, the dataset metadata item ``routes_provenance`` and each layer's ``routes`` item. Metadata holds no
+absolute local path (:func:`routes.report.provenance.scrub_paths`).
 
 GeoJSON follows RFC 7946: a FeatureCollection in WGS84 longitude/latitude, no ``crs`` member,
 coordinates rounded to at most 7 decimals, plain-JSON properties (arrays, objects, ISO 8601 datetimes,
@@ -46,6 +54,10 @@ from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
 from routes.network.graph import graph_to_gdfs
+from routes.report.classes import RISK_FIELD, leg_classes, risk_per_100km
+from routes.report.provenance import provenance as _provenance
+from routes.report.provenance import scrub_paths
+from routes.report.style import incidents_qml, legs_qml, places_qml
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +65,22 @@ LAYERS = ("places", "legs", "incidents", "paths")
 #: leading columns of the places layer (other node attributes follow, sorted; ``x``, ``y`` are the geometry)
 PLACE_COLUMNS = ("id", "name", "alt_names", "country", "kind", "confidence", "source", "note")
 #: leading columns of the legs layer, always present (other edge attributes follow, sorted)
-LEG_COLUMNS = ("id", "leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h",
-               "cost_usd", "p_death", "p_death_lo", "p_death_hi", "deaths", "exposure", "exposure_lo",
+LEG_COLUMNS = ("id", "leg", "direction", "from", "to", "from_name", "to_name", "mode", "corridor", "length_km",
+               "duration_h", "cost_usd", "p_death", "p_death_lo", "p_death_hi", "deaths_per_1000",
+               "deaths_per_1000_lo", "deaths_per_1000_hi", RISK_FIELD, "deaths", "exposure", "exposure_lo",
                "exposure_hi", "incidents", "evidence", "risk_shape", "risk_rate", "season")
-_LEG_FLOATS = frozenset(LEG_COLUMNS[7:18]) | {"risk_shape", "risk_rate"}
+#: leading column of the legs layer written only when an edge has it (the share of the estimate that is prior)
+OPTIONAL_LEG_COLUMNS = ("prior_weight",)
+_LEG_FLOATS = frozenset({"length_km", "duration_h", "cost_usd", "p_death", "p_death_lo", "p_death_hi",
+                         "deaths_per_1000", "deaths_per_1000_lo", "deaths_per_1000_hi", RISK_FIELD, "deaths",
+                         "exposure", "exposure_lo", "exposure_hi", "incidents", "risk_shape", "risk_rate",
+                         "prior_weight"})
+#: columns written as DATE fields in a GeoPackage (ISO dates "YYYY-MM-DD" in GeoJSON)
+DATE_COLUMNS = ("period_start", "period_end")
 GEOJSON_SUFFIXES = (".geojson", ".json", ".geojsons")
 STYLE_FILE, STYLE_NAME = "legs_risk.qml", "legs_risk"
+#: GeoPackage version written (GDAL's VERSION creation option); SQLite ``user_version`` 10200
+GPKG_VERSION = "1.2"
 _GEOMETRY_TYPES = {"places": "Point", "legs": "LineString", "incidents": "Point", "paths": "LineString"}
 _RS = b"\x1e"
 
@@ -99,14 +121,14 @@ def _json_value(value: Any, where: str) -> Any:
 
 
 def _metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON-ready part of ``attrs`` (objects that are not plain JSON are left out)."""
+    """The JSON-ready part of ``attrs`` (objects that are not plain JSON are left out), with no local path."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         try:
             out[str(key)] = _json_value(value, f"attrs[{key!r}]")
         except DataError:
             log.debug("metadata %r is not plain JSON; left out", key)
-    return out
+    return scrub_paths(out)
 
 
 # ---------------------------------------------------------------------------------------------- layer tables
@@ -117,10 +139,12 @@ def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
 
 
-def _network_tables(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _network_tables(G: nx.MultiDiGraph, provenance: Mapping[str, Any] | None = None,
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The places and legs layers of a graph, columns in their documented order, rows sorted by id."""
     nodes, edges = graph_to_gdfs(G)
-    meta = _metadata({k: v for k, v in G.graph.items() if k != "crs"})
+    meta = _metadata({**{k: v for k, v in G.graph.items() if k not in ("crs", "provenance")},
+                      "provenance": provenance if provenance is not None else _provenance(G)})
     places = nodes.drop(columns=[c for c in ("x", "y", "id") if c in nodes.columns]).reset_index()
     places = places.sort_values("id", kind="stable").reset_index(drop=True)
     legs = edges.drop(columns=[c for c in ("id", "from", "to") if c in edges.columns]).reset_index()
@@ -133,14 +157,22 @@ def _network_tables(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFr
                   for leg, d in zip(legs["leg"], legs["direction"], strict=True)]
     if "p_death" not in legs.columns:
         log.info("the graph has no risk estimate; the risk columns of the legs layer are null")
-    for col in LEG_COLUMNS:
+    names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
+    legs["from_name"], legs["to_name"] = legs["from"].map(names), legs["to"].map(names)
+    missing = pd.Series(np.nan, index=legs.index)
+    for end in ("", "_lo", "_hi"):
+        legs[f"deaths_per_1000{end}"] = 1000.0 * pd.to_numeric(legs.get(f"p_death{end}", missing), errors="coerce")
+    legs[RISK_FIELD] = [risk_per_100km(p, km) for p, km in
+                        zip(legs.get("p_death", missing), legs.get("length_km", missing), strict=True)]
+    lead_legs = (*LEG_COLUMNS, *(c for c in OPTIONAL_LEG_COLUMNS if c in legs.columns))
+    for col in lead_legs:
         if col not in legs.columns:
             legs[col] = np.nan if col in _LEG_FLOATS else None
         elif col in _LEG_FLOATS:
             legs[col] = pd.to_numeric(legs[col], errors="coerce").astype("float64")
     legs = legs.sort_values(["leg", "direction"], kind="stable").reset_index(drop=True)
     out = []
-    for gdf, lead in ((places, PLACE_COLUMNS), (legs, LEG_COLUMNS)):
+    for gdf, lead in ((places, PLACE_COLUMNS), (legs, lead_legs)):
         for col in lead:
             if col not in gdf.columns:
                 gdf[col] = None
@@ -152,8 +184,8 @@ def _network_tables(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFr
     return out[0], out[1]
 
 
-def _frame_table(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A copy ready to write: named index levels as columns, one geometry, no NaN points, WGS84."""
+def _frame_table(gdf: gpd.GeoDataFrame, provenance: Mapping[str, Any] | None = None) -> gpd.GeoDataFrame:
+    """A copy ready to write: named index levels as columns, one geometry, no NaN points, WGS84, provenance."""
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf._geometry_column_name not in gdf.columns:
         raise DataError("expected a GeoDataFrame with an active geometry column; "
                         "set one with set_geometry(...)")
@@ -169,7 +201,9 @@ def _frame_table(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     no_position = (shapely.get_type_id(geoms) == 0) & np.isnan(shapely.get_x(geoms))  # Point(nan, nan)
     if no_position.any():
         out.loc[no_position, "geometry"] = None
-    out.attrs = _metadata(gdf.attrs)
+    given = provenance if provenance is not None else gdf.attrs.get("provenance") or _provenance(
+        direction=gdf.attrs.get("direction"), scenario=gdf.attrs.get("scenario"))
+    out.attrs = _metadata({**gdf.attrs, "provenance": given})
     return _wgs84(out, "the frame")
 
 
@@ -273,6 +307,13 @@ def _features(gdf: gpd.GeoDataFrame, name: str, precision: int) -> Iterable[str]
         yield _feature_text(props, geoms[i], precision, where)
 
 
+def _text_writer(text: str) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(text.encode("utf-8"))
+
+    return write
+
+
 def _geojson_writer(gdf: gpd.GeoDataFrame, name: str, seq: bool, precision: int) -> Callable[[Path], None]:
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
@@ -290,32 +331,46 @@ def _geojson_writer(gdf: gpd.GeoDataFrame, name: str, seq: bool, precision: int)
     return write
 
 
-def legs_style() -> str:
-    """The QGIS style (QML) of the legs layer: ``geodata/legs_risk.qml``, graduated on ``p_death``.
+def legs_style(G: nx.MultiDiGraph | None = None) -> str:
+    """The QGIS style (QML) of the legs layer, graduated on the risk per 100 km (:mod:`routes.report.style`, :mod:`routes.report.classes`).
+
+    Parameters
+    ----------
+    G
+        The network whose legs are styled: the classes are fitted to its legs, and legs whose estimate is mostly
+        prior are drawn dashed and pale when its edges carry ``prior_weight``. Without it, the shipped style
+        ``geodata/legs_risk.qml``, fitted to the shipped network (``python -m tools.style`` rebuilds it).
 
     Examples
     --------
-    >>> 'type="graduatedSymbol"' in legs_style() and "p_death" in legs_style()
+    >>> 'type="graduatedSymbol"' in legs_style() and "deaths_per_1000_100km" in legs_style()
     True
     """
-    return geodata_file(STYLE_FILE).read_text(encoding="utf-8")
+    if G is None:
+        return geodata_file(STYLE_FILE).read_text(encoding="utf-8")
+    prior = any("prior_weight" in d for *_, d in G.edges(data=True))
+    return legs_qml(leg_classes(G), prior_weight=prior)
 
 
 def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[str], *, seq: bool = False,
-               precision: int = 7) -> list[Path]:
+               precision: int = 7, provenance: Mapping[str, Any] | None = None) -> list[Path]:
     """Write a network, attributed incidents or ranked paths as RFC 7946 GeoJSON.
 
     Parameters
     ----------
     obj
-        A network graph: the legs go to ``path``, the places to ``<stem>.places<suffix>``, the QGIS style to
-        ``<stem>.qml``. Or a GeoDataFrame: attributed incidents, ranked paths or any other. Not modified.
+        A network graph: the legs go to ``path``, the places to ``<stem>.places<suffix>``, their QGIS styles to
+        ``<stem>.qml`` and ``<stem>.places.qml``. Or a GeoDataFrame: attributed incidents (with their style in
+        ``<stem>.qml``), ranked paths or any other. Not modified.
     path
         ``.geojson`` or ``.json`` for a FeatureCollection; ``.geojsons`` for GeoJSON Text Sequences.
     seq
         Write GeoJSON Text Sequences (RFC 8142: each feature after an RS character, ending in a newline).
     precision
         Decimals of the coordinates, 0 to 7.
+    provenance
+        The ``provenance`` member of ``metadata`` (:func:`routes.report.provenance.provenance`); by default that of
+        the network, or the frame's ``attrs["provenance"]``, else the package version alone.
 
     Returns
     -------
@@ -335,7 +390,7 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
     >>> G = load_network(risk=False)
     >>> written = to_geojson(G, Path(tempfile.mkdtemp()) / "network.geojson")
     >>> [p.name for p in written]
-    ['network.geojson', 'network.places.geojson', 'network.qml']
+    ['network.geojson', 'network.places.geojson', 'network.qml', 'network.places.qml']
     >>> legs = json.loads(written[0].read_text(encoding="utf-8"))
     >>> len(legs["features"]) == G.number_of_edges()
     True
@@ -346,15 +401,18 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
                            "or to_geopackage for .gpkg")
     seq = seq or target.suffix.lower() == ".geojsons"
     if isinstance(obj, nx.Graph):
-        places, legs = _network_tables(obj)
+        places, legs = _network_tables(obj, provenance)
         places_path = target.with_name(f"{target.stem}.places{target.suffix}")
         jobs = [(target, _geojson_writer(legs, "legs", seq, precision)),
                 (places_path, _geojson_writer(places, "places", seq, precision)),
-                (target.with_suffix(".qml"), lambda tmp: tmp.write_bytes(legs_style().encode()))]
+                (target.with_suffix(".qml"), _text_writer(legs_style(obj))),
+                (places_path.with_suffix(".qml"), _text_writer(places_qml()))]
         log.info("writing %d legs to %s and %d places to %s", len(legs), target, len(places), places_path)
     elif isinstance(obj, gpd.GeoDataFrame):
-        table = _frame_table(obj)
+        table = _frame_table(obj, provenance)
         jobs = [(target, _geojson_writer(table, _kind(obj) or target.stem, seq, precision))]
+        if _kind(obj) == "incidents":
+            jobs.append((target.with_suffix(".qml"), _text_writer(incidents_qml())))
         log.info("writing %d features to %s", len(table), target)
     else:
         raise ArgumentTypeError(f"to_geojson: expected a network graph or a GeoDataFrame, got {type(obj).__name__}")
@@ -377,10 +435,62 @@ def _gpkg_frame(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return out
 
 
+def _gpkg_dates(values: pd.Series) -> np.ndarray:
+    """ISO dates (text, dates or timestamps; None for open) as numpy days, which GDAL writes as a DATE field."""
+    days = [pd.Timestamp(v).date().isoformat() if isinstance(v, dt.date | np.datetime64) and not pd.isna(v)
+            else str(v)[:10] if isinstance(v, str) and v else "NaT" for v in values]
+    try:
+        return np.array(days, dtype="datetime64[D]")
+    except ValueError as err:
+        raise DataError(f"column {values.name!r}: expected ISO dates YYYY-MM-DD or null, got {err}; fix the legs' "
+                        "period_start/period_end") from None
+
+
+def _write_gpkg_layer(table: gpd.GeoDataFrame, path: Path, name: str, **options: Any) -> None:
+    """Write one layer; the columns of :data:`DATE_COLUMNS` become DATE fields (GDAL's raw writer keeps numpy days)."""
+    dates = [c for c in DATE_COLUMNS if c in table.columns]
+    geometry_type = None if len(table) else _GEOMETRY_TYPES.get(name)
+    if not dates:
+        pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", geometry_type=geometry_type, **options)
+        return
+    fields = [c for c in table.columns if c != "geometry"]
+    data: list[np.ndarray] = []
+    masks: list[np.ndarray | None] = []
+    for col in fields:
+        values = table[col].array
+        if col in dates:
+            data.append(_gpkg_dates(table[col]))
+            masks.append(None)
+        elif isinstance(values, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray):
+            data.append(values._data)
+            masks.append(values._mask)
+        elif isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(values, pd.arrays.NumpyExtensionArray):
+            data.append(np.asarray(values, dtype=object))
+            masks.append(np.asarray(values.isna()))
+        else:
+            data.append(table[col].to_numpy())
+            masks.append(None)
+    kinds = sorted({t for t in table.geometry.geom_type.dropna()})
+    pyogrio.raw.write(path, shapely.to_wkb(table.geometry.to_numpy()), data, fields, field_mask=masks, layer=name,
+                      driver="GPKG", crs="EPSG:4326",
+                      geometry_type=kinds[0] if len(kinds) == 1 else geometry_type or "Unknown", **options)
+
+
+def _styles_table(styles: Mapping[str, tuple[str, str, str]]) -> pd.DataFrame:
+    """The ``layer_styles`` rows QGIS reads default styles from (GDAL's geometry column is ``geom``)."""
+    now = pd.Timestamp.now("UTC").floor("s").tz_localize(None)
+    return pd.DataFrame({
+        "f_table_catalog": "", "f_table_schema": "", "f_table_name": list(styles), "f_geometry_column": "geom",
+        "styleName": [s[0] for s in styles.values()], "styleQML": [s[1] for s in styles.values()], "styleSLD": "",
+        "useAsDefault": True, "description": [s[2] for s in styles.values()], "owner": "", "ui": "",
+        "update_time": now,
+    })
+
+
 def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
                   incidents: gpd.GeoDataFrame | None = None, paths: gpd.GeoDataFrame | None = None,
-                  layers: Iterable[str] = LAYERS) -> Path:
-    """Write one GeoPackage with the layers ``places``, ``legs``, ``incidents`` and ``paths`` (those given).
+                  layers: Iterable[str] = LAYERS, provenance: Mapping[str, Any] | None = None) -> Path:
+    """Write one GeoPackage 1.2 with the layers ``places``, ``legs``, ``incidents`` and ``paths`` (those given).
 
     Parameters
     ----------
@@ -395,12 +505,17 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
         Ranked paths (:func:`routes.query.scoring.rank_paths`): the layer ``paths``.
     layers
         Which layers to write (``incidents`` when given or estimated, ``paths`` only when given).
+    provenance
+        Where the file comes from (:func:`routes.report.provenance.provenance`); by default that of ``G``, with the
+        direction and scenario of ``paths`` when given.
 
     Returns
     -------
     pathlib.Path
-        The file. Arrays and objects are JSON text; a frame's ``attrs`` are the layer metadata item ``routes``
-        (JSON); the ``layer_styles`` table holds the risk style, the default style of ``legs`` in QGIS.
+        The file, GeoPackage version 1.2. Arrays and objects are JSON text, ``period_start`` and ``period_end``
+        DATE fields; the provenance is the dataset metadata item ``routes_provenance`` (JSON) and a frame's
+        ``attrs`` are the layer metadata item ``routes`` (JSON); the ``layer_styles`` table holds the default QGIS
+        style of ``legs`` (risk classes fitted to these legs), ``places`` and ``incidents``.
 
     Raises
     ------
@@ -411,12 +526,14 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
 
     Examples
     --------
-    >>> import tempfile
+    >>> import sqlite3, tempfile
     >>> from routes.load import load_network
     >>> G = load_network(risk=False)
     >>> out = to_geopackage(G, Path(tempfile.mkdtemp()) / "routes.gpkg")
     >>> [str(name) for name, _ in pyogrio.list_layers(out)]
     ['places', 'legs', 'layer_styles']
+    >>> sqlite3.connect(out).execute("PRAGMA user_version").fetchone()  # GeoPackage 1.2
+    (10200,)
     """
     wanted = list(dict.fromkeys(layers))
     unknown = [name for name in wanted if name not in LAYERS]
@@ -426,31 +543,33 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
     estimate = estimate_of(G)
     if incidents is None and "incidents" in wanted and estimate is not None:
         incidents = estimate.incidents  # the incidents the estimate attributed, by default
-    places, legs = _network_tables(G) if {"places", "legs"} & set(wanted) else (None, None)
+    if provenance is None:
+        attrs = paths.attrs if paths is not None else {}
+        provenance = _provenance(G, direction=attrs.get("direction"), scenario=attrs.get("scenario"))
+    places, legs = _network_tables(G, provenance) if {"places", "legs"} & set(wanted) else (None, None)
     given = {"places": places, "legs": legs,
-             "incidents": None if incidents is None else _frame_table(incidents),
-             "paths": None if paths is None else _frame_table(paths)}
+             "incidents": None if incidents is None else _frame_table(incidents, provenance),
+             "paths": None if paths is None else _frame_table(paths, provenance)}
     tables = {name: _gpkg_frame(given[name], name) for name in wanted if given[name] is not None}
     if not tables:
         raise ArgumentError(f"to_geopackage: nothing to write for layers={wanted!r}; pass incidents= or paths=, "
                          "or keep 'places' and 'legs'")
+    styles = {name: style for name, style in (
+        ("legs", (STYLE_NAME, legs_style(G), "legs coloured by risk per 100 km, classes fitted to these legs")),
+        ("places", ("places_kind", places_qml(), "places by kind")),
+        ("incidents", ("incidents_size", incidents_qml(), "incidents sized by dead and missing")),
+    ) if name in tables}
 
     def write(tmp: Path) -> None:
         tmp.unlink()  # GDAL creates the file itself
-        for name, table in tables.items():
+        for i, (name, table) in enumerate(tables.items()):
             meta = {"routes": json.dumps(table.attrs, ensure_ascii=False)} if table.attrs else None
-            pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", layer_metadata=meta,
-                                    geometry_type=None if len(table) else _GEOMETRY_TYPES[name])
-        if "legs" in tables:  # the table QGIS reads default styles from (GDAL's geometry column is "geom")
-            style = pd.DataFrame({
-                "f_table_catalog": [""], "f_table_schema": [""], "f_table_name": ["legs"],
-                "f_geometry_column": ["geom"], "styleName": [STYLE_NAME], "styleQML": [legs_style()],
-                "styleSLD": [""], "useAsDefault": [True],
-                "description": ["legs coloured by p_death, the probability of death per traversal"],
-                "owner": [""], "ui": [""],
-                "update_time": [pd.Timestamp.now("UTC").floor("s").tz_localize(None)],
-            })
-            pyogrio.write_dataframe(style, tmp, layer="layer_styles", driver="GPKG",
+            first = {"dataset_options": {"VERSION": GPKG_VERSION},
+                     "dataset_metadata": {"routes_provenance": json.dumps(scrub_paths(dict(provenance)),
+                                                                          ensure_ascii=False)}} if i == 0 else {}
+            _write_gpkg_layer(table, tmp, name, layer_metadata=meta, **first)
+        if styles:
+            pyogrio.write_dataframe(_styles_table(styles), tmp, layer="layer_styles", driver="GPKG",
                                     layer_options={"FID": "id"})
 
     log.info("writing %s to %s", ", ".join(f"{n} ({len(t)})" for n, t in tables.items()), target)
