@@ -73,16 +73,19 @@ def _progress(message: str) -> Iterator[None]:
 
 
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
-    """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``)."""
+    """The network with risk, from the snapshot asked by ``--snapshot`` (only the years of ``window``, only what was
+    known before ``--as-of``)."""
     from routes.load import load_network
 
+    as_of = getattr(args, "as_of", None)
     with _progress("estimating risk"):
-        if args.snapshot is None and window is None:
+        if args.snapshot is None and window is None and as_of is None:
             return load_network()
         from routes.io.snapshot import load_incidents
         from routes.model.risk import estimate_risk
 
-        return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window)
+        return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window,
+                             as_of=as_of)
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
@@ -456,6 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     fmt = ("table", "csv", "json")
+
+    def estimating(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="estimate what was known on this date: "
+                       "the incidents and flows of the months before it (default: the whole snapshot, as of its last "
+                       "incident)")
     where = ("place name or id (accents optional), or a country as a region: its ISO3 code (COL, PAN, ..., MEX) "
              "or name (Colombia, Panamá, México)")
 
@@ -479,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; the suffix sets the "
                        "format: .txt .csv .json .geojson .geojsons .gpkg (GeoPackage: paths, legs and places)")
         p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+        estimating(p)
 
     p = add("rank", "rank the safest paths between two places or countries",
             "route-risk rank Necoclí Tapachula -k 3 --month oct --close la-miel\n"
@@ -503,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("risk", "name", "length"), default="risk",
                    help="order: risk (highest first, the default), name (leg id) or length (longest first)")
     p.add_argument("--corridor", metavar="C", help="only this corridor (e.g. uraba, darien-acandi)")
+    estimating(p)
     p.add_argument("--format", choices=fmt, default="table", help="table (default, with notes), csv or json "
                    "(every column, for spreadsheets and scripts)")
     p = add("places", "find places by name, accents optional", "route-risk places necocli", _cmd_places)
@@ -511,9 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
             "necocli-capurgana-boat", _cmd_explain)
     p.add_argument("leg", help="a leg id (see route-risk legs)")
+    estimating(p)
     p = add("export", "write the whole network with risk as GeoJSON or GeoPackage", "route-risk export "
             "routes.gpkg", _cmd_export)
     p.add_argument("file", type=_export_file, metavar="FILE.geojson|FILE.gpkg")
+    estimating(p)
     data = add("data", "manage the incident snapshot", "route-risk data status", _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder",

@@ -203,7 +203,9 @@ def period_note(G: nx.MultiDiGraph, attrs: dict[str, Any] | None = None) -> str:
     from routes.query.scoring import period
 
     when = (attrs or {}).get("period") or period(G)
-    told = (f"period: incidents {when['incidents_from']} to {when['incidents_to']} (data as of {when['as_of']})"
+    known = ("only the incidents and flows known before it" if when.get("as_of_given") else
+             "the snapshot's last incident; --as-of DATE estimates what was known earlier")
+    told = (f"period: incidents {when['incidents_from']} to {when['incidents_to']}, as of {when['as_of']} ({known})"
             if when.get("incidents_from") else "period: unknown (no risk estimate on this graph)")
     day = when.get("travel_date") or ((attrs or {}).get("scenario") or {}).get("date")
     travel = (f"travel on {day}: only legs in use then" if day else
