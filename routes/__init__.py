@@ -8,6 +8,8 @@ The public API, by idea:
   :func:`attribute_incidents` (:mod:`routes.model.attribution`);
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
+* validation: :func:`backtest` (:mod:`routes.model.backtest`: today's model, the v2 model and the baselines scored on
+  years they have not seen);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`); maps: :func:`plot_network`,
   :func:`plot_paths`, :func:`explore` (:mod:`routes.report.plot`).
@@ -48,6 +50,7 @@ _LAZY = {
     "estimate_of": "routes.model.estimate",
     "Estimate": "routes.model.estimate",
     "explain_leg": "routes.report.explain",
+    "backtest": "routes.model.backtest",
     "load_flows": "routes.io.flows",
     "rank_paths": "routes.query.scoring",
     "pareto_paths": "routes.query.scoring",
@@ -75,6 +78,7 @@ __all__ = [
     "UnknownPlaceError",
     "__version__",
     "attribute_incidents",
+    "backtest",
     "direction_summary",
     "estimate_of",
     "estimate_risk",

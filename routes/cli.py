@@ -413,6 +413,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from routes.io.snapshot import load_incidents
+    from routes.model.backtest import METHODS, backtest
+    from routes.report.validation import backtest_text
+
+    with _progress("refitting every method as of each January 1"):
+        result = backtest(first_year=args.first_year, last_year=args.last_year, methods=args.method or METHODS,
+                          incidents=load_incidents(args.snapshot), n_draws=args.draws, seed=args.seed)
+    if args.format == "table":
+        print(backtest_text(result))
+    else:
+        print(tables.records(result.records.to_dict("records"), args.format))
+    return 0
+
+
 # --------------------------------------------------------------------------------------------- the parser
 def _month(text: str) -> int:
     """1-12 or a month name (``oct``, ``October``)."""
@@ -538,6 +553,19 @@ def build_parser() -> argparse.ArgumentParser:
             _cmd_data_status, dsub)
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
+    p = add("backtest", "score today's model, the v2 model and two baselines on years they have not seen (rolling "
+            "origin: each year predicted by methods fitted on the years before)", "route-risk backtest\n"
+            "  route-risk backtest --first-year 2022 --method today --method crude --format csv", _cmd_backtest)
+    p.add_argument("--first-year", type=int, default=2019, metavar="YEAR", help="first test year (default 2019)")
+    p.add_argument("--last-year", type=int, default=2025, metavar="YEAR", help="last test year (default 2025)")
+    p.add_argument("--method", action="append", choices=("today", "v2", "v2 + flow elasticity", "v2 no year effect",
+                   "crude", "mode"), help="score only this method (repeat the option for more; default: today, v2, "
+                   "v2 + flow elasticity, crude, mode)")
+    p.add_argument("--draws", type=_positive, default=4000, metavar="N", help="predictive draws per unit-year "
+                   "(default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default: the summary, each unit-year and "
+                   "notes), csv or json (one record per method and unit-year)")
     return parser
 
 

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from routes.errors import ArgumentError, ArgumentTypeError
 
 log = logging.getLogger(__name__)
+
+Table = TypeVar("Table", bound=pd.DataFrame)
 
 __all__ = ["check_as_of", "cut_of", "known_flows", "known_incidents", "known_shares"]
 
@@ -74,7 +76,7 @@ def cut_of(as_of: dt.date) -> dt.date:
     return as_of.replace(day=1)
 
 
-def known_incidents(incidents: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def known_incidents(incidents: Table, as_of: dt.date) -> Table:
     """The incidents an estimate as of ``as_of`` counts: those dated before the first day of its month.
 
     Undated incidents are left out (nobody can say they were known). The table keeps its ``attrs``.
@@ -91,7 +93,7 @@ def known_incidents(incidents: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     waiting = int(((dates >= cut) & (dates < pd.Timestamp(as_of))).sum())
     if waiting:
         log.info("as of %s: %d incident(s) of %s wait for that month's travellers", as_of, waiting, f"{cut:%Y-%m}")
-    out = incidents.loc[keep].copy()
+    out: Table = incidents.loc[keep].copy()
     out.attrs = dict(incidents.attrs)
     out.attrs["as_of"] = as_of.isoformat()
     return out

@@ -180,6 +180,8 @@ def estimate_risk(
         incidents = load_incidents()
     elif isinstance(incidents, (str, Path)):
         incidents = read_incidents(incidents)
+    if day is not None and isinstance(incidents, pd.DataFrame):
+        incidents = known_incidents(incidents, day)
     if not isinstance(incidents, gpd.GeoDataFrame):
         raise ArgumentTypeError(
             f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
@@ -192,7 +194,7 @@ def estimate_risk(
         flows_df = load_flows(flows)
     table = load_exposure_table(exposure)
     if day is not None:
-        incidents, flows_df = known_incidents(incidents, day), known_flows(flows_df, day)
+        flows_df = known_flows(flows_df, day)
         if not len(flows_df):
             raise DataError(f"as_of {day.isoformat()}: no flow month before it; pass a later date")
         table = known_shares(table, flows_df, day)
