@@ -9,7 +9,8 @@ The public API, by idea:
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * validation: :func:`backtest` (:mod:`routes.model.backtest`: today's model, the v2 model and the baselines scored on
-  years they have not seen);
+  years they have not seen); predictions: :func:`predict_deaths` (:mod:`routes.model.predict`: dead and missing for a
+  period and a flow scenario);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`); maps: :func:`plot_network`,
   :func:`plot_paths`, :func:`explore` (:mod:`routes.report.plot`).
@@ -51,6 +52,7 @@ _LAZY = {
     "Estimate": "routes.model.estimate",
     "explain_leg": "routes.report.explain",
     "backtest": "routes.model.backtest",
+    "predict_deaths": "routes.model.predict",
     "load_flows": "routes.io.flows",
     "rank_paths": "routes.query.scoring",
     "pareto_paths": "routes.query.scoring",
@@ -95,6 +97,7 @@ __all__ = [
     "plot_network",
     "plot_paths",
     "plot_rates",
+    "predict_deaths",
     "rank_paths",
     "read_incidents",
     "read_network",

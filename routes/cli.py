@@ -78,14 +78,32 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
     from routes.load import load_network
 
     as_of = getattr(args, "as_of", None)
+    flows, shares, note = _user_tables(args)
     with _progress("estimating risk"):
-        if args.snapshot is None and window is None and as_of is None:
+        if args.snapshot is None and window is None and as_of is None and flows is None and shares is None:
             return load_network()
         from routes.io.snapshot import load_incidents
         from routes.model.risk import estimate_risk
 
-        return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window,
-                             as_of=as_of)
+        G = estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), flows=flows,
+                          exposure=shares, window=window, as_of=as_of)
+    if note:
+        G.graph["user_tables"] = note
+    return G
+
+
+def _user_tables(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The flows and exposure table to use (``None``: the shipped ones) and a header note naming the user's files:
+    ``--flows``/``--shares``, else the ones stored by ``route-risk data flows|shares``."""
+    from routes.model.usertables import active_flows, active_shares, stored_file
+
+    given = {"flows": getattr(args, "flows", None), "shares": getattr(args, "shares", None)}
+    used = {k: Path(v) if v else stored_file(k) for k, v in given.items()}
+    used = {k: v for k, v in used.items() if given[k] or v.is_file()}
+    flows = active_flows(used["flows"]) if "flows" in used else None
+    shares = active_shares(used["shares"]) if "shares" in used else None
+    note = "; ".join(f"your {k}: {v} (merged over the shipped table)" for k, v in used.items())
+    return flows, shares, note
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
@@ -419,12 +437,60 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     from routes.report.validation import backtest_text
 
     with _progress("refitting every method as of each January 1"):
+        flows, shares, _ = _user_tables(args)
         result = backtest(first_year=args.first_year, last_year=args.last_year, methods=args.method or METHODS,
-                          incidents=load_incidents(args.snapshot), n_draws=args.draws, seed=args.seed)
+                          incidents=load_incidents(args.snapshot), flows=flows, exposure=shares, n_draws=args.draws,
+                          seed=args.seed)
     if args.format == "table":
         print(backtest_text(result))
     else:
         print(tables.records(result.records.to_dict("records"), args.format))
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from routes.model.predict import parse_flow, predict_deaths
+    from routes.report.validation import prediction_text
+
+    scenario: dict[str, float] = {}
+    for text in args.flow or []:
+        series, direction, persons = parse_flow(text)
+        scenario[f"{series}:{direction}" if direction else series] = persons
+    G = _network(args)
+    with _progress("drawing the predictions"):
+        pred = predict_deaths(G, scenario or None, period=args.period, n_draws=args.draws, seed=args.seed)
+    if args.format == "table":
+        print("\n".join([*tables.snapshot_note(G), prediction_text(pred, legs=args.legs)]))
+        return 0
+    cols = ["traversals", "mean", "median", "lo", "hi"]
+    rows = [{"level": "direction", "name": r["direction"], **{c: r[c] for c in cols}}
+            for r in pred.directions.to_dict("records")]
+    rows += [{"level": "unit", "name": r["unit"], **{c: r[c] for c in cols}} for r in pred.units.to_dict("records")]
+    rows += [{"level": "leg", "name": f"{r['leg']} ({r['direction']})", **{c: r[c] for c in cols}}
+             for r in pred.legs.to_dict("records") if r["traversals"] > 0]
+    print(tables.records(rows, args.format))
+    return 0
+
+
+def _cmd_data_table(args: argparse.Namespace) -> int:
+    from routes.model.usertables import store_flows, store_shares
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise DataError(f"cannot read {str(path)!r}: {'not a file' if path.exists() else 'no such file'}; check the path")
+    if args.data_command == "flows":
+        stored, mine = store_flows(path, data_dir=args.data_dir)
+        spans = "; ".join(f"{s} {d}bound {g['month'].min()} to {g['month'].max()}"
+                          for (s, d), g in mine.groupby(["series", "direction"]))
+        print(f"checked {path}: {len(mine)} month(s): {spans}")
+    else:
+        from routes.load import load_network
+
+        stored, mine = store_shares(path, load_network(risk=False), data_dir=args.data_dir)
+        print(f"checked {path}: {len(mine)} share row(s) for {', '.join(sorted(set(mine['series'])))}, joined to the "
+              "network and the flows")
+    print(f"stored as {stored}; rank, compare, legs, explain, export, predict and backtest now merge them over the "
+          f"shipped table (--{args.data_command} FILE uses another file)")
     return 0
 
 
@@ -479,6 +545,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="estimate what was known on this date: "
                        "the incidents and flows of the months before it (default: the whole snapshot, as of its last "
                        "incident)")
+        p.add_argument("--flows", metavar="FILE.csv", help="your flow months (flows.csv columns) merged over the "
+                       "shipped ones (default: those stored by `route-risk data flows`, if any)")
+        p.add_argument("--shares", metavar="FILE.csv", help="your share rows (exposure.csv columns) merged over the "
+                       "shipped ones (default: those stored by `route-risk data shares`, if any)")
     where = ("place name or id (accents optional), or a country as a region: its ISO3 code (COL, PAN, ..., MEX) "
              "or name (Colombia, Panamá, México)")
 
@@ -552,7 +622,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
             _cmd_data_status, dsub)
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
+    for kind, cols, what in (("flows", "series,direction,month,persons,method,source", "newer flow months"),
+                             ("shares", ("legs,direction,series,share,share_lo,share_hi,period_start,period_end,method,"
+                              "source"), "share rows that override or extend the stated assumptions")):
+        p = add(kind, f"check your {what} (a CSV with the columns {cols}) and store them in your data folder, "
+                "where the estimating commands find them", f"route-risk data {kind} my-{kind}.csv", _cmd_data_table,
+                dsub)
+        p.add_argument("file", metavar="FILE.csv")
+        p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or "
+                       "~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
+    p = add("predict", "predicted dead and missing per direction, scored unit and leg, for a period and a flow "
+            "scenario, with 90% predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow "3,000 '
+            'southbound per month"\n  route-risk predict --period 2026 --flow darien=20000 --legs', _cmd_predict)
+    p.add_argument("--period", required=True, metavar="PERIOD", help="a year (2026), a month (2026-03) or months "
+                   "(2026-01..2026-06)")
+    p.add_argument("--flow", action="append", metavar="FLOW", help="persons per month: '3,000 southbound per month', "
+                   "'north=20000' or 'SERIES[:DIRECTION]=N' (e.g. honduras-dtm:south=1500); repeat for more series; "
+                   "series not named keep the flows table's months in the period")
+    p.add_argument("--legs", action="store_true", help="also list every leg travelled")
+    p.add_argument("--draws", type=_positive, default=4000, metavar="N", help="predictive draws (default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
+    estimating(p)
     p = add("backtest", "score today's model, the v2 model and two baselines on years they have not seen (rolling "
             "origin: each year predicted by methods fitted on the years before)", "route-risk backtest\n"
             "  route-risk backtest --first-year 2022 --method today --method crude --format csv", _cmd_backtest)
@@ -566,6 +658,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default: the summary, each unit-year and "
                    "notes), csv or json (one record per method and unit-year)")
+    p.add_argument("--flows", metavar="FILE.csv", help="your flow months merged over the shipped ones (default: "
+                   "those stored by `route-risk data flows`, if any)")
+    p.add_argument("--shares", metavar="FILE.csv", help="your share rows merged over the shipped ones (default: "
+                   "those stored by `route-risk data shares`, if any)")
     return parser
 
 

@@ -381,17 +381,19 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
 
 # ----------------------------------------------------------------------------------------------- output
 def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
-    """A header line naming the incident snapshot, when it is not the shipped one."""
+    """Header lines naming the incident snapshot, when it is not the shipped one, and the user's own flow and share
+    tables, when the command line merged them in."""
     from routes.io.snapshot import resolve_snapshot
 
     estimate = estimate_of(G)
     incidents = None if estimate is None else estimate.incidents
     used = getattr(incidents, "attrs", {}).get("snapshot")
+    mine = [str(G.graph["user_tables"])] if G.graph.get("user_tables") else []
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
-        return []
+        return mine
     dates = incidents["date"].dropna()
     span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
-    return [f"incident snapshot: {used} ({span}; not the shipped one)"]
+    return [f"incident snapshot: {used} ({span}; not the shipped one)", *mine]
 
 
 def far_from_places(G: nx.MultiDiGraph, text: str) -> bool:

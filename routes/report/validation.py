@@ -103,21 +103,22 @@ def prediction_text(pred: Any, *, legs: bool = False) -> str:
     def block(frame: pd.DataFrame, key: str, label: str) -> list[str]:
         if frame is None or not len(frame):
             return []
-        rows = [{key: getattr(r, key), "trav": f"{r.travellers:,.0f}", "mean": tables.sig(r.mean, 3),
+        rows = [{key: getattr(r, key), "trav": f"{r.traversals:,.0f}", "mean": tables.sig(r.mean, 3),
                  "int": f"{count(r.median)} [{count(r.lo)}-{count(r.hi)}]"}
                 for r in frame.itertuples()]
-        return [tables.table(rows, [(key, label), ("trav", "travellers>"), ("mean", "mean>"),
+        return [tables.table(rows, [(key, label), ("trav", "traversals>"), ("mean", "mean>"),
                                     ("int", "median [90% interval]>")]), ""]
 
     out = [*head, "", *block(pred.directions, "direction", "direction"), *block(pred.units, "unit", "unit")]
     if legs:
-        shown = pred.legs[pred.legs["travellers"] > 0]
+        shown = pred.legs[pred.legs["traversals"] > 0]
         out += block(shown.assign(edge=[f"{r.leg} ({r.direction})" for r in shown.itertuples()]), "edge", "leg")
     out += tables.footer([
-        ("travellers: traversals in the period under the scenario; mean and median [90% interval]: dead and missing, "
+        ("traversals: people crossing the legs in the period under the scenario, summed over the legs; mean and median [90% interval]: dead and missing, "
         "from the rate's uncertainty, the Poisson number of incidents and the recorded incident sizes"),
         "" if legs else "--legs lists every leg travelled",
-        tables.CARE,
+        ("what would be recorded (IOM's counts are minimums) if the scenario's people travelled the legs as in the "
+        "recent split, for planning; not a forecast for any one traveller"),
     ])
     return "\n".join(out)
 
