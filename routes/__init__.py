@@ -10,7 +10,8 @@ The public API, by idea:
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * validation: :func:`backtest` (:mod:`routes.model.backtest`: today's model, the v2 model and the baselines scored on
   years they have not seen); predictions: :func:`predict_deaths` (:mod:`routes.model.predict`: dead and missing for a
-  period and a flow scenario);
+  period and a flow scenario); :func:`sensitivity` (:mod:`routes.model.sensitivity`: a leg or route under the prior's
+  strength and each share assumption);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`); maps: :func:`plot_network`,
   :func:`plot_paths`, :func:`explore` (:mod:`routes.report.plot`).
@@ -53,6 +54,7 @@ _LAZY = {
     "explain_leg": "routes.report.explain",
     "backtest": "routes.model.backtest",
     "predict_deaths": "routes.model.predict",
+    "sensitivity": "routes.model.sensitivity",
     "load_flows": "routes.io.flows",
     "rank_paths": "routes.query.scoring",
     "pareto_paths": "routes.query.scoring",
@@ -102,6 +104,7 @@ __all__ = [
     "read_incidents",
     "read_network",
     "search_places",
+    "sensitivity",
     "summary_table",
     "to_geojson",
     "to_geopackage",

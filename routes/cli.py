@@ -309,8 +309,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from routes.report.explain import explain_leg
 
     G = _network(args)
-    print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg)), "",
-                     *tables.wrap(tables.period_note(G), hanging="  "), *tables.wrap(tables.CARE, hanging="  ")]))
+    legs = {k for *_, k in G.edges(keys=True)}
+    about = [str(explain_leg(G, args.leg)), ""] if args.leg in legs or not args.sensitivity else []
+    if args.sensitivity:
+        from routes.model.sensitivity import sensitivity
+        from routes.report.validation import sensitivity_text
+
+        with _progress("refitting once per share assumption"):
+            about += [sensitivity_text(sensitivity(G, args.leg, direction=args.direction)), ""]
+    print("\n".join([*tables.snapshot_note(G), *about, *tables.wrap(tables.period_note(G), hanging="  "),
+                     *tables.wrap(tables.CARE, hanging="  ")]))
     return 0
 
 
@@ -604,8 +612,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="part of a name, or a country (default: every place)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
-            "necocli-capurgana-boat", _cmd_explain)
-    p.add_argument("leg", help="a leg id (see route-risk legs)")
+            "necocli-capurgana-boat\n  route-risk explain darien-acandi --sensitivity --direction north", _cmd_explain)
+    p.add_argument("leg", help="a leg id (see route-risk legs); with --sensitivity also a corridor (a named route, "
+                   "e.g. darien-acandi)")
+    p.add_argument("--sensitivity", action="store_true", help="how the estimate moves with the prior's strength x4 "
+                   "and /4 and with each share assumption of its corridor at its low and high value (one refit each)")
+    p.add_argument("--direction", choices=("north", "south"), help="with --sensitivity: the direction (default: the "
+                   "one with more travellers)")
     estimating(p)
     p = add("export", "write the whole network with risk as GeoJSON or GeoPackage", "route-risk export "
             "routes.gpkg", _cmd_export)

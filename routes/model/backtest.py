@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import ArgumentError
-from routes.model.estimate import estimate_of
+from routes.model.estimate import estimate_of, forget
 from routes.model.legyears import feeding_groups, leg_attributes, leg_years, series_by_year
 from routes.model.rolling import (
     History,
@@ -78,7 +78,7 @@ def method(name: str) -> Method:
     >>> method("crude").description.split(":")[0]
     'crude'
     """
-    makers = {
+    makers: dict[str, Callable[[], Method]] = {
         "today": today_method,
         "v2": lambda: v2_method("v2", Variant()),
         "v2 + flow elasticity": lambda: v2_method("v2 + flow elasticity", Variant(flow_elasticity=True)),
@@ -205,6 +205,7 @@ def backtest(
         H = estimate_risk(G, incidents, flows, exposure=exposure, as_of=f"{year}-01-01", draws=n_draws, seed=seed)
         est = estimate_of(H)
         assert est is not None
+        forget(H)  # kept in the history, not in the register of the user's estimates
         past = list(range(start, year))
         ly = leg_years(est, past)
         modes = att.mode

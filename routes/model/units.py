@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import DataError
-from routes.model.estimate import Estimate, estimate_of
+from routes.model.estimate import Estimate, estimate_of, forget
 from routes.model.legyears import Edge, leg_attributes, leg_years
 from routes.vocabulary import SEA_MODES
 
@@ -162,6 +162,7 @@ def observed_estimate(
     H = estimate_risk(G, incidents, flows, exposure=exposure, draws=100, seed=0)
     est = estimate_of(H)
     assert est is not None  # registered by estimate_risk
+    forget(H)
     return est
 
 
