@@ -9,7 +9,8 @@ import pytest
 from routes.cli import main
 from routes.errors import ArgumentError
 from routes.model.backtest import BacktestResult, backtest, method
-from routes.model.rolling import crude_method, rolling_origin_backtest, summarise_backtest
+from routes.model.methods import crude_method
+from routes.model.rolling import rolling_origin_backtest, summarise_backtest
 from routes.report.validation import backtest_text, binomial_range
 
 

@@ -41,17 +41,8 @@ import pandas as pd
 from routes.errors import ArgumentError
 from routes.model.estimate import estimate_of, forget
 from routes.model.legyears import feeding_groups, leg_attributes, leg_years, series_by_year
-from routes.model.rolling import (
-    History,
-    Method,
-    Target,
-    Variant,
-    crude_method,
-    mode_method,
-    rolling_origin,
-    summarise_backtest,
-    v2_method,
-)
+from routes.model.methods import Variant, crude_method, mode_method, v2_method
+from routes.model.rolling import History, Method, Target, rolling_origin, summarise_backtest
 from routes.model.units import CAVEATS, OBSERVED_RULE, ScoredUnit, observed_estimate, scored_units
 from routes.model.v1 import today_method
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL_LEVEL

@@ -264,10 +264,13 @@ def predict_deaths(
 
     text = "; ".join(f"{g['persons'].mean():,.0f} persons per month in {s} {d}bound"
                      for (s, d), g in scenario.groupby(["series", "direction"]))
+    given = G.graph.get("risk_settings", {}).get("as_of")
+    as_of = (f"{given} (--as-of)" if given else
+             f"{pd.to_datetime(est.incidents['date']).max():%Y-%m-%d} (the snapshot's last incident)")
     notes = [f"split of each series among the legs: its last {SPLIT_MONTHS} months with travellers ("
              + "; ".join(f"{k}: {a} to {b}" for k, (a, b) in refs.items()) + ")",
-             (f"model: today's estimate (as of {G.graph.get('risk_settings', {}).get('as_of') or 'the snapshot end'}), "
-             "with each leg's month-of-year factors; how often its 90% intervals held on unseen years: "
+             (f"model: today's estimate as of {as_of}, with each leg's month-of-year factors; how often its 90% "
+              "intervals held on unseen years: "
              "route-risk backtest"),
              *([f"left out (they feed no leg): {', '.join(idle)}"] if idle else [])]
     attrs = {"period": [months[0], months[-1]], "period_text": f"{months[0]} to {months[-1]}",

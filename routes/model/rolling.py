@@ -5,15 +5,16 @@ For each test year ``Y`` every method is fitted on what it may know at the origi
 :class:`Target`), and the predictive draws are scored against what was recorded (:func:`score_draws`): coverage of the
 central 90% interval, CRPS and log score. Every method gets the same unit-years and the same random numbers.
 
-A method is a name and a function from a history to a predictor (:class:`Method`); this module provides the v2 model
-(:func:`v2_method`, with its variants) and the two baselines (:func:`crude_method`, :func:`mode_method`).
-:func:`rolling_origin` runs any of them given how to build the history and the targets of a year;
+A method is a name and a function from a history to a predictor (:class:`Method`; the v2 model and the baselines are in
+:mod:`routes.model.methods`, today's model in :mod:`routes.model.v1`). :func:`rolling_origin` runs any of them given
+how to build the history and the targets of a year;
 :func:`rolling_origin_backtest` does it for leg-year arrays (simulated data, for example), and
 :func:`routes.backtest` for the shipped network, with today's model as one more method.
 
 Examples
 --------
 >>> import numpy as np
+>>> from routes.model.methods import crude_method
 >>> rng = np.random.default_rng(0)
 >>> E = np.full((4, 8), 2e4)
 >>> n = rng.poisson(E * 1e-4).astype(float)
@@ -35,14 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from routes.errors import ArgumentError
-from routes.model.baselines import crude_rate_baseline, mode_rate_baseline
-from routes.model.events import fit_event_sizes_by_mode
 from routes.model.fitting import FloatArray, IntArray, as_floats
-from routes.model.pooling import PoolingPrior
-from routes.model.predictive import predict_v2
 from routes.model.scores import crps_samples, interval, log_score_samples
-from routes.model.v2 import fit_v2
-from routes.model.years import YearPrior
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL_LEVEL
 
 __all__ = [
@@ -51,14 +46,10 @@ __all__ = [
     "Method",
     "Predict",
     "Target",
-    "Variant",
-    "crude_method",
-    "mode_method",
     "rolling_origin",
     "rolling_origin_backtest",
     "score_draws",
     "summarise_backtest",
-    "v2_method",
 ]
 
 
@@ -201,103 +192,6 @@ def score_draws(
                           log_score_samples(x, observed))
 
 
-# ----------------------------------------------------------------------------------------------------- methods
-@dataclass(frozen=True)
-class Variant:
-    """Options of the v2 model's fit and prediction (:func:`v2_method`).
-
-    Attributes
-    ----------
-    year_effects, n_iter, pooling_prior, year_prior, ref_length_km, flow_elasticity
-        Passed to :func:`routes.model.v2.fit_v2`.
-    corridors
-        Whether the corridors of the legs enter the pooling as an effect.
-    hyper
-        Passed to :func:`routes.model.predictive.predict_v2`: draw the hyperparameters too.
-    """
-
-    year_effects: bool = True
-    n_iter: int = 4
-    pooling_prior: PoolingPrior | None = None
-    year_prior: YearPrior | None = None
-    ref_length_km: float = 50.0
-    corridors: bool = True
-    hyper: bool = True
-    flow_elasticity: bool = False
-
-
-def v2_method(name: str = "v2", variant: Variant | None = None, description: str = "") -> Method:
-    """The v2 model (:mod:`routes.model.v2`) as a backtest method, refitted at each origin.
-
-    Examples
-    --------
-    >>> v2_method("v2 + flow elasticity", Variant(flow_elasticity=True)).name
-    'v2 + flow elasticity'
-    """
-    v = variant or Variant()
-
-    def fit(h: History) -> Predict:
-        sizes = fit_event_sizes_by_mode(h.incident_sizes, h.incident_modes, h.incident_weights,
-                                        all_modes=sorted(set(h.modes.tolist())))
-        model = fit_v2(h.counts, h.exposure, h.modes, h.length_km, h.groups, sizes,
-                       corridors=h.corridors if v.corridors else None, year_effects=v.year_effects, n_iter=v.n_iter,
-                       pooling_prior=v.pooling_prior, year_prior=v.year_prior, ref_length_km=v.ref_length_km,
-                       flow_elasticity=v.flow_elasticity)
-
-        def predict(t: Target, n_draws: int, rng: np.random.Generator) -> FloatArray:
-            return predict_v2(model, t.legs, t.exposure, n_draws=n_draws, seed=rng, hyper=v.hyper,
-                              group_flow=t.group_flow).deaths
-
-        return predict
-
-    text = description or ("v2: incidents Poisson in traversals, rates pooled by marginal likelihood, a multiplier per "
-                           "flow series and year, event sizes by mode" + (", rate per traversal scaling with the "
-                                                                          "flow" if v.flow_elasticity else ""))
-    return Method(name, fit, text)
-
-
-def crude_method(name: str = "crude") -> Method:
-    """Baseline (a): each unit's crude rate over the earlier years (dead and missing / its flow), Poisson counts.
-
-    Examples
-    --------
-    >>> crude_method().name
-    'crude'
-    """
-
-    def fit(h: History) -> Predict:
-        def predict(t: Target, n_draws: int, rng: np.random.Generator) -> FloatArray:
-            past = float(h.deaths[t.legs].sum())
-            flow = float(np.sum(h.unit_flow[t.unit])) if t.unit in h.unit_flow else float(h.exposure[t.legs].sum())
-            return crude_rate_baseline(past, flow, t.flow, n_draws=n_draws, seed=rng)
-
-        return predict
-
-    return Method(name, fit, "crude: the unit's dead and missing per traveller in the earlier years, Poisson count")
-
-
-def mode_method(name: str = "mode") -> Method:
-    """Baseline (b): one pooled rate per traveller-km for each mode, Poisson counts.
-
-    Examples
-    --------
-    >>> mode_method().name
-    'mode'
-    """
-
-    def fit(h: History) -> Predict:
-        past_deaths = h.deaths.sum(axis=1)
-        past_km = h.exposure.sum(axis=1) * h.length_km
-
-        def predict(t: Target, n_draws: int, rng: np.random.Generator) -> FloatArray:
-            return mode_rate_baseline(past_deaths, past_km, h.modes, t.exposure * h.length_km[t.legs],
-                                      h.modes[t.legs], n_draws=n_draws, seed=rng)
-
-        return predict
-
-    return Method(name, fit, "mode: one rate per traveller-km for each mode, pooled over its legs, Poisson count")
-
-
 # ----------------------------------------------------------------------------------------------------- the loop
 def rolling_origin(
     history_at: Callable[[int], History],
@@ -322,7 +216,7 @@ def rolling_origin(
     targets_at
         The :class:`Target` s of a test year.
     methods
-        The methods to score (:func:`v2_method`, :func:`crude_method`, :func:`mode_method`, ...).
+        The methods to score (:mod:`routes.model.methods`, :func:`routes.model.v1.today_method`).
     test_years
         The years to predict.
     n_draws, seed, level
@@ -461,7 +355,11 @@ def rolling_origin_backtest(
         return [Target(u, year, ix, E[ix, c], float(flows[u][c]), group_flow, float(dth[ix, c].sum()))
                 for u, ix in legs_of.items()]
 
-    chosen = list(methods) if methods is not None else [v2_method(), crude_method(), mode_method()]
+    if methods is None:
+        from routes.model.methods import crude_method, mode_method, v2_method
+
+        methods = [v2_method(), crude_method(), mode_method()]
+    chosen = list(methods)
     return rolling_origin(history_at, targets_at, chosen, test_years, n_draws=n_draws, seed=seed, level=level)
 
 
