@@ -380,6 +380,11 @@ def _cmd_data_status(args: argparse.Namespace) -> int:
         if kind == "shipped" and label == "active":
             break
     print(f"user data folder: {user_data_dir()}")
+    from routes.model.usertables import stored_file
+
+    for kind in ("flows", "shares"):
+        if stored_file(kind).is_file():
+            print(f"your {kind}: {stored_file(kind)} (merged over the shipped table by the estimating commands)")
     return 0
 
 
@@ -624,7 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
             "routes.gpkg", _cmd_export)
     p.add_argument("file", type=_export_file, metavar="FILE.geojson|FILE.gpkg")
     estimating(p)
-    data = add("data", "manage the incident snapshot", "route-risk data status", _cmd_data_status)
+    data = add("data", "manage the incident snapshot and your own flow and share tables", "route-risk data status",
+               _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder",
             "route-risk data update Missing_Migrants_Global_Figures_allData.csv", _cmd_data_update, dsub)
@@ -646,7 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
     p = add("predict", "predicted dead and missing per direction, scored unit and leg, for a period and a flow "
-            "scenario, with 90% predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow "3,000 '
+            "scenario, with 90-percent predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow "3,000 '
             'southbound per month"\n  route-risk predict --period 2026 --flow darien=20000 --legs', _cmd_predict)
     p.add_argument("--period", required=True, metavar="PERIOD", help="a year (2026), a month (2026-03) or months "
                    "(2026-01..2026-06)")

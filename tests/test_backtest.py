@@ -84,3 +84,16 @@ def test_cli_backtest(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("unit,year,method,observed,mean,median,lo,hi,covered,crps,log_score")
     assert main(["backtest", "--method", "v9"]) == 2
+
+
+def test_rank_does_not_load_scipy() -> None:
+    """scipy is imported inside the fits only: `route-risk rank` on the shipped estimate never pays for it."""
+    import subprocess
+    import sys
+
+    code = ("import io, sys, contextlib\nfrom routes.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+            "    assert main(['rank', 'Necoclí', 'Tapachula']) == 0\nprint(sorted(m for m in sys.modules "
+            "if m.split('.')[0] == 'scipy'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
