@@ -15,7 +15,9 @@ Figures (targets from issues 3 and 4; "-" where no target was set):
 * one ranking with k = 10 on the corridor graph: < 20 ms; 10,000 Monte Carlo draws for 10 paths: < 200 ms;
 * every ordered pair among about 25 hub places with k = 5: < 5 s;
 * a synthetic network of 100,000 legs with 100,000 incidents: attribution (no target set) and one ranking with
-  k = 5 (< 2 s), with their peak memory (``tracemalloc``, one extra run).
+  k = 5 (< 2 s), with their peak memory (``tracemalloc``, one extra run);
+* the rolling-origin backtest on the shipped data (``routes.backtest()``, as ``route-risk backtest`` runs it): < 1 min
+  (issue 13), in a section of its own.
 
 The script reports, it does not assert: it exits 0 when a target is missed, 1 only when a benchmark fails to run
 (so CI notices when it rots).
@@ -288,6 +290,22 @@ def synthetic_scale(n_legs: int, n_incidents: int, repeat: int, quick: bool) -> 
 
 
 # ------------------------------------------------------------------------------------------------ main
+def backtest_run(quick: bool) -> Row:
+    """The rolling-origin backtest on the shipped data, as ``route-risk backtest`` runs it (issue 13: under a minute).
+
+    One run, no warm-up: its refits dominate, and the first one pays for importing scipy, as a user's run does.
+    """
+    from routes.model.backtest import backtest
+
+    kw: dict[str, Any] = {"first_year": 2024, "last_year": 2025, "n_draws": 500} if quick else {}
+    t, n, result = measure(lambda: backtest(**kw), 1, warm=False)
+    s = result.summary()
+    label = "routes.backtest(first_year=2024, last_year=2025), 500 draws" if quick else \
+        "routes.backtest() on the shipped data: test years 2019-2025, 5 methods, 4,000 draws"
+    return Row(label, t, n, 60.0, note=f"{int(s['N'].max())} unit-years per method; "
+               + ", ".join(f"{r.method} {r.covered}/{r.N}" for r in s.itertuples()))
+
+
 def guarded(rows: list[Row], name: str, fn: Callable[[], Row | list[Row]]) -> None:
     try:
         out = fn()
@@ -324,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     n = 2_000 if quick else 100_000
     guarded(rows, "synthetic scale", lambda: synthetic_scale(n, n, 1 if quick else 3, quick))
 
+    validation: list[Row] = []
+    guarded(validation, "backtest", lambda: backtest_run(quick))
+
     print(f"corridor figures on the {source}")
     print()
     print(HEADER)
@@ -331,6 +352,14 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print("| " + " | ".join(c.replace("|", "/") for c in row.cells()) + " |")
     print()
+    print("validation: the rolling-origin backtest (issue 13)")
+    print()
+    print(HEADER)
+    print("|" + "---|" * 7)
+    for row in validation:
+        print("| " + " | ".join(c.replace("|", "/") for c in row.cells()) + " |")
+    print()
+    rows += validation
     rss = max_rss_mb()
     missed = [r.figure for r in rows if r.seconds is not None and r.target_s is not None and r.seconds >= r.target_s]
     print(f"{len(rows)} figures in {time.perf_counter() - t0:.1f} s; targets missed: {len(missed)}"

@@ -9,6 +9,10 @@ The public API, by idea:
   :func:`attribute_incidents` (:mod:`routes.model.attribution`);
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
+* validation: :func:`backtest` (:mod:`routes.model.backtest`: today's model, the v2 model and the baselines scored on
+  years they have not seen); predictions: :func:`predict_deaths` (:mod:`routes.model.predict`: dead and missing for a
+  period and a flow scenario); :func:`sensitivity` (:mod:`routes.model.sensitivity`: a leg or route under the prior's
+  strength and each share assumption);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`), with QGIS styles
   (:mod:`routes.report.style`); maps: :func:`plot_network`, :func:`plot_paths` (:mod:`routes.report.plot`) and
@@ -53,6 +57,9 @@ _LAZY = {
     "estimate_of": "routes.model.estimate",
     "Estimate": "routes.model.estimate",
     "explain_leg": "routes.report.explain",
+    "backtest": "routes.model.backtest",
+    "predict_deaths": "routes.model.predict",
+    "sensitivity": "routes.model.sensitivity",
     "load_flows": "routes.io.flows",
     "rank_paths": "routes.query.scoring",
     "pareto_paths": "routes.query.scoring",
@@ -80,6 +87,7 @@ __all__ = [
     "UnknownPlaceError",
     "__version__",
     "attribute_incidents",
+    "backtest",
     "direction_summary",
     "estimate_of",
     "estimate_risk",
@@ -96,12 +104,14 @@ __all__ = [
     "plot_network",
     "plot_paths",
     "plot_rates",
+    "predict_deaths",
     "rank_paths",
     "read_graphml",
     "read_incidents",
     "read_network",
     "search_places",
     "select_legs",
+    "sensitivity",
     "summary_table",
     "to_geojson",
     "to_geopackage",

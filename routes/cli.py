@@ -74,16 +74,37 @@ def _progress(message: str) -> Iterator[None]:
 
 
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
-    """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``)."""
+    """The network with risk, from the snapshot asked by ``--snapshot`` (only the years of ``window``, only what was
+    known before ``--as-of``)."""
     from routes.load import load_network
 
+    as_of = getattr(args, "as_of", None)
+    flows, shares, note = _user_tables(args)
     with _progress("estimating risk"):
-        if args.snapshot is None and window is None:
+        if args.snapshot is None and window is None and as_of is None and flows is None and shares is None:
             return load_network()
         from routes.io.snapshot import load_incidents
         from routes.model.risk import estimate_risk
 
-        return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window)
+        G = estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), flows=flows,
+                          exposure=shares, window=window, as_of=as_of)
+    if note:
+        G.graph["user_tables"] = note
+    return G
+
+
+def _user_tables(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The flows and exposure table to use (``None``: the shipped ones) and a header note naming the user's files:
+    ``--flows``/``--shares``, else the ones stored by ``route-risk data flows|shares``."""
+    from routes.model.usertables import active_flows, active_shares, stored_file
+
+    given = {"flows": getattr(args, "flows", None), "shares": getattr(args, "shares", None)}
+    used = {k: Path(v) if v else stored_file(k) for k, v in given.items()}
+    used = {k: v for k, v in used.items() if given[k] or v.is_file()}
+    flows = active_flows(used["flows"]) if "flows" in used else None
+    shares = active_shares(used["shares"]) if "shares" in used else None
+    note = "; ".join(f"your {k}: {v} (merged over the shipped table)" for k, v in used.items())
+    return flows, shares, note
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
@@ -335,8 +356,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from routes.report.explain import explain_leg
 
     G = _network(args)
-    print("\n".join([*tables.snapshot_note(G), str(explain_leg(G, args.leg)), "",
-                     *tables.wrap(tables.period_note(G), hanging="  "), *tables.wrap(tables.CARE, hanging="  ")]))
+    legs = {k for *_, k in G.edges(keys=True)}
+    about = [str(explain_leg(G, args.leg)), ""] if args.leg in legs or not args.sensitivity else []
+    if args.sensitivity:
+        from routes.model.sensitivity import sensitivity
+        from routes.report.validation import sensitivity_text
+
+        with _progress("refitting once per share assumption"):
+            about += [sensitivity_text(sensitivity(G, args.leg, direction=args.direction)), ""]
+    print("\n".join([*tables.snapshot_note(G), *about, *tables.wrap(tables.period_note(G), hanging="  "),
+                     *tables.wrap(tables.CARE, hanging="  ")]))
     return 0
 
 
@@ -436,6 +465,11 @@ def _cmd_data_status(args: argparse.Namespace) -> int:
         if kind == "shipped" and label == "active":
             break
     print(f"user data folder: {user_data_dir()}")
+    from routes.model.usertables import stored_file
+
+    for kind in ("flows", "shares"):
+        if stored_file(kind).is_file():
+            print(f"your {kind}: {stored_file(kind)} (merged over the shipped table by the estimating commands)")
     return 0
 
 
@@ -493,6 +527,69 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 traceback.print_exc()
     print(f"{len(checks) - failed} of {len(checks)} checks passed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from routes.io.snapshot import load_incidents
+    from routes.model.backtest import METHODS, backtest
+    from routes.report.validation import backtest_text
+
+    with _progress("refitting every method as of each January 1"):
+        flows, shares, _ = _user_tables(args)
+        result = backtest(first_year=args.first_year, last_year=args.last_year, methods=args.method or METHODS,
+                          incidents=load_incidents(args.snapshot), flows=flows, exposure=shares, n_draws=args.draws,
+                          seed=args.seed)
+    if args.format == "table":
+        print(backtest_text(result))
+    else:
+        print(tables.records(result.records.to_dict("records"), args.format))
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from routes.model.predict import parse_flow, predict_deaths
+    from routes.report.validation import prediction_text
+
+    scenario: dict[str, float] = {}
+    for text in args.flow or []:
+        series, direction, persons = parse_flow(text)
+        scenario[f"{series}:{direction}" if direction else series] = persons
+    G = _network(args)
+    with _progress("drawing the predictions"):
+        pred = predict_deaths(G, scenario or None, period=args.period, n_draws=args.draws, seed=args.seed)
+    if args.format == "table":
+        print("\n".join([*tables.snapshot_note(G), prediction_text(pred, legs=args.legs)]))
+        return 0
+    cols = ["traversals", "mean", "median", "lo", "hi"]
+    rows = [{"level": "direction", "name": r["direction"], **{c: r[c] for c in cols}}
+            for r in pred.directions.to_dict("records")]
+    rows += [{"level": "unit", "name": r["unit"], **{c: r[c] for c in cols}} for r in pred.units.to_dict("records")]
+    rows += [{"level": "leg", "name": f"{r['leg']} ({r['direction']})", **{c: r[c] for c in cols}}
+             for r in pred.legs.to_dict("records") if r["traversals"] > 0]
+    print(tables.records(rows, args.format))
+    return 0
+
+
+def _cmd_data_table(args: argparse.Namespace) -> int:
+    from routes.model.usertables import store_flows, store_shares
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise DataError(f"cannot read {str(path)!r}: {'not a file' if path.exists() else 'no such file'}; check the path")
+    if args.data_command == "flows":
+        stored, mine = store_flows(path, data_dir=args.data_dir)
+        spans = "; ".join(f"{s} {d}bound {g['month'].min()} to {g['month'].max()}"
+                          for (s, d), g in mine.groupby(["series", "direction"]))
+        print(f"checked {path}: {len(mine)} month(s): {spans}")
+    else:
+        from routes.load import load_network
+
+        stored, mine = store_shares(path, load_network(risk=False), data_dir=args.data_dir)
+        print(f"checked {path}: {len(mine)} share row(s) for {', '.join(sorted(set(mine['series'])))}, joined to the "
+              "network and the flows")
+    print(f"stored as {stored}; rank, compare, legs, explain, export, predict and backtest now merge them over the "
+          f"shipped table (--{args.data_command} FILE uses another file)")
+    return 0
 
 
 # --------------------------------------------------------------------------------------------- the parser
@@ -556,6 +653,15 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     fmt = ("table", "csv", "json")
+
+    def estimating(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="estimate what was known on this date: "
+                       "the incidents and flows of the months before it (default: the whole snapshot, as of its last "
+                       "incident)")
+        p.add_argument("--flows", metavar="FILE.csv", help="your flow months (flows.csv columns) merged over the "
+                       "shipped ones (default: those stored by `route-risk data flows`, if any)")
+        p.add_argument("--shares", metavar="FILE.csv", help="your share rows (exposure.csv columns) merged over the "
+                       "shipped ones (default: those stored by `route-risk data shares`, if any)")
     where = ("place name or id (accents optional), or a country as a region: its ISO3 code (COL, PAN, ..., MEX) "
              "or name (Colombia, Panamá, México)")
 
@@ -579,6 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; the suffix sets the "
                        "format: .txt .csv .json .geojson .geojsons .gpkg (GeoPackage: paths, legs and places)")
         p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+        estimating(p)
 
     p = add("rank", "rank the safest paths between two places or countries",
             "route-risk rank Necoclí Tapachula -k 3 --month oct --close la-miel\n"
@@ -604,14 +711,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="order: risk (highest first, the default), name (leg id) or length (longest first)")
     p.add_argument("--no-prior", action="store_true", help="leave out legs whose number rests mostly on the pooled "
                    f"prior (prior_weight above {PRIOR_DOMINATED})")
+    estimating(p)
     p.add_argument("--format", choices=(*fmt, "geojson"), default="table", help="table (default, with notes), csv or "
                    "json (every column, for spreadsheets and scripts), or geojson (the legs layer, for GIS)")
     p = add("places", "find places by name, accents optional", "route-risk places necocli", _cmd_places)
     p.add_argument("query", nargs="?", help="part of a name, or a country (default: every place)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
-            "necocli-capurgana-boat", _cmd_explain)
-    p.add_argument("leg", help="a leg id (see route-risk legs)")
+            "necocli-capurgana-boat\n  route-risk explain darien-acandi --sensitivity --direction north", _cmd_explain)
+    p.add_argument("leg", help="a leg id (see route-risk legs); with --sensitivity also a corridor (a named route, "
+                   "e.g. darien-acandi)")
+    p.add_argument("--sensitivity", action="store_true", help="how the estimate moves with the prior's strength x4 "
+                   "and /4 and with each share assumption of its corridor at its low and high value (one refit each)")
+    p.add_argument("--direction", choices=("north", "south"), help="with --sensitivity: the direction (default: the "
+                   "one with more travellers)")
+    estimating(p)
     p = add("export", "write the network with risk as GeoJSON or GeoPackage, with QGIS styles", "route-risk export "
             "routes.gpkg\n  route-risk export darien.geojson --corridor darien --direction north --date 2024-06-01",
             _cmd_export)
@@ -619,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the file; without it, --format geojson writes the legs to stdout")
     _filters(p, "the file")
     p.add_argument("--format", choices=("geojson", "gpkg"), help="default: from FILE's suffix")
+    estimating(p)
     p.set_defaults(usage=_export_usage)
     p = add("map", "write an offline web map: one HTML file with the legs by risk, the incidents and ranked routes",
             "route-risk map corridor.html --from Necoclí --to Tapachula", _cmd_map)
@@ -631,7 +746,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="rank only legs in use on this date")
     p.add_argument("--no-incidents", action="store_true", help="leave the incidents out (a smaller file)")
     p.set_defaults(usage=_map_usage)
-    data = add("data", "manage the incident snapshot", "route-risk data status", _cmd_data_status)
+    data = add("data", "manage the incident snapshot and your own flow and share tables", "route-risk data status",
+               _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder",
             "route-risk data update Missing_Migrants_Global_Figures_allData.csv", _cmd_data_update, dsub)
@@ -642,7 +758,46 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
             _cmd_data_status, dsub)
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
+    for kind, cols, what in (("flows", "series,direction,month,persons,method,source", "newer flow months"),
+                             ("shares", ("legs,direction,series,share,share_lo,share_hi,period_start,period_end,method,"
+                              "source"), "share rows that override or extend the stated assumptions")):
+        p = add(kind, f"check your {what} (a CSV with the columns {cols}) and store them in your data folder, "
+                "where the estimating commands find them", f"route-risk data {kind} my-{kind}.csv", _cmd_data_table,
+                dsub)
+        p.add_argument("file", metavar="FILE.csv")
+        p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or "
+                       "~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
+    p = add("predict", "predicted dead and missing per direction, scored unit and leg, for a period and a flow "
+            "scenario, with 90-percent predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow "3,000 '
+            'southbound per month"\n  route-risk predict --period 2026 --flow darien=20000 --legs', _cmd_predict)
+    p.add_argument("--period", required=True, metavar="PERIOD", help="a year (2026), a month (2026-03) or months "
+                   "(2026-01..2026-06)")
+    p.add_argument("--flow", action="append", metavar="FLOW", help="persons per month: '3,000 southbound per month', "
+                   "'north=20000' or 'SERIES[:DIRECTION]=N' (e.g. honduras-dtm:south=1500); repeat for more series; "
+                   "series not named keep the flows table's months in the period")
+    p.add_argument("--legs", action="store_true", help="also list every leg travelled")
+    p.add_argument("--draws", type=_positive, default=4000, metavar="N", help="predictive draws (default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
+    estimating(p)
+    p = add("backtest", "score today's model, the v2 model and two baselines on years they have not seen (rolling "
+            "origin: each year predicted by methods fitted on the years before)", "route-risk backtest\n"
+            "  route-risk backtest --first-year 2022 --method today --method crude --format csv", _cmd_backtest)
+    p.add_argument("--first-year", type=int, default=2019, metavar="YEAR", help="first test year (default 2019)")
+    p.add_argument("--last-year", type=int, default=2025, metavar="YEAR", help="last test year (default 2025)")
+    p.add_argument("--method", action="append", choices=("today", "v2", "v2 + flow elasticity", "v2 no year effect",
+                   "crude", "mode"), help="score only this method (repeat the option for more; default: today, v2, "
+                   "v2 + flow elasticity, crude, mode)")
+    p.add_argument("--draws", type=_positive, default=4000, metavar="N", help="predictive draws per unit-year "
+                   "(default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default: the summary, each unit-year and "
+                   "notes), csv or json (one record per method and unit-year)")
+    p.add_argument("--flows", metavar="FILE.csv", help="your flow months merged over the shipped ones (default: "
+                   "those stored by `route-risk data flows`, if any)")
+    p.add_argument("--shares", metavar="FILE.csv", help="your share rows merged over the shipped ones (default: "
+                   "those stored by `route-risk data shares`, if any)")
     return parser
 
 

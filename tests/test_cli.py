@@ -117,7 +117,8 @@ def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
     assert 3 <= n <= 5 and lines[0].startswith(f"{n} safest distinct northbound routes from Necoclí to Tapachula (no two "
                                                 "share more than 50% of their hazard)")
     assert "inferred from the places' positions" in lines[1] and "direction by" not in out
-    assert any(ln.strip().startswith("period: incidents 2014-") and "travel date: any" in ln for ln in lines)
+    head = " ".join(ln.strip() for ln in lines[:8])  # the period, as-of date and travel date, however wrapped
+    assert "period: incidents 2014-" in head and "as of 20" in head and "travel date: any" in head
     assert any("IOM's counts are minimums" in ln for ln in lines)  # said with care, in every table
     head = next(ln for ln in lines if ln.startswith("#"))
     assert "deaths/1,000 [90%]" in head and "vs #1 [90%]" in head and "P(riskier)" in head and "no data" in head

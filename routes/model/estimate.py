@@ -29,7 +29,7 @@ import pandas as pd
 
 from routes.model.exposure import Exposure
 
-__all__ = ["ESTIMATE_KEY", "Estimate", "estimate_of", "register"]
+__all__ = ["ESTIMATE_KEY", "Estimate", "estimate_of", "forget", "register"]
 
 #: the key of ``G.graph`` that names a graph's estimate
 ESTIMATE_KEY = "estimate_id"
@@ -129,3 +129,20 @@ def estimate_of(G: nx.MultiDiGraph) -> Estimate | None:
     """
     key = G.graph.get(ESTIMATE_KEY)
     return _REGISTER.get(key) if isinstance(key, str) else None
+
+
+def forget(G: nx.MultiDiGraph) -> None:
+    """Drop ``G``'s estimate from this process's register, so throwaway refits (a backtest, a sensitivity analysis) do
+    not push out the estimates the user holds. ``G`` itself is not changed.
+
+    Examples
+    --------
+    >>> import routes
+    >>> H = routes.estimate_risk(routes.load_network(risk=False), draws=100)
+    >>> forget(H)
+    >>> estimate_of(H) is None
+    True
+    """
+    key = G.graph.get(ESTIMATE_KEY)
+    if isinstance(key, str):
+        _REGISTER.pop(key, None)

@@ -42,6 +42,7 @@ weights each month by ``0.5 ** (age / half_life)`` (deaths and exposure alike), 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
+from routes.model.asof import check_as_of, known_flows, known_incidents, known_shares
 from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
@@ -103,6 +105,7 @@ def estimate_risk(
     *,
     exposure: pd.DataFrame | str | Path | None = None,
     window: Sequence[int] | None = None,
+    as_of: dt.date | str | None = None,
     half_life_years: float | None = None,
     count: Literal["dead+missing", "dead"] = "dead+missing",
     exclude: Sequence[str] = (),
@@ -124,6 +127,10 @@ def estimate_risk(
         The exposure table or its path (see :mod:`routes.model.exposure`); the shipped ``geodata/exposure.csv`` by default.
     window
         ``(first_year, last_year)``: only incidents and exposure of those years count.
+    as_of
+        Estimate what was known on this date (:mod:`routes.model.asof`): the incidents dated before the first day of
+        its month and the flows of the months before it. ``None`` (default): the whole snapshot, i.e. as of its last
+        incident.
     half_life_years
         Weight each month by ``0.5 ** (age_years / half_life_years)`` so recent years count most.
     count
@@ -168,12 +175,15 @@ def estimate_risk(
     if draws < 100:
         raise ArgumentError(f"draws must be at least 100, got {draws!r}")
     win = check_window(window)
+    day = check_as_of(as_of)
     if incidents is None:
         from routes.io.snapshot import load_incidents
 
         incidents = load_incidents()
     elif isinstance(incidents, (str, Path)):
         incidents = read_incidents(incidents)
+    if day is not None and isinstance(incidents, pd.DataFrame):
+        incidents = known_incidents(incidents, day)
     if not isinstance(incidents, gpd.GeoDataFrame):
         raise ArgumentTypeError(
             f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
@@ -185,6 +195,11 @@ def estimate_risk(
     else:
         flows_df = load_flows(flows)
     table = load_exposure_table(exposure)
+    if day is not None:
+        flows_df = known_flows(flows_df, day)
+        if not len(flows_df):
+            raise DataError(f"as_of {day.isoformat()}: no flow month before it; pass a later date")
+        table = known_shares(table, flows_df, day)
     exp = build_exposure(G, flows_df, table)
     months = exp.months
     month_keys = vocab_month_keys(months)
@@ -283,7 +298,7 @@ def estimate_risk(
         d["crude_rate"] = float(crude[i]) if np.isfinite(crude[i]) else None
         d["season"] = season[i]
     settings = {"window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
-                "draws": draws, "seed": seed,
+                "draws": draws, "seed": seed, **({"as_of": day.isoformat()} if day is not None else {}),
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
     register(H, Estimate(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors, lam,

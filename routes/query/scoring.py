@@ -213,12 +213,13 @@ def period(G: nx.MultiDiGraph, scenario: Scenario | None = None) -> dict[str, An
     """The period a graph's risk numbers describe, and the travel date of a query.
 
     ``incidents_from``/``incidents_to`` (the months of the incidents used, after the estimate's window), ``as_of``
-    (the date of the last incident known to the estimate) and ``travel_date`` (``None``: any date, legs no longer in
-    use included and marked).
+    (the estimate's ``as_of`` date when it was given, ``as_of_given`` true; else the date of the last incident known
+    to the estimate) and ``travel_date`` (``None``: any date, legs no longer in use included and marked).
     """
     estimate = estimate_of(G)
     dates = estimate.incidents["date"].dropna() if estimate is not None else None
-    out: dict[str, Any] = {"incidents_from": None, "incidents_to": None, "as_of": None,
+    given = G.graph.get("risk_settings", {}).get("as_of")
+    out: dict[str, Any] = {"incidents_from": None, "incidents_to": None, "as_of": None, "as_of_given": bool(given),
                            "travel_date": scenario.date if scenario is not None else None}
     if dates is not None and len(dates):
         first, last = dates.min(), dates.max()
@@ -226,7 +227,8 @@ def period(G: nx.MultiDiGraph, scenario: Scenario | None = None) -> dict[str, An
         if window:
             first = max(first, dt.datetime(int(window[0]), 1, 1))
             last = min(last, dt.datetime(int(window[1]), 12, 31))
-        out.update(incidents_from=f"{first:%Y-%m}", incidents_to=f"{last:%Y-%m}", as_of=f"{dates.max():%Y-%m-%d}")
+        out.update(incidents_from=f"{first:%Y-%m}", incidents_to=f"{last:%Y-%m}",
+                   as_of=str(given) if given else f"{dates.max():%Y-%m-%d}")
     return out
 
 

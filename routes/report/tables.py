@@ -218,7 +218,9 @@ def period_note(G: nx.MultiDiGraph, attrs: dict[str, Any] | None = None) -> str:
     from routes.query.scoring import period
 
     when = (attrs or {}).get("period") or period(G)
-    told = (f"period: incidents {when['incidents_from']} to {when['incidents_to']} (data as of {when['as_of']})"
+    known = ("only the incidents and flows known before it" if when.get("as_of_given") else
+             "the snapshot's last incident; --as-of DATE estimates what was known earlier")
+    told = (f"period: incidents {when['incidents_from']} to {when['incidents_to']}, as of {when['as_of']} ({known})"
             if when.get("incidents_from") else "period: unknown (no risk estimate on this graph)")
     day = when.get("travel_date") or ((attrs or {}).get("scenario") or {}).get("date")
     travel = (f"travel on {day}: only legs in use then" if day else
@@ -398,17 +400,19 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
 
 # ----------------------------------------------------------------------------------------------- output
 def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
-    """A header line naming the incident snapshot, when it is not the shipped one."""
+    """Header lines naming the incident snapshot, when it is not the shipped one, and the user's own flow and share
+    tables, when the command line merged them in."""
     from routes.io.snapshot import resolve_snapshot
 
     estimate = estimate_of(G)
     incidents = None if estimate is None else estimate.incidents
     used = getattr(incidents, "attrs", {}).get("snapshot")
+    mine = [str(G.graph["user_tables"])] if G.graph.get("user_tables") else []
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
-        return []
+        return mine
     dates = incidents["date"].dropna()
     span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
-    return [f"incident snapshot: {used} ({span}; not the shipped one)"]
+    return [f"incident snapshot: {used} ({span}; not the shipped one)", *mine]
 
 
 def far_from_places(G: nx.MultiDiGraph, text: str) -> bool:
