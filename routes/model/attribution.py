@@ -6,7 +6,7 @@ coarse Missing Migrants positions are and the leg's mode, helped by the cause of
 * a drowning prefers water (sea and river legs): its distance to a sea or river leg counts half, so a drowning
   2 km off the Guna Yala coast goes to the sea leg, not to the trail ashore;
 * a death by violence, sickness or exposure prefers land: its distance to a sea leg counts three times;
-* a vehicle accident prefers roads;
+* a vehicle accident prefers roads and rail (the modes marked ``vehicle`` in :data:`routes.vocabulary.MODES`);
 * only legs in use on the incident's date are candidates (``period_start``/``period_end``, with a month's slack),
   so a 2024 drowning off Carreto goes to the northbound boats of that time, a 2025 one to the southbound boats;
 * an IOM route tag outside the corridor (``US-Mexico border crossing``, ``Caribbean to US``, ...) is not attributed;
@@ -68,11 +68,11 @@ def _preference(cause: np.ndarray, modes: np.ndarray) -> np.ndarray:
     vehicle = np.char.find(cause, "vehicle") >= 0
     water = np.isin(modes, list(WATER_MODES))
     sea = modes == "sea_boat"
-    road = modes == "road"
+    by_vehicle = np.isin(modes, [m for m, p in MODES.items() if p.vehicle])  # read at call time, as the reach is
     factor = np.ones(len(modes))
     factor = np.where(drowning & water, 0.5, factor)
     factor = np.where(~drowning & sea, 3.0, factor)
-    factor = np.where(vehicle & road, 0.5, factor)
+    factor = np.where(vehicle & by_vehicle, 0.5, factor)
     return factor
 
 
