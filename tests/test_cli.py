@@ -357,7 +357,10 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert max(map(len, lines)) <= 120 and "Deaths are fractional" in out
     assert "travellers" in out and "per 1,000 [90%]" in out and "  [1] " in out and "see [1]" in out
-    assert "0.0876 [" in out and "287,864 [" in out  # 3 significant figures; whole travellers
+    north = routes.load_network().edges["necocli", "capurgana", "necocli-capurgana-boat"]
+    shown = f"{1000 * north['p_death']:.3g}"  # 3 significant figures (0.0896); whole travellers (287,864)
+    assert len(shown.lstrip("0.").replace(".", "")) == 3 and f"{shown} [" in out
+    assert f"{north['exposure']:,.0f} [" in out and "287,864 [" in out
     code, out, _ = run(capsys, "explain", "unguia-union-choco-foot")
     assert code == 0 and " no data" in out and "the mode's prior" in out
     code, out, err = run(capsys, "explain", "necocli-capurgana-bot")

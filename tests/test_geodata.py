@@ -100,6 +100,21 @@ REQUIRED_PLACES = {
     "ciudad-hidalgo",
     "tapachula",
     "palenque-chiapas",
+    # issue 14: the San Andrés boats, the Chocó coast, southern Mexico, the Guatemala - Mexico crossings, El Salvador
+    "san-andres",
+    "corn-island",
+    "bluefields",
+    "bahia-solano",
+    "talisman",
+    "ciudad-cuauhtemoc",
+    "el-ceibo",
+    "tenosique",
+    "arriaga",
+    "ixtepec",
+    "coatzacoalcos",
+    "el-amatillo",
+    "san-salvador",
+    "la-hachadura",
 }
 #: (from, to, mode): legs the issue names; "both" legs count for either order.
 REQUIRED_LEGS = [
@@ -154,9 +169,31 @@ REQUIRED_LEGS = [
     ("nueva-ocotepeque", "agua-caliente", "road"),
     ("copan-ruinas", "el-florido", "road"),
     ("agua-caliente", "esquipulas", "road"),
-    ("guatemala-city", "tecun-uman", "road"),
+    ("guatemala-city", "escuintla", "road"),  # the road to Tecún Umán, cut at Escuintla and Pajapita (issue 14)
+    ("escuintla", "pajapita", "road"),
+    ("pajapita", "tecun-uman", "road"),
     ("tecun-uman", "ciudad-hidalgo", "border_foot"),
     ("ciudad-hidalgo", "tapachula", "road"),
+    # issue 14
+    ("san-andres", "corn-island", "sea_boat"),
+    ("corn-island", "bluefields", "sea_boat"),
+    ("san-andres", "bluefields", "sea_boat"),
+    ("buenaventura", "bahia-solano", "sea_boat"),
+    ("bahia-solano", "jurado", "sea_boat"),
+    ("jurado", "jaque", "sea_boat"),
+    ("malacatan", "talisman", "road"),
+    ("talisman", "tapachula", "road"),
+    ("huehuetenango", "ciudad-cuauhtemoc", "road"),
+    ("ciudad-cuauhtemoc", "comitan", "road"),
+    ("flores", "el-ceibo", "road"),
+    ("el-ceibo", "tenosique", "road"),
+    ("tenosique", "palenque-chiapas", "rail"),
+    ("palenque-chiapas", "coatzacoalcos", "rail"),
+    ("arriaga", "ixtepec", "rail"),
+    ("villahermosa", "coatzacoalcos", "road"),
+    ("choluteca", "el-amatillo", "road"),
+    ("san-salvador", "la-hachadura", "road"),
+    ("san-cristobal-sv", "guatemala-city", "road"),
 ]
 CORRIDORS = {
     "uraba",
@@ -178,6 +215,12 @@ CORRIDORS = {
     "honduras",
     "guatemala",
     "mexico",
+    # issue 14
+    "san-andres-sea",
+    "nicaragua-caribbean",
+    "guatemala-peten",
+    "el-salvador",
+    "mexico-rail",
 }
 
 
@@ -298,6 +341,10 @@ def _reaches(adj: dict[str, set[str]], a: str, b: str) -> bool:
         ("north", "necocli", "tapachula"),
         ("south", "tapachula", "necocli"),
         ("south", "tapachula", "buenaventura"),
+        ("north", "san-andres", "tapachula"),  # the boats to Nicaragua join the Central American roads
+        ("north", "buenaventura", "jaque"),
+        ("north", "necocli", "coatzacoalcos"),
+        ("north", "necocli", "ixtepec"),
     ],
 )
 def test_connectivity(legs: gpd.GeoDataFrame, direction: str, a: str, b: str) -> None:
