@@ -329,3 +329,21 @@ def test_bad_extra_rows_are_named_by_line(tmp_path: Path, row: str, pattern: str
 @needs_raw
 def test_build_without_the_extra_table_has_no_san_andres_rows() -> None:
     assert "san-andres-sea" not in set(fb.build_flows(RAW, None)["series"])
+
+
+def test_san_andres_branch_factors_carry_the_central_and_low() -> None:
+    """The series is written at its high end (sources/flows_extra.csv); each destination branch of a period multiplies
+    it by central / high, from low / high to 1, so the exposure is the central estimate with the documented range."""
+    from tools.exposure import read_branches
+
+    extra = pd.read_csv(fb.EXTRA, dtype=str, keep_default_na=False)
+    branches = read_branches()
+    sa = branches[(branches["series"] == "san-andres-sea") & (branches["split"] == "sa-destination")]
+    assert len(sa) == 3 * len(extra)
+    for r in extra.itertuples():
+        rows = sa[(sa["period_start"] == r.first_month) & (sa["period_end"] == r.last_month)]
+        low, central, high = (float(v) for v in (r.per_year_low, r.per_year_central, r.per_year_high))
+        assert len(rows) == 3, r.first_month
+        assert rows["factor"].astype(float).round(4).eq(round(central / high, 4)).all()
+        assert rows["factor_lo"].astype(float).round(4).eq(round(low / high, 4)).all()
+        assert rows["factor_hi"].astype(float).eq(1.0).all()
