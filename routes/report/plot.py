@@ -40,6 +40,8 @@ REGIONS: dict[str, tuple[float, float, float, float]] = {
     "darien": (-80.2, 7.2, -76.4, 9.9),
     "pacific": (-80.2, 3.4, -76.4, 9.7),
     "honduras": (-92.5, 12.5, -85.4, 16.2),
+    "san-andres": (-85.6, 11.0, -81.2, 13.3),
+    "southern-mexico": (-95.6, 13.3, -88.3, 18.6),
 }
 Bbox = tuple[float, float, float, float]
 _LAND, _SEA, _BORDER, _INCIDENT = "#efebe4", "#dce8f2", "#9b9b9b", "#138d75"

@@ -38,8 +38,8 @@ WIDTH = 120
 #: the formats an output file's suffix allows, the default first
 OUTPUT_SUFFIXES = {".gpkg": ("gpkg",), ".geojson": ("geojson",), ".geojsons": ("geojson",), ".csv": ("csv",),
                    ".json": ("json", "geojson"), ".txt": ("table", "csv", "json")}
-COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo and Necoclí (Colombia) through Panama "
-            "and Central America to Tapachula and Villahermosa (Mexico)")
+COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo, Necoclí and San Andrés (Colombia) through "
+            "Panama and Central America to Tapachula, Villahermosa, Coatzacoalcos and Ixtepec (Mexico)")
 ENDED_NOTE = ("no longer in use: legs whose period of use has ended (a station closed, a route abandoned); their risk "
               "is history. Rank only legs in use on a date with --date YYYY-MM-DD")
 NO_DATA_NOTE = ("no data: legs that nobody is known to travel this way (evidence none): their rate is only the "
