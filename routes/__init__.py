@@ -5,7 +5,8 @@ The public API, by idea:
 * the network: :func:`load_network`, :func:`graph_to_gdfs`, :func:`graph_from_gdfs`, :func:`find_place`,
   :func:`validate_network` (:mod:`routes.network.graph`);
 * incidents: :func:`read_incidents` (:mod:`routes.io.incidents`), :func:`load_incidents` (:mod:`routes.io.snapshot`),
-  :func:`attribute_incidents` (:mod:`routes.model.attribution`);
+  :func:`attribute_incidents` (:mod:`routes.model.attribution`), :func:`coverage` (which dead and missing the
+  network covers, and why the others are off it: :mod:`routes.report.coverage`);
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
@@ -44,6 +45,7 @@ _LAZY = {
     "load_incidents": "routes.io.snapshot",
     "update_snapshot": "routes.io.snapshot",
     "attribute_incidents": "routes.model.attribution",
+    "coverage": "routes.report.coverage",
     "estimate_risk": "routes.model.risk",
     "estimate_of": "routes.model.estimate",
     "Estimate": "routes.model.estimate",
@@ -75,6 +77,7 @@ __all__ = [
     "UnknownPlaceError",
     "__version__",
     "attribute_incidents",
+    "coverage",
     "direction_summary",
     "estimate_of",
     "estimate_risk",
