@@ -4,11 +4,11 @@
   <renderer-v2 type="graduatedSymbol" attr="coalesce(&quot;deaths_per_1000_100km&quot;, -1)" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="1" forceraster="0" referencescale="-1">
     <ranges>
       <range lower="-1" upper="-0.5" symbol="0" label="no estimate" render="true" />
-      <range lower="0.0" upper="0.02" symbol="1" label="under 0.02 (118 legs)" render="true" />
-      <range lower="0.02" upper="0.06" symbol="2" label="0.02 to 0.06 (1 leg)" render="true" />
-      <range lower="0.06" upper="0.2" symbol="3" label="0.06 to 0.2 (35 legs)" render="true" />
-      <range lower="0.2" upper="1.0" symbol="4" label="0.2 to 1 (19 legs)" render="true" />
-      <range lower="1.0" upper="1000000000.0" symbol="5" label="1 or more (8 legs)" render="true" />
+      <range lower="0.0" upper="0.006" symbol="1" label="under 0.006 (14 legs)" render="true" />
+      <range lower="0.006" upper="0.0175" symbol="2" label="0.006 to 0.018 (125 legs)" render="true" />
+      <range lower="0.0175" upper="0.07" symbol="3" label="0.018 to 0.07 (19 legs)" render="true" />
+      <range lower="0.07" upper="0.4" symbol="4" label="0.07 to 0.4 (43 legs)" render="true" />
+      <range lower="0.4" upper="1000000000.0" symbol="5" label="0.4 or more (30 legs)" render="true" />
     </ranges>
     <symbols>
       <symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">

@@ -6,7 +6,8 @@ The public API, by idea:
   :func:`validate_network` (:mod:`routes.network.graph`); :func:`to_graphml`, :func:`read_graphml`
   (:mod:`routes.network.graphml`); :func:`select_legs` (:mod:`routes.query.select`);
 * incidents: :func:`read_incidents` (:mod:`routes.io.incidents`), :func:`load_incidents` (:mod:`routes.io.snapshot`),
-  :func:`attribute_incidents` (:mod:`routes.model.attribution`);
+  :func:`attribute_incidents` (:mod:`routes.model.attribution`), :func:`coverage` (which dead and missing the
+  network covers, and why the others are off it: :mod:`routes.report.coverage`);
 * risk: :func:`estimate_risk` (:mod:`routes.model.risk`), :func:`estimate_of` and :class:`Estimate`
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * validation: :func:`backtest` (:mod:`routes.model.backtest`: today's model, the v2 model and the baselines scored on
@@ -53,6 +54,7 @@ _LAZY = {
     "load_incidents": "routes.io.snapshot",
     "update_snapshot": "routes.io.snapshot",
     "attribute_incidents": "routes.model.attribution",
+    "coverage": "routes.report.coverage",
     "estimate_risk": "routes.model.risk",
     "estimate_of": "routes.model.estimate",
     "Estimate": "routes.model.estimate",
@@ -88,6 +90,7 @@ __all__ = [
     "__version__",
     "attribute_incidents",
     "backtest",
+    "coverage",
     "direction_summary",
     "estimate_of",
     "estimate_risk",

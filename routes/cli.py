@@ -34,7 +34,15 @@ from typing import Any
 import networkx as nx
 
 from routes import __version__
-from routes.errors import AmbiguousNameWarning, DataError, NetworkError, NoPathError, RouteError, UnknownPlaceError
+from routes.errors import (
+    AmbiguousNameWarning,
+    ArgumentError,
+    DataError,
+    NetworkError,
+    NoPathError,
+    RouteError,
+    UnknownPlaceError,
+)
 from routes.report import tables
 from routes.report.tables import PRIOR_DOMINATED
 from routes.vocabulary import suggest
@@ -421,6 +429,34 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from routes.report.coverage import coverage
+
+    G = _network(args)
+    try:
+        report = coverage(G, bbox=None if args.all else tuple(args.bbox))
+    except ArgumentError as err:  # the library's words for the option's
+        raise ArgumentError(str(err).replace("bbox must be (min_lon, min_lat, max_lon, max_lat)",
+                                             "--bbox takes MIN_LON MIN_LAT MAX_LON MAX_LAT")) from None
+    if args.format == "table":
+        print("\n".join([*tables.snapshot_note(G), tables.coverage_table(report)]))
+    elif args.format == "csv":
+        rows = report.off_network.assign(date=report.off_network["date"].dt.strftime("%Y-%m-%d")).to_dict("records")
+        print(tables.records(rows, "csv"))
+    else:
+        import json
+
+        off = report.off_network.assign(date=report.off_network["date"].dt.strftime("%Y-%m-%d"))
+        print(json.dumps({"bbox": report.bbox, "dead_missing": report.dead_missing, "off_network": report.off,
+                          "share_off": round(report.share_off, 4),
+                          "by_country_year": [{k: tables.plain(v) for k, v in r.items()}
+                                              for r in report.by_country_year.to_dict("records")],
+                          "off_network_incidents": [{k: tables.plain(v) for k, v in r.items()}
+                                                    for r in off.to_dict("records")]},
+                         ensure_ascii=False, indent=1))
+    return 0
+
+
 def _cmd_data_update(args: argparse.Namespace) -> int:
     from routes.io.snapshot import update_snapshot, user_data_dir
 
@@ -746,6 +782,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="rank only legs in use on this date")
     p.add_argument("--no-incidents", action="store_true", help="leave the incidents out (a smaller file)")
     p.set_defaults(usage=_map_usage)
+    from routes.report.coverage import COVERAGE_BOX
+
+    p = add("coverage", "the dead and missing on the network and off it, and why each incident is off",
+            "route-risk coverage\n  route-risk coverage --all --format csv > off_network.csv", _cmd_coverage)
+    box_or_all = p.add_mutually_exclusive_group()
+    box_or_all.add_argument("--bbox", nargs=4, type=float, metavar=("MIN_LON", "MIN_LAT", "MAX_LON", "MAX_LAT"),
+                       default=list(COVERAGE_BOX), help="only incidents in this box (default: the fixed box of issue 14, "
+                       + " ".join(f"{v:g}" for v in COVERAGE_BOX) + ")")
+    box_or_all.add_argument("--all", action="store_true", help="every incident of the snapshot, those without a position too")
+    p.add_argument("--format", choices=fmt, default="table", help="table (default: totals, a year x country table, "
+                   "reasons, every off-network incident), csv (the off-network incidents) or json (everything)")
     data = add("data", "manage the incident snapshot and your own flow and share tables", "route-risk data status",
                _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")

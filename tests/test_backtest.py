@@ -25,7 +25,8 @@ def test_every_method_is_scored_on_the_same_unit_years(short: BacktestResult) ->
     assert len({frozenset(c) for c in cells.values()}) == 1
     assert set(cells) == {"today", "v2", "crude", "mode"}
     assert next(iter(cells.values())) == {("darien-north", 2023), ("darien-north", 2024), ("honduras-north", 2023),
-                                          ("honduras-north", 2024)}
+                                          ("honduras-north", 2024), ("san-andres-sea-north", 2023),
+                                          ("san-andres-sea-north", 2024)}
     # the observed numbers are the frozen rule's, whatever the method
     assert rec.groupby(["unit", "year"])["observed"].nunique().max() == 1
     for r in rec.itertuples():
@@ -33,7 +34,7 @@ def test_every_method_is_scored_on_the_same_unit_years(short: BacktestResult) ->
         assert r.lo <= r.median <= r.hi and r.covered == (r.lo <= r.observed <= r.hi)
     s = short.summary()
     assert list(s.columns) == ["method", "covered", "N", "coverage", "crps", "log_score"]
-    assert (s["N"] == 4).all()
+    assert (s["N"] == 6).all()  # 2 years x the 3 units scoreable in 2023-2024
 
 
 def test_the_report_says_what_the_numbers_rest_on(short: BacktestResult) -> None:

@@ -298,3 +298,52 @@ def test_build_fails_clearly_on_missing_row(tmp_path: Path) -> None:
     p = _write(tmp_path, "".join(line for line in lines if ",2025-01-01,2025-12-31,22833," not in line), "raw.csv")
     with pytest.raises(DataError, match=r"expected one 'Panama reverse flow.*2025-01-01\.\.2025-12-31, found 0"):
         fb.build_flows(p)
+
+
+# --------------------------------------------------------------------------------------------------- hand-written series
+def test_san_andres_series_is_written_at_its_high_end(flows: pd.DataFrame) -> None:
+    """sources/flows_extra.csv: every month of a period gets high / 12, and the source says the central and low."""
+    extra = pd.read_csv(fb.EXTRA, dtype=str, keep_default_na=False)
+    sa = flows[flows["series"] == "san-andres-sea"]
+    assert set(sa["direction"]) == {"north"} and sa["month"].tolist() == [
+        str(p) for p in pd.period_range("2022-07", "2025-12", freq="M")]
+    for r in extra.itertuples():
+        months = sa[(sa["month"] >= r.first_month) & (sa["month"] <= r.last_month)]
+        assert months["persons"].round(3).eq(round(float(r.per_year_high) / 12, 3)).all()
+        assert months["source"].str.contains(f"central {float(r.per_year_central):,.0f}").all()
+
+
+@pytest.mark.parametrize(("row", "pattern"), [
+    ("s,north,2024-01,2024-12,10,5,20,estimate,src", r"line 2: need 0 <= low <= central <= high"),
+    ("s,north,2024-12,2024-01,1,2,3,estimate,src", r"line 2: need 0 <= low .* first_month <= last_month"),
+    ("s,north,2024-01,2024-12,one,2,3,estimate,src", r"line 2: .*per_year_\* are numbers"),
+])
+def test_bad_extra_rows_are_named_by_line(tmp_path: Path, row: str, pattern: str) -> None:
+    p = _write(tmp_path, ",".join(fb.EXTRA_COLUMNS) + "\n" + row + "\n", "flows_extra.csv")
+    with pytest.raises(DataError, match=pattern):
+        fb.extra_flows(p)
+    with pytest.raises(DataError, match=r"missing column\(s\) \['source'\]"):
+        fb.extra_flows(_write(tmp_path, ",".join(fb.EXTRA_COLUMNS[:-1]) + "\n", "bad.csv"))
+
+
+@needs_raw
+def test_build_without_the_extra_table_has_no_san_andres_rows() -> None:
+    assert "san-andres-sea" not in set(fb.build_flows(RAW, None)["series"])
+
+
+def test_san_andres_branch_factors_carry_the_central_and_low() -> None:
+    """The series is written at its high end (sources/flows_extra.csv); each destination branch of a period multiplies
+    it by central / high, from low / high to 1, so the exposure is the central estimate with the documented range."""
+    from tools.exposure import read_branches
+
+    extra = pd.read_csv(fb.EXTRA, dtype=str, keep_default_na=False)
+    branches = read_branches()
+    sa = branches[(branches["series"] == "san-andres-sea") & (branches["split"] == "sa-destination")]
+    assert len(sa) == 3 * len(extra)
+    for r in extra.itertuples():
+        rows = sa[(sa["period_start"] == r.first_month) & (sa["period_end"] == r.last_month)]
+        low, central, high = (float(v) for v in (r.per_year_low, r.per_year_central, r.per_year_high))
+        assert len(rows) == 3, r.first_month
+        assert rows["factor"].astype(float).round(4).eq(round(central / high, 4)).all()
+        assert rows["factor_lo"].astype(float).round(4).eq(round(low / high, 4)).all()
+        assert rows["factor_hi"].astype(float).eq(1.0).all()

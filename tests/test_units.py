@@ -31,7 +31,7 @@ def shipped() -> nx.MultiDiGraph:
 
 def test_units_of_the_shipped_network(shipped: nx.MultiDiGraph) -> None:
     units = scored_units(shipped, estimate_of(shipped))
-    assert [u.name for u in units] == ["darien-north", "honduras-north", "reverse-sea-south"]
+    assert [u.name for u in units] == ["darien-north", "honduras-north", "reverse-sea-south", "san-andres-sea-north"]
     by = {u.name: u for u in units}
     for u in units:
         assert {shipped.edges[e]["direction"] for e in u.edges} == {u.direction}

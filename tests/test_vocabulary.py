@@ -23,10 +23,11 @@ from routes.vocabulary import MODES, Mode
 
 def test_every_mode_has_every_property() -> None:
     fields = {f.name for f in dataclasses.fields(Mode)}
-    assert fields == {"name", "sea", "water", "speed_kmh", "reach_m", "spread"}
+    assert fields == {"name", "sea", "water", "speed_kmh", "reach_m", "spread", "vehicle"}
     for name, mode in MODES.items():
         assert mode.name == name
-        assert isinstance(mode.sea, bool) and isinstance(mode.water, bool) and isinstance(mode.spread, bool)
+        assert all(isinstance(getattr(mode, f), bool) for f in ("sea", "water", "spread", "vehicle"))
+        assert not (mode.vehicle and mode.water), f"{name}: a vehicle mode is on land"
         assert math.isfinite(mode.speed_kmh) and mode.speed_kmh > 0
         assert math.isfinite(mode.reach_m) and mode.reach_m > 0
         assert not mode.sea or mode.water, f"{name}: a sea mode is on water"
@@ -52,28 +53,46 @@ def test_periods_and_months() -> None:
 
 
 @pytest.fixture
-def with_rail(monkeypatch: pytest.MonkeyPatch) -> Mode:
-    """A new land mode, added as one entry of the vocabulary."""
-    rail = Mode("rail", sea=False, water=False, speed_kmh=20.0, reach_m=5_000.0, spread=False)
-    monkeypatch.setitem(MODES, "rail", rail)  # type: ignore[index]
-    return rail
+def with_cable_car(monkeypatch: pytest.MonkeyPatch) -> Mode:
+    """A new land mode that no leg has yet, added as one entry of the vocabulary (``rail`` was added that way)."""
+    cable = Mode("cable_car", sea=False, water=False, speed_kmh=20.0, reach_m=5_000.0, spread=False, vehicle=True)
+    monkeypatch.setitem(MODES, "cable_car", cable)  # type: ignore[index]
+    return cable
 
 
-def test_a_new_mode_is_matched_estimated_scored_and_exported(with_rail: Mode, tmp_path: Path) -> None:
-    legs = [dict(leg, mode="rail") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
+def test_a_new_mode_is_matched_estimated_scored_and_exported(with_cable_car: Mode, tmp_path: Path) -> None:
+    legs = [dict(leg, mode="cable_car") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
     G = load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)),
                      risk=False)
-    assert {d["mode"] for *_, d in G.edges(data=True)} >= {"rail"}
-    # an incident beside the rail line (between Acandí and Capurganá), a vehicle death: matched to the rail leg
+    assert {d["mode"] for *_, d in G.edges(data=True)} >= {"cable_car"}
+    # an incident beside the new line (between Acandí and Capurganá), a vehicle death: matched to it
     incidents = toy_incidents([{"lon": -77.31, "lat": 8.585, "cause": "Vehicle accident", "dead": 2}])
     attributed = attribute_incidents(G, incidents)
     assert attributed["leg"].iloc[0] == "acandi-capurgana-foot" and attributed["match"].iloc[0] != "off_network"
     H = estimate_risk(G, incidents, toy_flows(), exposure=toy_exposure(), seed=1)
-    rail_edges = [d for *_, d in H.edges(data=True) if d["mode"] == "rail"]
-    assert rail_edges and all(d["p_death"] > 0 and d["deaths"] > 0 for d in rail_edges)
+    new_edges = [d for *_, d in H.edges(data=True) if d["mode"] == "cable_car"]
+    assert new_edges and all(d["p_death"] > 0 and d["deaths"] > 0 for d in new_edges)
     ranked = rank_paths(H, "acandi", "la-miel", k=3)
     assert any("acandi-capurgana-foot" in legs for legs in ranked["legs"])
     to_geojson(H, tmp_path / "net.geojson")
     modes = {f["properties"]["mode"] for f in json.loads((tmp_path / "net.geojson").read_text())["features"]}
-    assert "rail" in modes
+    assert "cable_car" in modes
     assert isinstance(H, nx.MultiDiGraph)
+
+
+def test_rail_is_a_land_vehicle_mode() -> None:
+    rail = MODES["rail"]
+    assert (rail.sea, rail.water, rail.vehicle, rail.speed_kmh, rail.reach_m) == (False, False, True, 10.0, 6_000.0)
+    assert vocabulary.VEHICLE_MODES == {"road", "rail"}
+
+
+def test_vehicle_accidents_prefer_rail_like_road(tmp_path: Path) -> None:
+    # the rail line runs along the coast path Acandí - Capurganá; a foot trail is the other leg near the incident
+    legs = [dict(leg, mode="rail") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
+    G = load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)),
+                     risk=False)
+    # 2.1 km from the rail line, 1.6 km from the Capurganá - La Miel border trail: distance alone picks the trail
+    near = {"lon": -77.364, "lat": 8.644}
+    by_cause = attribute_incidents(G, toy_incidents([dict(near, cause="Vehicle accident / death linked to hazardous "
+                                                                       "transport"), dict(near, cause="Violence")]))
+    assert by_cause["leg"].tolist() == ["acandi-capurgana-foot", "capurgana-la-miel-foot"]

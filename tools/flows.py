@@ -6,8 +6,11 @@ series per ``(series, direction)`` following the recipe of ``geodata/FLOWS.md``:
 and the IOM DTM counts by direction for Honduras and Costa Rica (:func:`_dtm`). Each row cites the raw line(s) or
 published figure used and the arithmetic. Loading and validating the table live in :mod:`routes.io.flows`.
 
-The command is ``python -m routes.io.flows build --shared ../shared/data [--out DIR]`` (:func:`main`); it writes the
-table, rewrites the totals section of ``FLOWS.md`` in the output folder and prints it.
+Series the raw file has no rows for (the San Andrés boats) come from the hand-written, sourced table
+``geodata/sources/flows_extra.csv`` (:func:`extra_flows`): one row per period with a yearly range (low, central, high).
+
+The command is ``python -m tools.build --only flows [--shared DIR]`` (:func:`write_flows`); it writes the table and
+rewrites the totals section of ``FLOWS.md`` in the output folder.
 """
 
 from __future__ import annotations
@@ -25,14 +28,19 @@ import pandas as pd
 from routes.errors import DataError
 from routes.io.flows import FLOWS_COLUMNS, PathLike, validate_flows, yearly_totals
 
-__all__ = ["build_flows", "write_flows"]
+__all__ = ["EXTRA", "EXTRA_COLUMNS", "build_flows", "extra_flows", "write_flows"]
 
 log = logging.getLogger(__name__)
 
 _GDI = "github iom/gdidata"
-_MARK = ("<!-- totals:start (written by `python -m routes.io.flows build`) -->", "<!-- totals:end -->")
+_MARK = ("<!-- totals:start (written by `python -m tools.build --only flows`) -->", "<!-- totals:end -->")
 
 Row = tuple[str, str, str, float, str, str]
+
+#: the hand-written table of the series the raw flows file lacks, in this checkout
+EXTRA = Path(__file__).resolve().parents[1] / "geodata" / "sources" / "flows_extra.csv"
+EXTRA_COLUMNS = ("series", "direction", "first_month", "last_month", "per_year_low", "per_year_central",
+                 "per_year_high", "method", "source")
 
 # Published figures that are NOT rows of the raw flows.csv (quoted in ../shared/data/flows/*.md).
 REV_MAR, REV_APR, REV_CUM_APR = 2804.0, 2319.0, 7757.0  # ROUTE_SHARES.md §2: EFE via dossiervenezuela.com
@@ -95,13 +103,65 @@ def _monthly_then_year(raw: pd.DataFrame, corridor: str, series: str, year_total
                          f"({total:,.0f} [{cite}] - {done:,.0f} {last[:4]} months published) / {len(rest)} months")
 
 
-def build_flows(raw_csv: PathLike) -> pd.DataFrame:
+def extra_flows(path: PathLike = EXTRA) -> list[Row]:
+    """Monthly rows of the series in the hand-written table ``geodata/sources/flows_extra.csv``.
+
+    Each row of the table gives a series, a direction, a period (``first_month`` .. ``last_month``) and a yearly
+    range of persons (``per_year_low`` <= ``per_year_central`` <= ``per_year_high``) with its sources. Every month of
+    the period gets ``per_year_high / 12``: the series is written at the HIGH end of its range, because the exposure
+    model carries uncertainty as factors of at most 1; the central and low values enter through the branch factors of
+    the series in ``geodata/sources/branches.csv`` (``factor = central / high``, ``factor_lo = low / high``,
+    ``factor_hi = 1``; a test checks they agree). ``source`` says so, with the arithmetic.
+
+    Raises
+    ------
+    DataError
+        If a column is missing or a value malformed (every problem, by line).
+
+    Examples
+    --------
+    >>> rows = extra_flows()
+    >>> rows[0][:5]
+    ('san-andres-sea', 'north', '2022-07', 316.6666666666667, 'estimate')
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"the hand-written flows table {str(path)!r} does not exist; it lives in geodata/sources/")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in EXTRA_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"{path.name}: missing column(s) {missing}; the header must be {','.join(EXTRA_COLUMNS)}")
+    rows: list[Row] = []
+    problems: list[str] = []
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        try:
+            low, central, high = (float(v) for v in (r.per_year_low, r.per_year_central, r.per_year_high))
+            months = _months(r.first_month, r.last_month)
+        except ValueError as exc:
+            problems.append(f"{path.name} line {i}: {exc}; per_year_* are numbers, months 'YYYY-MM'")
+            continue
+        if not 0 <= low <= central <= high or not months or not r.source.strip():
+            problems.append(f"{path.name} line {i}: need 0 <= low <= central <= high, first_month <= last_month and a "
+                            f"source; got {low:g}, {central:g}, {high:g}, {r.first_month!r}..{r.last_month!r}")
+            continue
+        cite = (f"sources/flows_extra.csv line {i}: HIGH end of the range, {high:,.0f}/yr / 12 (central {central:,.0f}, "
+                f"low {low:,.0f}: carried by the branch factors); {r.source}")
+        rows += [(r.series, r.direction, m, high / 12, r.method, cite) for m in months]
+    if problems:
+        raise DataError(f"{path.name}: {len(problems)} problem(s)", problems)
+    return rows
+
+
+def build_flows(raw_csv: PathLike, extra_csv: PathLike | None = EXTRA) -> pd.DataFrame:
     """Build the consistent monthly flows table from the raw ``flows/flows.csv`` (recipe: ``geodata/FLOWS.md``).
 
     Parameters
     ----------
     raw_csv
         ``../shared/data/flows/flows.csv`` (columns ``corridor,direction,period_start,period_end,persons,source``).
+    extra_csv
+        The hand-written table of the series the raw file lacks (:func:`extra_flows`); the checkout's
+        ``geodata/sources/flows_extra.csv`` by default, ``None`` for none.
 
     Returns
     -------
@@ -141,7 +201,8 @@ def build_flows(raw_csv: PathLike) -> pd.DataFrame:
     mx = "Mexico (UPM"  # UPM monthly events; rest of 2025 from the annual 155,730
     rows += _monthly_then_year(raw, mx, "mexico-upm", _one(raw, mx, "northbound", "2025-01-01", "2025-12-31"),
                                method="events", est="events-estimate")
-    df = pd.DataFrame(rows + _reverse_panama(raw) + _dtm(raw), columns=list(FLOWS_COLUMNS))
+    extra = extra_flows(extra_csv) if extra_csv is not None else []
+    df = pd.DataFrame(rows + _reverse_panama(raw) + _dtm(raw) + extra, columns=list(FLOWS_COLUMNS))
     df["persons"] = df["persons"].round(3).astype(str)
     return validate_flows(df, name="built flows table")
 
@@ -207,9 +268,12 @@ def _dtm(raw: pd.DataFrame) -> list[Row]:
 
 
 
-def _totals_markdown(flows: pd.DataFrame, raw_csv: Path) -> str:
+def _totals_markdown(flows: pd.DataFrame, raw_csv: Path, extra_csv: Path | None) -> str:
     sha = hashlib.sha256(raw_csv.read_bytes()).hexdigest()
-    lines = [f"Input: `flows/flows.csv`, sha256 `{sha}`.", "",
+    inputs = f"Input: `flows/flows.csv`, sha256 `{sha}`"
+    if extra_csv is not None:
+        inputs += f"; `sources/flows_extra.csv`, sha256 `{hashlib.sha256(extra_csv.read_bytes()).hexdigest()}`"
+    lines = [f"{inputs}.", "",
              "| series | direction | year | persons | months | methods |", "|---|---|---|---:|---:|---|"]
     lines += [f"| {r.series} | {r.direction} | {r.year} | {r.persons:,.1f} | {r.months} | {r.methods} |"
               for r in yearly_totals(flows).itertuples()]
@@ -218,6 +282,8 @@ def _totals_markdown(flows: pd.DataFrame, raw_csv: Path) -> str:
 
 def write_flows(shared: str | Path, out: str | Path) -> Path:
     """Build ``flows.csv`` from ``shared``/flows/flows.csv into the folder ``out``, and the totals table of its FLOWS.md.
+
+    The hand-written series come from ``out``/sources/flows_extra.csv, or the checkout's when ``out`` has none.
 
     Returns
     -------
@@ -234,13 +300,16 @@ def write_flows(shared: str | Path, out: str | Path) -> Path:
         raise DataError(f"the raw flows table {str(raw_csv)!r} does not exist; pass the shared data folder that holds "
                         "flows/flows.csv with --shared")
     out = Path(out)
-    flows = build_flows(raw_csv)
+    extra = out / "sources" / "flows_extra.csv"
+    extra = extra if extra.is_file() else EXTRA
+    flows = build_flows(raw_csv, extra)
     flows.to_csv(out / "flows.csv", index=False, lineterminator="\n")
     log.info("wrote %s (%d rows)", out / "flows.csv", len(flows))
-    table, doc = _totals_markdown(flows, raw_csv), out / "FLOWS.md"
+    table, doc = _totals_markdown(flows, raw_csv, extra), out / "FLOWS.md"
     text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if _MARK[0] in text and _MARK[1] in text:
-        head, _, tail = text.partition(_MARK[0])
+    start = _MARK[0].split(" (")[0]  # "<!-- totals:start", whatever command an older marker names
+    if start in text and _MARK[1] in text:
+        head, _, tail = text.partition(start)
         doc.write_text(f"{head}{_MARK[0]}\n{table}\n{_MARK[1]}{tail.partition(_MARK[1])[2]}", encoding="utf-8")
         log.info("updated the totals table in %s", doc)
     return out / "flows.csv"

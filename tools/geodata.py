@@ -21,7 +21,6 @@ import logging
 import math
 import unicodedata
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point, mapping
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
+from shapely.geometry.polygon import orient
 
 from routes import vocabulary
 from routes.errors import DataError
 from routes.vocabulary import CONFIDENCES, GEOD, SEA_MODES, line_length_km
 from tools.leg_facts import SPEED_KMH, leg_durations_and_costs, read_facts  # re-exported
+from tools.topojson import features as topology_features
 
 __all__ = [
-    "CONFIDENCES", "DIRECTIONS", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS", "REGION_BBOX",
+    "CONFIDENCES", "DIRECTIONS", "ISO3_OF_NUMERIC", "KINDS", "LEG_PROPS", "MODES", "NATURAL_EARTH", "PLACE_PROPS",
+    "REGION_BBOX",
     "SEA_MODES", "SPEED_KMH", "ascii_fold", "build", "build_countries", "build_legs", "build_places",
     "judged_samples", "leg_durations_and_costs", "line_length_km", "read_facts", "read_gazetteer",
     "sample_line", "write_geojson",
@@ -48,8 +50,14 @@ log = logging.getLogger(__name__)
 MODES = frozenset(vocabulary.MODES)
 KINDS = vocabulary.PLACE_KINDS
 DIRECTIONS = frozenset(vocabulary.LEG_DIRECTIONS)
-#: Region of the clipped country polygons: (min lon, min lat, max lon, max lat).
-REGION_BBOX = (-95.0, 2.0, -74.0, 20.0)
+#: Region of the clipped country polygons: (min lon, min lat, max lon, max lat); it holds the whole network with a
+#: margin (the network reaches Ixtepec, 95.1 W, and Coatzacoalcos, 18.1 N)
+REGION_BBOX = (-97.0, 2.0, -74.0, 21.0)
+#: ISO 3166-1 numeric id (the ``id`` of the world-atlas countries) -> ISO3, for the countries of the region
+ISO3_OF_NUMERIC: dict[str, str] = {
+    "084": "BLZ", "136": "CYM", "170": "COL", "188": "CRI", "192": "CUB", "222": "SLV", "320": "GTM", "332": "HTI",
+    "340": "HND", "388": "JAM", "484": "MEX", "558": "NIC", "591": "PAN", "218": "ECU", "862": "VEN", "840": "USA", "581": "UMI",
+}
 PLACE_PROPS = ("id", "name", "alt_names", "country", "kind", "source", "confidence", "note")
 LEG_PROPS = (
     "id",
@@ -67,7 +75,8 @@ LEG_PROPS = (
     "source",
     "confidence",
 )
-NATURAL_EARTH = "Natural Earth 1:110m Admin 0 countries (public domain), naturalearth_lowres as shipped in the pyogrio wheel"
+NATURAL_EARTH = ("Natural Earth 1:10m Admin 0 countries (public domain), as TopoJSON in world-atlas 2.0.2 "
+                 "countries-10m.json (npm, ISC licence; ../shared/data/basemap)")
 
 
 def ascii_fold(text: str) -> str:
@@ -297,28 +306,48 @@ def build_legs(places: gpd.GeoDataFrame, sources: Path, facts: pd.DataFrame | No
     return legs[[*LEG_PROPS, "geometry"]]
 
 
-def build_countries(bbox: tuple[float, float, float, float] = REGION_BBOX) -> gpd.GeoDataFrame:
-    """Clip the Natural Earth 1:110m country polygons shipped in pyogrio to ``bbox``.
+def build_countries(shared: Path, bbox: tuple[float, float, float, float] = REGION_BBOX) -> gpd.GeoDataFrame:
+    """The Natural Earth 1:10m countries of ``shared``/basemap/countries-10m.json (TopoJSON), clipped to ``bbox``.
 
-    1:110m is coarse: coastlines and borders are generalised by several km, so a coastal or border place may
-    fall just outside its polygon (the tests allow for it).
+    The TopoJSON is decoded by :mod:`tools.topojson`; the ISO 3166-1 numeric ids of the file become ISO3 codes by
+    :data:`ISO3_OF_NUMERIC`. Units without an ISO id (USNB Guantánamo Bay, Bajo Nuevo Bank, Serranilla Bank) are kept
+    with a null ``iso3``: they are land. Coordinates are snapped to 5 decimals and every ring is oriented as RFC 7946
+    asks (exterior rings counter-clockwise, holes clockwise).
+
+    Raises
+    ------
+    DataError
+        If the base map file is missing, or a country in the region has an ISO numeric id the table lacks.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``name``, ``iso3``, ``source`` and the clipped ``geometry``, sorted by ``iso3``.
+        Columns ``name``, ``iso3``, ``source`` and the clipped ``geometry``, sorted by ``iso3`` then ``name``.
     """
-    shp = resources.files("pyogrio") / "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
-    world = gpd.read_file(str(shp))
-    world["geometry"] = shapely.clip_by_rect(world.geometry.values, *bbox)
-    world = world[~world.geometry.is_empty].copy()
-    world["geometry"] = shapely.set_precision(world.geometry.values, 1e-5)
-    out = gpd.GeoDataFrame(
-        {"name": world["name"], "iso3": world["iso_a3"], "source": NATURAL_EARTH},
-        geometry=world.geometry.values,
-        crs="EPSG:4326",
-    )
-    return out.sort_values("iso3").reset_index(drop=True)
+    path = shared / "basemap" / "countries-10m.json"
+    if not path.is_file():
+        raise DataError(f"{path}: file not found; pass the shared data folder that holds basemap/ (--shared)")
+    topo = json.loads(path.read_text(encoding="utf-8"))
+    region = shapely.box(*bbox)
+    rows, problems = [], []
+    for feat in topology_features(topo, "countries", bbox=bbox):
+        geom = shapely.set_precision(feat["geometry"].intersection(region), 1e-5)
+        polys = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon) and not g.is_empty]
+        if not polys:
+            continue
+        code = feat["id"]
+        if code is not None and code not in ISO3_OF_NUMERIC:
+            problems.append(f"{path.name}: country {feat['properties'].get('name')!r} has ISO numeric id {code!r}, "
+                            "which ISO3_OF_NUMERIC lacks; add it")
+            continue
+        oriented = [orient(p, sign=1.0) for p in polys]
+        rows.append({"name": feat["properties"].get("name"), "iso3": ISO3_OF_NUMERIC.get(code) if code else None,
+                     "source": NATURAL_EARTH,
+                     "geometry": oriented[0] if len(oriented) == 1 else MultiPolygon(oriented)})
+    if problems:
+        raise DataError("cannot build countries", problems)
+    rows.sort(key=lambda r: (r["iso3"] or "~", r["name"]))
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
 def _round_coords(obj: Any) -> Any:
@@ -369,13 +398,13 @@ def build(shared: Path, out: Path, *, sources: Path | None = None, countries: bo
     Parameters
     ----------
     shared
-        The shared data folder (``gazetteer/``, ``flows/``).
+        The shared data folder (``gazetteer/``, ``flows/``, ``basemap/``).
     out
         Output folder (normally the repository's ``geodata/``).
     sources
         Leg and place sources; default ``out / "sources"``.
     countries
-        Also write the clipped Natural Earth countries.
+        Also write the clipped Natural Earth 1:10m countries.
 
     Returns
     -------
@@ -392,7 +421,7 @@ def build(shared: Path, out: Path, *, sources: Path | None = None, countries: bo
     if countries:
         written.append(
             write_geojson(
-                build_countries(), out / "countries.geojson", ("name", "iso3", "source"), "countries"
+                build_countries(shared), out / "countries.geojson", ("name", "iso3", "source"), "countries"
             )
         )
     log.info("wrote %d places and %d legs to %s", len(places), len(legs), out)

@@ -6,12 +6,15 @@ coarse Missing Migrants positions are and the leg's mode, helped by the cause of
 * a drowning prefers water (sea and river legs): its distance to a sea or river leg counts half, so a drowning
   2 km off the Guna Yala coast goes to the sea leg, not to the trail ashore;
 * a death by violence, sickness or exposure prefers land: its distance to a sea leg counts three times;
-* a vehicle accident prefers roads;
+* a vehicle accident prefers roads and rail (the modes marked ``vehicle`` in :data:`routes.vocabulary.MODES`);
 * only legs in use on the incident's date are candidates (``period_start``/``period_end``, with a month's slack),
   so a 2024 drowning off Carreto goes to the northbound boats of that time, a 2025 one to the southbound boats;
 * an IOM route tag outside the corridor (``US-Mexico border crossing``, ``Caribbean to US``, ...) is not attributed;
 * an incident tagged ``Darien`` beyond every leg's reach (many carry a generic "Darien Gap" position) goes to the
   nearest Darién leg in use within :data:`ROUTE_TAG_DISTANCE_M`, with ``match = "route_tag"``.
+* last, a separate step: the incidents of ``geodata/sources/incident_overrides.csv`` (an IOM position that is a find
+  site or a generic point, tied to its leg by a source) go to that leg, with ``match = "override"``
+  (:mod:`routes.model.overrides`).
 
 Distances are computed in metres in a Lambert conformal conic projection fitted to the corridor
 (:data:`METRIC_CRS`, standard parallels 8°N and 16°N; scale error under 1.5% between 2°N and 20°N).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Literal
 
 import geopandas as gpd
 import networkx as nx
@@ -68,11 +72,11 @@ def _preference(cause: np.ndarray, modes: np.ndarray) -> np.ndarray:
     vehicle = np.char.find(cause, "vehicle") >= 0
     water = np.isin(modes, list(WATER_MODES))
     sea = modes == "sea_boat"
-    road = modes == "road"
+    by_vehicle = np.isin(modes, [m for m, p in MODES.items() if p.vehicle])  # read at call time, as the reach is
     factor = np.ones(len(modes))
     factor = np.where(drowning & water, 0.5, factor)
     factor = np.where(~drowning & sea, 3.0, factor)
-    factor = np.where(vehicle & road, 0.5, factor)
+    factor = np.where(vehicle & by_vehicle, 0.5, factor)
     return factor
 
 
@@ -83,6 +87,7 @@ def attribute_incidents(
     max_distance_m: Mapping[str, float] | None = None,
     flows_share: pd.DataFrame | None = None,
     travelled: set[tuple[str, str]] | None = None,
+    overrides: pd.DataFrame | Literal[False] | None = None,
 ) -> gpd.GeoDataFrame:
     """Attribute each incident to a leg (an edge) of the network.
 
@@ -103,6 +108,10 @@ def attribute_incidents(
         ``(leg, "YYYY-MM")`` pairs in which someone is known to have travelled the leg. When given, a leg that nobody
         is known to travel in the incident's month counts :data:`UNTRAVELLED_PENALTY` times its distance, so an
         incident goes to the leg people were on rather than to an idle one that happens to be nearer.
+    overrides
+        Incidents to put on a given leg after the distance match (:func:`routes.model.overrides.apply_overrides`):
+        the shipped ``geodata/sources/incident_overrides.csv`` by default (``None``), a table of the same columns,
+        or ``False`` for none.
 
     Returns
     -------
@@ -110,7 +119,8 @@ def attribute_incidents(
         The incidents, all of them, in their order, with columns added: ``u``, ``v``, ``key`` (the edge of the
         dominant direction; empty when off the network), ``leg``, ``direction``, ``share_north`` and
         ``share_south`` (how the incident is split between the two directions of its leg), ``distance_m``,
-        ``match`` (``good``, ``fair``, ``route_tag`` or ``off_network``), ``match_reason``, ``direction_basis`` and
+        ``match`` (``good``, ``fair``, ``route_tag``, ``override`` or ``off_network``), ``match_reason``,
+        ``direction_basis`` and
         ``position`` (``precise``, or ``generic`` for a point that stands for an area: the risk model spreads the
         deaths of generic Darién positions over the Darién legs people were on that month).
         ``attrs["metric_crs"]`` records the projection used for distances.
@@ -248,6 +258,10 @@ def attribute_incidents(
     out.attrs = dict(incidents.attrs)
     out.attrs["metric_crs"] = METRIC_CRS
     out.attrs["max_distance_m"] = limits
+    if overrides is not False:  # a separate, last step: sourced overrides of the distance match
+        from routes.model.overrides import apply_overrides, read_overrides
+
+        out = apply_overrides(out, G, read_overrides() if overrides is None else overrides, flows_share=flows_share)
     n_on = int((out["match"] != "off_network").sum())
     log.info("attributed %d of %d incidents to legs; %d off the network", n_on, n, n - n_on)
     return out

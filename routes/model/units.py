@@ -28,7 +28,7 @@ Examples
 >>> from routes.model.estimate import estimate_of
 >>> G = routes.load_network()
 >>> [u.name for u in scored_units(G, estimate_of(G))]
-['darien-north', 'honduras-north', 'reverse-sea-south']
+['darien-north', 'honduras-north', 'reverse-sea-south', 'san-andres-sea-north']
 """
 
 from __future__ import annotations

@@ -60,8 +60,9 @@ PLACE_REQUIRED = ("id", "name", "country", "kind")
 LEG_REQUIRED = ("id", "from", "to", "mode", "directions", "corridor")
 #: how far (km) a leg's end may lie from its place before the file is rejected
 ENDPOINT_TOLERANCE_KM = 2.0
-#: how far (km) a place may lie outside its country's polygon (Natural Earth 1:110m is coarse; border posts sit on the line)
-COUNTRY_TOLERANCE_KM = 30.0
+#: how far (km) a place may lie outside its country's polygon: the shipped Natural Earth 1:10m outlines put the
+#: shipped places at most 3.8 km outside (Dos Banderas, a border marker in the Darién); a margin for places users add
+COUNTRY_TOLERANCE_KM = 10.0
 
 
 # --------------------------------------------------------------------------------------------------- reading files
@@ -382,8 +383,9 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
     raise_errors
         Raise :class:`NetworkError` listing the problems (default), or only return them.
     country_tolerance_km
-        How far a place may lie outside its country's polygon (the shipped Natural Earth 1:110m outlines are
-        coarse and border posts sit on the line). Swapped latitude/longitude puts a place thousands of km away.
+        How far a place may lie outside its country's polygon (the shipped Natural Earth 1:10m outlines are
+        generalised by up to a few km and border posts sit on the line). Swapped latitude/longitude puts a place
+        thousands of km away.
 
     Returns
     -------

@@ -1,8 +1,8 @@
 """Maps and tables for notebooks: static maps (matplotlib), an interactive map (folium) and tidy summaries.
 
 Every static map draws land and country borders from the shipped ``geodata/countries.geojson`` (Natural Earth
-1:110m), so it reads offline with no tile server. Legs are coloured by their risk per traversal on a log scale
-(``deaths per 1,000 traversals``); sea legs are dashed, land legs solid. matplotlib and folium are imported
+1:10m, clipped to the region), so it reads offline with no tile server. Legs are coloured by their risk per traversal
+on a log scale (``deaths per 1,000 traversals``); sea legs are dashed, land legs solid. matplotlib and folium are imported
 only when a function needs them, so ``import routes`` stays quick; with no display, matplotlib uses Agg.
 """
 
@@ -40,6 +40,8 @@ REGIONS: dict[str, tuple[float, float, float, float]] = {
     "darien": (-80.2, 7.2, -76.4, 9.9),
     "pacific": (-80.2, 3.4, -76.4, 9.7),
     "honduras": (-92.5, 12.5, -85.4, 16.2),
+    "san-andres": (-85.6, 11.0, -81.2, 13.3),
+    "southern-mexico": (-95.6, 13.3, -88.3, 18.6),
 }
 Bbox = tuple[float, float, float, float]
 _LAND, _SEA, _BORDER, _INCIDENT = "#efebe4", "#dce8f2", "#9b9b9b", "#138d75"
@@ -60,7 +62,7 @@ def _pyplot() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def countries() -> gpd.GeoDataFrame:
-    """The shipped country polygons of the region (Natural Earth 1:110m, public domain), EPSG:4326.
+    """The shipped country polygons of the region (Natural Earth 1:10m, public domain), EPSG:4326.
 
     Examples
     --------
@@ -85,42 +87,19 @@ def _bbox(bbox: Bbox | str | None, fallback: gpd.GeoSeries, margin: float = 0.4)
     return x0 - margin, y0 - margin, x1 + margin, y1 + margin
 
 
-def _draw_coast(ax: Axes, bbox: Bbox) -> bool:
-    """Land and sea from the 1 km GLOBE land mask of the PyPI package ``global-land-mask`` (offline), if installed.
-
-    Natural Earth 1:110m draws the Gulf of Urabá and the Gulf of San Miguel as land, so the boats seem to cross it;
-    the mask does not. Returns False (and draws nothing) when the package is absent.
-    """
-    try:
-        from global_land_mask import globe
-    except ImportError:
-        return False
-    from matplotlib.colors import ListedColormap
-
-    x0, y0, x1, y1 = bbox
-    step = max((x1 - x0) / 1200, (y1 - y0) / 1200, 1 / 120)  # at most ~1200 cells a side, never finer than 1 km
-    lons = np.arange(x0, x1 + step, step)
-    lats = np.arange(y0, y1 + step, step)
-    lon_grid, lat_grid = np.meshgrid(lons, np.clip(lats, -90, 90))
-    is_land = globe.is_land(lat_grid, np.clip(lon_grid, -180, 180))
-    ax.imshow(is_land.astype(float), extent=(x0 - step / 2, x1 + step / 2, y0 - step / 2, y1 + step / 2),
-              origin="lower", cmap=ListedColormap([_SEA, _LAND]), vmin=0, vmax=1, interpolation="nearest",
-              zorder=0, aspect="auto")
-    return True
-
-
 def _base_map(ax: Axes | None, bbox: Bbox, figsize: tuple[float, float]) -> Axes:
-    """An axis showing sea, land and borders over ``bbox`` in lon/lat, with the aspect of the mid latitude."""
+    """An axis showing sea, land and borders over ``bbox`` in lon/lat, with the aspect of the mid latitude.
+
+    Land and borders are the shipped Natural Earth 1:10m countries: their coasts follow the Gulf of Urabá, the Gulf
+    of San Miguel and the Guna Yala islands closely enough that the boats along them stay at sea on the map.
+    """
     if ax is None:
         _, ax = _pyplot().subplots(figsize=figsize, layout="constrained")
     x0, y0, x1, y1 = bbox
     ax.set_facecolor(_SEA)
     land = countries().clip((x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-    if _draw_coast(ax, bbox):  # the 1 km land mask: coasts true enough for boats along them
-        land.boundary.plot(ax=ax, color=_BORDER, linewidth=0.6, zorder=0.5)
-    else:  # Natural Earth 1:110m only: coarse coasts (a gulf may look like land)
-        land.plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.7, zorder=0)
-    for _, row in land.iterrows():  # country names where they fit
+    land.plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.6, zorder=0)
+    for _, row in land[land["iso3"].notna()].iterrows():  # country names where they fit
         p = row.geometry.representative_point()
         if x0 < p.x < x1 and y0 < p.y < y1:
             ax.annotate(row["name"].upper(), (p.x, p.y), color="#8a8a8a", fontsize=7, ha="center", zorder=1)

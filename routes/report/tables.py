@@ -38,8 +38,8 @@ WIDTH = 120
 #: the formats an output file's suffix allows, the default first
 OUTPUT_SUFFIXES = {".gpkg": ("gpkg",), ".geojson": ("geojson",), ".geojsons": ("geojson",), ".csv": ("csv",),
                    ".json": ("json", "geojson"), ".txt": ("table", "csv", "json")}
-COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo and Necoclí (Colombia) through Panama "
-            "and Central America to Tapachula and Villahermosa (Mexico)")
+COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo, Necoclí and San Andrés (Colombia) through "
+            "Panama and Central America to Tapachula, Villahermosa, Coatzacoalcos and Ixtepec (Mexico)")
 ENDED_NOTE = ("no longer in use: legs whose period of use has ended (a station closed, a route abandoned); their risk "
               "is history. Rank only legs in use on a date with --date YYYY-MM-DD")
 NO_DATA_NOTE = ("no data: legs that nobody is known to travel this way (evidence none): their rate is only the "
@@ -473,3 +473,66 @@ def ends_text(G: nx.MultiDiGraph, args: Any, ends: Any, direction: str) -> tuple
         if also:
             notes.append(f"{typed!r} is read as the country {code}; for the place, name it {also[0]!r}")
     return f"from {o} to {d}", notes
+
+
+# ----------------------------------------------------------------------------------------------- coverage
+COVERAGE_NOTES = (
+    ("too_far: no leg of a plausible mode within reach (or only one not in use that day); km is the distance to the "
+     "nearest leg of any period"),
+    ("not_transit: not a death on a transit route of this corridor (inside the person's own country, a boat of "
+     "another route, a destination country); position_unknown: no usable position, or one that contradicts IOM's "
+     "place name"),
+    ("the reasons that need the IOM record's text are hand-written, with their source, in "
+     "geodata/sources/offnet_reasons.csv; --format csv lists every off-network incident with its note and source"),
+)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def coverage_table(report: Any) -> str:
+    """The text of a :class:`routes.report.coverage.Coverage`: totals, a year x country table, reasons, incidents."""
+    by = report.by_country_year
+    box = report.bbox
+    where = f"in the box lon {box[0]:g} to {box[2]:g}, lat {box[1]:g} to {box[3]:g}" if box else "everywhere"
+    total, off = report.dead_missing, report.off
+    lines = wrap(f"Dead and missing {where}: {total:,} in {int(by['incidents'].sum()):,} incidents; on the network "
+                 f"{total - off:,} ({_share(total - off, total)}), off the network {off:,} ({_share(off, total)})",
+                 hanging="  ")
+    if report.unplaced:
+        lines.append(f"({report.unplaced} incidents without a position are in no box: see --all)")
+    codes = {c: (country_code(c) or c[:3].upper()) for c in by["country"].unique()}
+    order = by.groupby("country")["dead_missing"].sum().sort_values(ascending=False).index.tolist()
+    rows = []
+    for year, g in by.groupby("year", dropna=False):
+        cells = {codes[r.country]: f"{r.off_network}/{r.dead_missing}" for r in g.itertuples()}
+        rows.append({"year": str(year), **cells, "all": f"{int(g['off_network'].sum())}/{int(g['dead_missing'].sum())}"})
+    rows.append({"year": "all", **{codes[c]: f"{int(by.loc[by['country'] == c, 'off_network'].sum())}/"
+                                              f"{int(by.loc[by['country'] == c, 'dead_missing'].sum())}" for c in order},
+                 "all": f"{off}/{total}"})
+    lines += ["", "Dead and missing off the network / all, by year and country of incident:",
+              table(rows, [("year", "year"), *((codes[c], codes[c] + ">") for c in order), ("all", "all>")])]
+    reasons = report.by_reason().reset_index()
+    lines += ["", "Off the network, by reason:",
+              table([{"reason": r.reason, "incidents": r.incidents, "dm": r.dead_missing} for r in reasons.itertuples()],
+                    [("reason", "reason"), ("incidents", "incidents>"), ("dm", "dead+missing>")])]
+    inc = report.off_network
+    shown = [{"main_id": r.main_id, "date": f"{r.date:%Y-%m-%d}" if not pd_isna(r.date) else "", "country":
+              codes.get(r.country, r.country), "dm": r.dead_missing, "reason": r.reason,
+              "km": "" if pd_isna(r.distance_km) else f"{r.distance_km:,.1f}", "leg": r.nearest_leg or "",
+              "note": r.note} for r in inc.itertuples()]
+    cols = [("main_id", "main_id"), ("date", "date"), ("country", "ctry"), ("dm", "d+m>"), ("reason", "reason"),
+            ("km", "km>"), ("leg", "nearest leg")]
+    body = table(shown, cols).splitlines()
+    listing = body[:1]
+    for row, line in zip(shown, body[1:], strict=True):  # each incident, then its note, indented
+        listing += [line, *wrap(row["note"], indent="    ")]
+    lines += ["", f"Off-network incidents ({len(inc)}; most dead and missing first; km: to the nearest leg):",
+              *listing, "", *footer(COVERAGE_NOTES)]
+    return "\n".join(lines)
+
+
+def pd_isna(value: Any) -> bool:
+    """Whether a scalar is missing (None, NaN, NaT)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT"
