@@ -530,7 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
         if isinstance(err, OSError) and not isinstance(err, RouteError):
-            message = f"cannot read or write {err.filename!r}: {err.strerror}; check the path and its permissions"
+            from routes.io.atomic import describe_os_error
+
+            message = describe_os_error(err, err.filename, action="read or write")
         else:
             message = str(err)
         print(f"{PROG}: error: {message}", file=sys.stderr)
