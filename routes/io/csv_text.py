@@ -17,7 +17,7 @@ import pandas as pd
 
 from routes.errors import DataError
 
-__all__ = ["MAX_FIELDS", "MAX_HEADER_CHARS", "csv_header", "csv_table", "decode"]
+__all__ = ["MAX_FIELDS", "MAX_HEADER_CHARS", "csv_header", "csv_table", "decode", "head", "utf8"]
 
 #: a header row longer than this, or with more fields, is not an IOM export (and pandas would take minutes on it)
 MAX_HEADER_CHARS = 100_000
@@ -57,6 +57,33 @@ def decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
         single = "windows-1252" if any(0x80 <= b <= 0x9F for b in body) else "latin-1"
         whole = body.decode("cp1252", errors="routes-windows")
         return text, single if text == whole else f"utf-8 mixed with {single}"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8, decoded in slices that are dropped at once (a large file's text is never held)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 24
+    try:
+        for i in range(0, len(raw), step):
+            decoder.decode(raw[i : i + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def utf8(raw: bytes, name: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (``raw`` itself when it is UTF-8) and the encoding it was read in (see :func:`decode`)."""
+    if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") and _is_utf8(raw):
+        return raw, "utf-8"
+    text, encoding = decode(raw, name)
+    return text.encode("utf-8"), encoding
+
+
+def head(data: bytes) -> str:
+    """The beginning of UTF-8 ``data`` as text: enough for :func:`csv_header` (a character cut at the end is dropped)."""
+    size = 4 * MAX_HEADER_CHARS + 4
+    return data[:size].decode("utf-8-sig", errors="ignore" if len(data) > size else "strict")
 
 
 def csv_header(text: str, name: str) -> tuple[str, list[str]]:

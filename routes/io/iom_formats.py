@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import DataError
-from routes.io.csv_text import csv_header, csv_table, decode
+from routes.io.csv_text import csv_header, csv_table, head, utf8
 from routes.io.xlsx import MAX_XLSX_BYTES, read_xlsx
 
 __all__ = ["COLUMNS", "COORD_QUALITIES", "FORMATS", "LABELS", "REQUIRED", "aggregate_split_rows", "parse_export"]
@@ -214,11 +214,20 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     problems: dict[int, list[str]] = {}
     flagged: dict[int, list[str]] = {}
 
+    done: dict[tuple[str, bool], pd.Series] = {}
+
     def text(field: str, strip: bool = False) -> pd.Series:
+        if (field, strip) in done:  # each column is cleaned once (a million rows take a second per pass)
+            return done[field, strip]
         if field not in cols:
-            return pd.Series("", index=tab.index, dtype=str)
-        s = tab[cols[field]].fillna("").astype(str)
-        return s.str.replace("\ufeff", "", regex=False).str.strip() if strip else s
+            s = pd.Series("", index=tab.index, dtype=str)
+        else:
+            s = tab[cols[field]].fillna("").astype(str)
+            if strip:
+                s = s.str.replace("\ufeff", "", regex=False) if field == "main_id" else s
+                s = s.str.strip()
+        done[field, strip] = s
+        return s
 
     out = pd.DataFrame(index=tab.index)
     out["main_id"] = text("main_id", strip=True)
@@ -332,12 +341,10 @@ def parse_export(raw: bytes, name: str, *, max_rows: int | None = None, max_xlsx
                         f"{column} (cell {ref}) holds the formula {formula!r} without a stored value; open the workbook "
                         "in a spreadsheet and save it (so the value is computed), or export it as CSV")
     else:
-        text, encoding = decode(raw, name)
-        sep, header = csv_header(text, name)
+        data, encoding = utf8(raw, name)  # the bytes pandas reads: no copy of a large file's text stays alive
+        sep, header = csv_header(head(data), name)
         _check_header(header, name)
         fmt, cols = _detect(header, name)
-        data = raw if encoding == "utf-8" else text.encode("utf-8")
-        del text  # pandas reads the bytes: no second copy of a large file's text stays alive
         tab, problems = csv_table(data, sep, header, set(cols.values()), name, max_rows=max_rows)
     df, row_problems, flagged = _normalise(tab, fmt, cols, name)
     for r, reasons in row_problems.items():

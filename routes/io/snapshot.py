@@ -271,7 +271,8 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
     >>> print(update_snapshot("MissingMigrants-Global-2026.csv"))  # doctest: +SKIP
     """
     data = Path(data_dir).expanduser() if data_dir is not None else user_data_dir()
-    export = read_incidents(export_path, on_invalid=on_invalid, max_rows=max_rows, max_xlsx_bytes=max_xlsx_bytes)
+    export = read_incidents(export_path, on_invalid=on_invalid, max_rows=max_rows, max_xlsx_bytes=max_xlsx_bytes,
+                            dedupe=False)  # combine_incidents flags the duplicates of the result
     regional = select_region(export)
     accounting = account(export, regional)
     store._checkpoint("export read")
