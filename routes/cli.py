@@ -413,6 +413,32 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _advisory(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite multiplier > 0 of the sea legs' hazard (e.g. 2), got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _year(text: str) -> int:
+    import datetime as dt
+
+    last = dt.date.today().year
+    if not text.strip().isdigit() or not 2014 <= int(text) <= last:
+        raise argparse.ArgumentTypeError(f"expected a year from 2014 (the first of the IOM records) to {last}, got "
+                                         f"{text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -462,19 +488,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
         p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",
                        help="close a leg or place (id or name); repeat the option or separate with commas")
-        p.add_argument("--advisory", type=float, metavar="X", help="multiply the hazard of every sea leg by X")
+        p.add_argument("--advisory", type=_advisory, metavar="X", help="multiply the hazard of every sea leg by X (> 0)")
         p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help="use only legs in use on this date (stations open, routes travelled then)")
         p.add_argument("--span", choices=("journey", "crossing"), default="journey",
                        help="from an origin country: 'journey' (default) starts where travel enters the country or "
                        "begins, comparing whole traversals of it; 'crossing' starts at its last place, comparing "
                        "only the border crossings")
-        p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"), help="use incidents of these years")
+        p.add_argument("--window", nargs=2, type=_year, metavar=("FIRST", "LAST"), help="use incidents of these years")
         p.add_argument("--format", choices=(*fmt, "geojson"), help="output format (default: from -o's suffix, "
                        "else table)")
         p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; the suffix sets the "
                        "format: .txt .csv .json .geojson .geojsons .gpkg (GeoPackage: paths, legs and places)")
-        p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+        p.add_argument("--seed", type=_seed, default=0, help="seed of the uncertainty draws, >= 0 (default 0)")
 
     p = add("rank", "rank the safest paths between two places or countries",
             "route-risk rank Necoclí Tapachula -k 3 --month oct --close la-miel\n"
