@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -162,6 +163,16 @@ def test_corrupt_active_snapshot_says_how_to_fall_back(tmp_path: Path, capsys: p
         update_snapshot(export(tmp_path / "c.csv", "2026.MMP0003", "2026-04-03"))
     assert main(["data", "update", str(tmp_path / "c.csv"), "--snapshot", "shipped"]) == 0
     assert "2026.MMP0003" in consistent(data) and "2026.MMP0002" not in consistent(data)
+
+
+def test_a_missing_active_version_is_not_silently_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = update_snapshot(export(tmp_path / "a.csv", "2026.MMP0001", "2026-02-03"))
+    second = update_snapshot(export(tmp_path / "b.csv", "2026.MMP0002", "2026-03-03"))
+    assert first.version is not None and second.version is not None
+    shutil.rmtree(second.version)  # removed by hand: the link dangles
+    with pytest.raises(SnapshotError, match=rf"unreadable.*--snapshot shipped.*kept in {re.escape(str(first.version))}"):
+        load_incidents()
+    assert main(["data", "status"]) == 1 and "CORRUPT" in capsys.readouterr().out
 
 
 def test_shipped_snapshot_is_checked_too() -> None:

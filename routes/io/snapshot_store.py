@@ -106,11 +106,11 @@ def user_snapshot_path(data_dir: Path) -> Path | None:
     reader resolves it once, so that both files come from the same version.
     """
     link = data_dir / LINK
-    if link.is_symlink():
-        return link / "incidents.csv" if (link / "incidents.csv").is_file() else None
-    version = active_version(data_dir)
-    if version is not None:
-        return version / "incidents.csv"
+    if link.is_symlink():  # even when its version is gone: the reader then says so, with the way out
+        return link / "incidents.csv"
+    pointer = data_dir / POINTER
+    if pointer.is_file():
+        return data_dir / VERSIONS / pointer.read_text(encoding="utf-8").strip() / "incidents.csv"
     for legacy in (link, data_dir / MIGRATING):  # an older layout, or one being migrated
         if (legacy / "incidents.csv").is_file():
             return legacy / "incidents.csv"
