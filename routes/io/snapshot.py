@@ -298,15 +298,25 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
         store.prune(data)
     path = store.user_snapshot_path(data) or version / "incidents.csv"
     diff = diff_snapshots(before, after)
-    notes = [accounting_line(export.attrs["source_file"], accounting)]
+    logger.info("updated snapshot %s (version %s) from %s", path, version.name, export.attrs["source_file"])
+    return SnapshotDiff(diff.added, diff.removed, diff.changed, diff.totals, snapshot=path,
+                        notes=_notes(export, regional, diff, previous, accounting), version=version,
+                        previous=previous, accounting=accounting)
+
+
+def _notes(export: gpd.GeoDataFrame, regional: gpd.GeoDataFrame, diff: SnapshotDiff, previous: Path | None,
+           accounting: dict[str, int]) -> list[str]:
+    """What the user should read after an update: every row accounted for, the rows skipped, what is gone."""
+    name = export.attrs["source_file"]
+    notes = [accounting_line(name, accounting)]
     skipped = len(export.attrs["skipped"])
     if skipped:
-        notes.append(f"{skipped} rows of {export.attrs['source_file']} were skipped (all listed in snapshot.json):")
+        notes.append(f"{skipped} rows of {name} were skipped (all listed in snapshot.json):")
         notes += [f"  row {r['row']}: {r['reason']}" for r in export.attrs["skipped"][:20]]
         notes += [f"  ... and {skipped - 20} more"] if skipped > 20 else []
     if len(regional) == 0:
-        notes.append(f"{export.attrs['source_file']} has no incident in the corridor; was it filtered to another "
-                     "region? Its period still replaced the snapshot's (see Removed)")
+        notes.append(f"{name} has no incident in the corridor; was it filtered to another region? Its period still "
+                     "replaced the snapshot's (see Removed)")
     if len(diff.removed):
         countries = ", ".join(sorted({str(c) for c in diff.removed.get("country", []) if str(c)})[:6]) or "several places"
         notes.append(
@@ -316,9 +326,7 @@ def update_snapshot(export_path: str | PathLike[str], *, data_dir: str | PathLik
             + (f"The previous snapshot is kept in {previous}: use --snapshot {previous}."
                if previous else "The shipped snapshot is still there: --snapshot shipped.")
         )
-    logger.info("updated snapshot %s (version %s) from %s", path, version.name, export.attrs["source_file"])
-    return SnapshotDiff(diff.added, diff.removed, diff.changed, diff.totals, snapshot=path, notes=notes,
-                        version=version, previous=previous, accounting=accounting)
+    return notes
 
 
 def _provenance(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, export: gpd.GeoDataFrame,
