@@ -111,6 +111,23 @@ def test_without_symlinks_a_pointer_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert resolve_snapshot(data).parent == store.active_version(data)
 
 
+def test_old_layout_migrated_without_symlinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_symlinks(*args: object, **kw: object) -> None:
+        raise OSError(1, "symbolic links are not supported here")
+
+    monkeypatch.setattr(store.os, "symlink", no_symlinks)
+    data = tmp_path / "d"
+    legacy(data)
+    update_snapshot(export(tmp_path / "a.csv", "2026.MMP0001", "2026-02-03"), data_dir=data)
+    assert (data / "snapshot.current").is_file() and not (data / "snapshot").exists()
+    assert len(store.kept_versions(data)) == 3
+    (data / "snapshot.migrating").mkdir()  # as if a migration had stopped just after the switch
+    shutil.copy2(resolve_snapshot("shipped"), data / "snapshot.migrating" / "incidents.csv")
+    update_snapshot(export(tmp_path / "b.csv", "2026.MMP0002", "2026-03-03"), data_dir=data)
+    assert {"2026.MMP0001", "2026.MMP0002"} <= consistent(data)  # finished, not migrated a second time
+    assert not (data / "snapshot.migrating").exists()
+
+
 def test_old_layout_is_read_then_migrated(tmp_path: Path) -> None:
     data = user_data_dir()
     folder = legacy(data)
@@ -211,8 +228,9 @@ def test_a_second_update_waits_or_fails_clearly(tmp_path: Path, monkeypatch: pyt
     holder.start()
     try:
         assert held.wait(10)
+        advice = "goes with the process that holds it" if flock else "if no update is running, delete the lock file"
         with pytest.raises(SnapshotError, match=r"another snapshot update is running in .*lock file .*snapshot\.lock"
-                                                r".*waited 0\.2 s.*--wait SECONDS"):
+                                                rf".*waited 0\.2 s.*--wait SECONDS.*{advice}"):
             update_snapshot(export(tmp_path / "a.csv", "2026.MMP0001", "2026-02-03"), data_dir=data, lock_timeout=0.2)
         assert not (data / "snapshot").exists()
         threading.Timer(0.3, release.set).start()  # the other update finishes soon: this one waits for it

@@ -204,14 +204,16 @@ def lock(data_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 _FLOCK = True  # the tests turn it off to exercise the portable lock
 
 
-def _busy(path: Path, timeout: float) -> SnapshotError:
+def _busy(path: Path, timeout: float, *, portable: bool) -> SnapshotError:
     try:
         holder = path.read_text(encoding="utf-8").strip() or "unknown"
     except OSError:
         holder = "unknown"
     return SnapshotError(f"another snapshot update is running in {str(path.parent)!r} (lock file {str(path)!r}, held "
                          f"by {holder}); waited {timeout:g} s. Wait for it to finish and run the update again (or pass "
-                         "a longer wait: --wait SECONDS); if no update is running, delete the lock file")
+                         "a longer wait: --wait SECONDS, lock_timeout=SECONDS)" + (
+                             "; if no update is running, delete the lock file" if portable else
+                             "; the lock goes with the process that holds it"))
 
 
 @contextlib.contextmanager
@@ -225,7 +227,7 @@ def _flock(path: Path, timeout: float, fcntl: Any) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise _busy(path, timeout) from None
+                    raise _busy(path, timeout, portable=False) from None
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode())
@@ -251,7 +253,7 @@ def _exclusive(path: Path, timeout: float) -> Iterator[None]:
                     path.unlink()
                     continue
             if time.monotonic() >= deadline:
-                raise _busy(path, timeout) from None
+                raise _busy(path, timeout, portable=True) from None
             time.sleep(0.05)
     try:
         os.write(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode())
@@ -316,8 +318,8 @@ def migrate_legacy(data_dir: Path) -> Path | None:
         The version made, or ``None`` when there was nothing to migrate.
     """
     link, moving = data_dir / LINK, data_dir / MIGRATING
-    if link.is_symlink():
-        if moving.exists():  # a migration stopped after the link: finish it
+    if link.is_symlink() or (data_dir / POINTER).is_file():
+        if moving.exists():  # a migration stopped after the switch: finish it
             shutil.rmtree(moving, ignore_errors=True)
         return None
     if (link / "incidents.csv").is_file():
