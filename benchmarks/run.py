@@ -18,6 +18,8 @@ Figures (targets from issues 3 and 4; "-" where no target was set):
   k = 5 (< 2 s), with their peak memory (``tracemalloc``, one extra run);
 * the rolling-origin backtest on the shipped data (``routes.backtest()``, as ``route-risk backtest`` runs it): < 1 min
   (issue 13), in a section of its own.
+* ``route-risk data update`` of a generated allData-shaped export of 1,000,000 rows (a quarter in the corridor), in a
+  child process: its wall time (< 60 s) and its peak RSS (< 2 GB, ``os.wait4`` of that child: issue 12).
 
 The script reports, it does not assert: it exits 0 when a target is missed, 1 only when a benchmark fails to run
 (so CI notices when it rots).
@@ -289,6 +291,70 @@ def synthetic_scale(n_legs: int, n_incidents: int, repeat: int, quick: bool) -> 
     ]
 
 
+def alldata_csv(path: Path, n: int, seed: int = 3) -> Path:
+    """An allData-shaped IOM export of ``n`` generated rows (placeholders in the free-text columns), a quarter of them
+    in the corridor, dated 2014-2024."""
+    rng = np.random.default_rng(seed)
+    region = rng.random(n) < 0.25
+    lat = np.where(region, rng.uniform(3, 19, n), rng.uniform(-40, 60, n)).round(5)
+    lon = np.where(region, rng.uniform(-94, -75, n), rng.uniform(-120, 150, n)).round(5)
+    dates = pd.Timestamp("2014-01-01") + pd.to_timedelta(rng.integers(0, 4000, n), unit="D")
+    ids = pd.Series(dates.year.astype(str)) + ".MMP" + pd.Series(np.arange(n).astype(str)).str.zfill(7)
+    dead, missing = rng.integers(0, 6, n), rng.integers(0, 4, n)
+    blank = pd.Series([""] * n)
+    table = pd.DataFrame({
+        "Main ID": ids, "Incident ID": ids, "Incident Type": "Incident", "Region of Incident": "Central America",
+        "Incident Date": dates.strftime("%Y-%m-%d"), "Incident Year": dates.year, "Month": dates.month_name(),
+        "Number of Dead": dead, "Minimum Estimated Number of Missing": missing,
+        "Total Number of Dead and Missing": dead + missing, "Number of Survivors": blank, "Number of Females": blank,
+        "Number of Males": blank, "Number of Children": blank, "Country of Origin": "Unknown",
+        "Region of Origin": "Unknown", "Cause of Death": rng.choice(["Drowning", "Violence", "Sickness"], n),
+        "Country of Incident": np.where(region, "Panama", "Elsewhere"),
+        "Migration Route": np.where(region, "Darien", ""), "Location of Incident": "placeholder location text",
+        "Coordinates": pd.Series(np.char.mod("%.5f", lat)) + ", " + pd.Series(np.char.mod("%.5f", lon)),
+        "UNSD Geographical Grouping": "Central America",
+        "Information Source": "placeholder source: a generated row of the routes benchmark, of typical length",
+        "URL": "https://example.org/" + ids, "Source Quality": rng.integers(1, 6, n),
+    })  # fmt: skip
+    table.to_csv(path, index=False)
+    return path
+
+
+def data_update(n: int) -> Row:
+    """``route-risk data update`` of an ``n``-row export in a child process: wall time and the child's peak RSS."""
+    import tempfile
+
+    label = f"`route-risk data update`, generated {n:,}-row allData export (child process)"
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        export = alldata_csv(Path(tmp) / "allData.csv", n)
+        made, size = time.perf_counter() - t, export.stat().st_size / 2**20
+        cmd = [sys.executable, "-m", "routes.cli", "data", "update", str(export), "--data-dir", str(Path(tmp) / "d")]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+        with open(Path(tmp) / "out.txt", "w+b") as out, open(Path(tmp) / "err.txt", "w+b") as err:
+            t = time.perf_counter()
+            child = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+            if hasattr(os, "wait4"):  # this child's own resource usage, not the maximum over every child
+                _, status, usage = os.wait4(child.pid, 0)
+                child.returncode = os.waitstatus_to_exitcode(status)
+                rss: float | None = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+            else:  # pragma: no cover - Windows
+                child.wait()
+                rss = None
+            seconds = time.perf_counter() - t
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if child.returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or [""]
+        return Row(label, note=f"failed (exit {child.returncode}): {tail[0][:150]}", error=True)
+    rows = next((line.split(": ", 1)[-1] for line in stdout.splitlines() if "rows read" in line), "")
+    big = n >= 1_000_000
+    note = f"{size:,.0f} MB file (made in {made:.0f} s); {rows}" + (
+        "; targets: < 60 s and < 2,048 MB peak RSS" if big else "; the targets apply to 10^6 rows")
+    return Row(label, seconds, 1, 60.0 if big else None, rss, note=note)
+
+
 # ------------------------------------------------------------------------------------------------ main
 def backtest_run(quick: bool) -> Row:
     """The rolling-origin backtest on the shipped data, as ``route-risk backtest`` runs it (issue 13: under a minute).
@@ -320,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="each figure once, small sizes (for CI)")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per figure (default 7; 1 with --quick)")
+    parser.add_argument("--update-rows", type=int, default=None,
+                        help="rows of the generated export of the data update figure (default 10^6; 10^4 with --quick)")
     parser.add_argument("--shared", default=os.environ.get("ROUTES_SHARED_DATA", str(ROOT.parent / "shared" / "data")),
                         help="the shared data folder holding iom_mmp/ (default: $ROUTES_SHARED_DATA or ../shared/data)")
     args = parser.parse_args(argv)
@@ -341,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     guarded(rows, "hub pairs", lambda: hub_pairs(G, 1 if quick else max(3, repeat // 2), 6 if quick else 25))
     n = 2_000 if quick else 100_000
     guarded(rows, "synthetic scale", lambda: synthetic_scale(n, n, 1 if quick else 3, quick))
+    guarded(rows, "data update", lambda: data_update(args.update_rows or (10_000 if quick else 1_000_000)))
 
     validation: list[Row] = []
     guarded(validation, "backtest", lambda: backtest_run(quick))

@@ -210,6 +210,7 @@ def _sidecar(gdf: Any, args: argparse.Namespace) -> None:
     """Beside a CSV or JSON table written with ``-o``, ``<stem>.provenance.json``: where the numbers come from."""
     import json
 
+    from routes.io.atomic import write_text
     from routes.report.provenance import scrub_paths
 
     if not args.output or args.format not in ("csv", "json"):
@@ -219,7 +220,7 @@ def _sidecar(gdf: Any, args: argparse.Namespace) -> None:
                                            "direction_rule", "month", "k", "span", "seed", "draws")}
     doc = {"file": out.name, "provenance": gdf.attrs.get("provenance"), "query": query}
     sidecar = out.with_name(f"{out.stem}.provenance.json")
-    sidecar.write_text(json.dumps(scrub_paths(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_text(sidecar, json.dumps(scrub_paths(doc), ensure_ascii=False, indent=1) + "\n")  # the one atomic writer
     print(f"wrote {sidecar}", file=sys.stderr)
 
 
@@ -466,47 +467,57 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
                         "; check the path (exports: https://missingmigrants.iom.int/downloads)")
     try:
         with _progress(f"reading {path.name}"):
-            diff = update_snapshot(path, data_dir=args.data_dir, on_invalid="skip" if args.skip_invalid else "raise")
+            diff = update_snapshot(path, data_dir=args.data_dir, on_invalid="skip" if args.skip_invalid else "raise",
+                                   base=args.snapshot, lock_timeout=args.wait)
     except DataError as err:  # the reader speaks Python; say it in options
-        raise DataError(str(err).replace("on_invalid='skip'", "--skip-invalid").replace('on_invalid="skip"',
-                                                                                      "--skip-invalid")) from None
+        text = str(err).replace("on_invalid='skip'", "--skip-invalid").replace('on_invalid="skip"', "--skip-invalid")
+        raise type(err)(text) from None
     print(diff)
     folder = Path(diff.snapshot).parent if diff.snapshot else None
+    kept = f"; the version before is kept in {diff.previous}" if diff.previous else ""
     if args.data_dir is None or Path(args.data_dir).expanduser() == user_data_dir():
-        print(f"route-risk uses {folder} from now on; --snapshot shipped uses the shipped one", file=sys.stderr)
+        print(f"route-risk uses {folder} from now on (version {diff.version}); --snapshot shipped uses the shipped "
+              f"one{kept}", file=sys.stderr)
     else:
         print(f"use it with --snapshot {folder} (or ROUTES_SNAPSHOT={folder})", file=sys.stderr)
     return 0
 
 
 def _cmd_data_status(args: argparse.Namespace) -> int:
-    from routes.io.snapshot import load_incidents, resolve_snapshot, user_data_dir
+    from routes.io.snapshot import snapshot_status, user_data_dir
 
-    if getattr(args, "data_dir", None):
-        os.environ["ROUTES_DATA_DIR"] = str(Path(args.data_dir).expanduser())
-
-    shipped = resolve_snapshot("shipped").resolve()
-    user = user_data_dir() / "snapshot" / "incidents.csv"
+    data_dir = Path(args.data_dir).expanduser() if getattr(args, "data_dir", None) else user_data_dir()
     how = ("--snapshot" if args.snapshot is not None else "ROUTES_SNAPSHOT" if os.environ.get("ROUTES_SNAPSHOT")
-           else "the user's data folder" if user.is_file() else "default")
-    for label, which in (("active", args.snapshot), ("shipped", "shipped")):
-        t = load_incidents(which)
-        path, meta = Path(t.attrs["snapshot"]), t.attrs.get("meta", {})
-        kind = "shipped" if path.resolve() == shipped else "user"
-        dates = t["date"].dropna()
-        span = f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dates"
-        print(f"{label} snapshot: {kind}" + (f" (chosen by {how})" if label == "active" else " (the fallback)"))
-        print(f"  path:      {path}\n  incidents: {len(t)}, {span}\n  built:     {meta.get('built', '?')}")
-        print(f"  sources:   {', '.join(s.get('file', '?') for s in meta.get('sources', [])) or '?'}")
-        if kind == "shipped" and label == "active":
-            break
-    print(f"user data folder: {user_data_dir()}")
+           else "the user's data folder" if data_dir.joinpath("snapshot").exists()
+           or data_dir.joinpath("snapshot.current").exists() else "default")
+    infos = snapshot_status(args.snapshot, data_dir=data_dir)
+    kept = [i for i in infos if i.label == "kept"]
+    for info in infos:
+        if info.label == "kept":
+            continue
+        chosen = f" (chosen by {how})" if info.label == "active" else " (the fallback)"
+        print(f"{info.label} snapshot: {info.kind}{chosen}")
+        print(f"  path:      {info.path}")
+        if info.version != info.path.parent:
+            print(f"  version:   {info.version}")
+        if info.problem is None:
+            print(f"  incidents: {info.rows}, {info.span}\n  built:     {info.built}\n  sources:   {info.sources}")
+            print("  status:    sound" + (" (incidents.csv matches the sha256 in snapshot.json)"
+                                          if info.kind == "user" else ""))
+        else:
+            print(f"  built:     {info.built}\n  status:    CORRUPT: {info.problem}")
+    if kept:
+        print("kept versions, newest first (use one with --snapshot PATH):")
+        for info in kept:
+            state = f"{info.rows} incidents, {info.span}" if info.problem is None else "CORRUPT"
+            print(f"  {info.version}  built {info.built}, {state}")
+    print(f"user data folder: {data_dir}")
     from routes.model.usertables import stored_file
 
     for kind in ("flows", "shares"):
         if stored_file(kind).is_file():
             print(f"your {kind}: {stored_file(kind)} (merged over the shipped table by the estimating commands)")
-    return 0
+    return 1 if infos[0].problem is not None else 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -645,6 +656,42 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _advisory(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite multiplier > 0 of the sea legs' hazard (e.g. 2), got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _year(text: str) -> int:
+    import datetime as dt
+
+    last = dt.date.today().year
+    if not text.strip().isdigit() or not 2014 <= int(text) <= last:
+        raise argparse.ArgumentTypeError(f"expected a year from 2014 (the first of the IOM records) to {last}, got "
+                                         f"{text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
 def _export_file(text: str) -> str:
     if Path(text).suffix.lower() not in (".geojson", ".json", ".geojsons", ".gpkg"):
         raise argparse.ArgumentTypeError(f"expected a .geojson or .gpkg file, got {text!r}")
@@ -708,19 +755,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
         p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",
                        help="close a leg or place (id or name); repeat the option or separate with commas")
-        p.add_argument("--advisory", type=float, metavar="X", help="multiply the hazard of every sea leg by X")
+        p.add_argument("--advisory", type=_advisory, metavar="X", help="multiply the hazard of every sea leg by X (> 0)")
         p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help="use only legs in use on this date (stations open, routes travelled then)")
         p.add_argument("--span", choices=("journey", "crossing"), default="journey",
                        help="from an origin country: 'journey' (default) starts where travel enters the country or "
                        "begins, comparing whole traversals of it; 'crossing' starts at its last place, comparing "
                        "only the border crossings")
-        p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"), help="use incidents of these years")
+        p.add_argument("--window", nargs=2, type=_year, metavar=("FIRST", "LAST"), help="use incidents of these years")
         p.add_argument("--format", choices=(*fmt, "geojson"), help="output format (default: from -o's suffix, "
                        "else table)")
         p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; the suffix sets the "
                        "format: .txt .csv .json .geojson .geojsons .gpkg (GeoPackage: paths, legs and places)")
-        p.add_argument("--seed", type=int, default=0, help="seed of the uncertainty draws (default 0)")
+        p.add_argument("--seed", type=_seed, default=0, help="seed of the uncertainty draws, >= 0 (default 0)")
         estimating(p)
 
     p = add("rank", "rank the safest paths between two places or countries",
@@ -796,12 +843,17 @@ def build_parser() -> argparse.ArgumentParser:
     data = add("data", "manage the incident snapshot and your own flow and share tables", "route-risk data status",
                _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
-    p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder",
-            "route-risk data update Missing_Migrants_Global_Figures_allData.csv", _cmd_data_update, dsub)
+    p = add("update", "build a refreshed snapshot from a newer IOM export, in your data folder (on top of "
+            "--snapshot, by default your active one)",
+            "route-risk data update Missing_Migrants_Global_Figures_allData.csv\n"
+            "  route-risk data update export.csv --snapshot shipped   # rebuild on the shipped snapshot",
+            _cmd_data_update, dsub)
     p.add_argument("export", metavar="IOM_EXPORT.csv|.xlsx")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="keep the valid rows of an export with unreadable ones, and list the rows skipped and why")
+    p.add_argument("--wait", type=_seconds, default=120.0, metavar="SECONDS",
+                   help="how long to wait for another update of the same data folder to finish (default 120)")
     p = add("status", "which snapshot is active, with its path, rows and dates", "route-risk data status",
             _cmd_data_status, dsub)
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
@@ -879,7 +931,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 128 + signal.SIGPIPE
         if isinstance(err, OSError) and not isinstance(err, RouteError):
-            message = f"cannot read or write {err.filename!r}: {err.strerror}; check the path and its permissions"
+            from routes.io.atomic import describe_os_error
+
+            message = describe_os_error(err, err.filename, action="read or write")
         else:
             message = str(err)
         print(f"{PROG}: error: {message}", file=sys.stderr)

@@ -38,6 +38,17 @@ class DataError(RouteError, ValueError):
         super().__init__(message)
 
 
+class WriteError(RouteError, OSError):
+    """A file cannot be written (disk full, no permission, read-only disk); the message names the path.
+
+    Whatever was at the path before is left as it was.
+    """
+
+
+class SnapshotError(DataError):
+    """The active incident snapshot is corrupt, incomplete or locked; the message says how to fall back."""
+
+
 class NetworkError(DataError):
     """The corridor network (places and legs) is invalid."""
 

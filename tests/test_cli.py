@@ -183,7 +183,7 @@ def test_rank_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "rank", "Necoclí", "Necocli")
     assert code == 1 and "same place" in err
     code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "--advisory", "-1")
-    assert code == 1 and "advisory" in err
+    assert code == 2 and "--advisory" in err  # a usage error (issue 12): exit 2, naming the option
 
 
 def test_rank_output_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

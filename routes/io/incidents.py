@@ -32,29 +32,76 @@ import pandas as pd
 
 from routes.errors import ArgumentError, DataError
 from routes.io.iom_formats import COLUMNS, COORD_QUALITIES, FORMATS, LABELS, aggregate_split_rows, parse_export
+from routes.io.xlsx import MAX_XLSX_BYTES
 
 __all__ = [
-    "COLUMNS", "COORD_QUALITIES", "DUPLICATE_TOLERANCE_DEG", "FORMATS", "OnInvalid", "combine_incidents",
-    "flag_duplicates", "read_incidents",
+    "COLUMNS", "COORD_QUALITIES", "DUPLICATE_TOLERANCE_DEG", "FORMATS", "MAX_ROWS", "MAX_XLSX_BYTES", "AttrsDict",
+    "AttrsList", "OnInvalid", "combine_incidents", "flag_duplicates", "read_incidents",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
 OnInvalid = Literal["raise", "warn", "skip"]
+#: the most data rows an export may have by default (the IOM global export has about 20,000)
+MAX_ROWS = 2_000_000
+
+
+class AttrsList(list):  # type: ignore[type-arg]
+    """A list kept in ``DataFrame.attrs`` by reference: pandas deep-copies ``attrs`` on every operation, which
+    for a report of 20,000 skipped rows made each step of an estimate slow. Treat it as read-only."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AttrsList:
+        return self
+
+
+class AttrsDict(dict):  # type: ignore[type-arg]
+    """A dict (the snapshot's provenance) kept in ``DataFrame.attrs`` by reference (see :class:`AttrsList`)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AttrsDict:
+        return self
+
 DUPLICATE_TOLERANCE_DEG = 0.005
 """Two records with the same date, dead and missing whose positions differ by at most this (about 500 m) are the
 same event (IOM positions carry 3 to 9 decimals; the two Chocosano records of 27 Dec 2025 lie 240 m apart)."""
 
 
 def _duplicate_pairs(a: pd.DataFrame, b: pd.DataFrame, *, same_cause: bool = False) -> pd.DataFrame:
-    """Pairs (index in a, index in b) of records with equal date, dead and missing and nearby positions."""
+    """Pairs (index in a, index in b) of records with equal date, dead and missing and nearby positions.
+
+    In O(n log n) time and O(n) memory (plus the pairs found): the records of both tables are sorted by their keys
+    and latitude, and each is compared with the next ones in that order while they share its keys and lie within
+    :data:`DUPLICATE_TOLERANCE_DEG` of latitude. The pairs come in the order of ``a``, then of ``b``.
+    """
     keys = ["date", "dead", "missing", *(["cause"] if same_cause else [])]
-    left = a.loc[a["date"].notna() & a["lat"].notna(), [*keys, "lat", "lon"]].reset_index(names="ia")
-    right = b.loc[b["date"].notna() & b["lat"].notna(), [*keys, "lat", "lon"]].reset_index(names="ib")
-    m = left.merge(right, on=keys, suffixes=("_a", "_b"))
-    near = ((m["lat_a"] - m["lat_b"]).abs() <= DUPLICATE_TOLERANCE_DEG) & (
-        (m["lon_a"] - m["lon_b"]).abs() <= DUPLICATE_TOLERANCE_DEG)
-    return m.loc[near, ["ia", "ib"]]
+    left = a.loc[a["date"].notna() & a["lat"].notna(), [*keys, "lat", "lon"]]
+    right = b.loc[b["date"].notna() & b["lat"].notna(), [*keys, "lat", "lon"]]
+    n_a = len(left)
+    both = pd.concat([pd.DataFrame(left), pd.DataFrame(right)], ignore_index=True)
+    if not n_a or not len(right):
+        return pd.DataFrame({"ia": left.index[:0], "ib": right.index[:0]})
+    group = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    lat, lon = both["lat"].to_numpy(float), both["lon"].to_numpy(float)
+    order = np.lexsort((lat, group))
+    g, y, x = group[order], lat[order], lon[order]
+    side_a = order < n_a
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    i = np.arange(len(order) - 1)
+    d = 1
+    while len(i):
+        j = i + d
+        i = i[j < len(order)]
+        j = j[j < len(order)]
+        near = (g[i] == g[j]) & (y[j] - y[i] <= DUPLICATE_TOLERANCE_DEG)
+        i, j = i[near], j[near]  # further on, only these can still be near (the order is by keys, then latitude)
+        hit = (np.abs(x[j] - x[i]) <= DUPLICATE_TOLERANCE_DEG) & (side_a[i] != side_a[j])
+        first_a = side_a[i[hit]]
+        p, q = order[i[hit]], order[j[hit]]
+        found.append((np.where(first_a, p, q), np.where(first_a, q, p) - n_a))
+        d += 1
+    pa = np.concatenate([f[0] for f in found]) if found else np.empty(0, dtype=int)
+    pb = np.concatenate([f[1] for f in found]) if found else np.empty(0, dtype=int)
+    keep = np.lexsort((pb, pa))
+    return pd.DataFrame({"ia": left.index.to_numpy()[pa[keep]], "ib": right.index.to_numpy()[pb[keep]]})
 
 
 def flag_duplicates(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -71,8 +118,9 @@ def flag_duplicates(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     >>> t.set_index("main_id").loc["2025.MMP1700", "possible_duplicate_of"]
     '2025.MMP2303'
     """
-    out = incidents.copy()
-    frame = pd.DataFrame(out.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    out = incidents.copy(deep=False)  # copy-on-write: the new column never reaches the caller's frame
+    frame = pd.DataFrame({c: incidents[c].to_numpy() for c in ("main_id", "date", "dead", "missing", "cause", "lat",
+                                                                "lon")})  # only the columns compared: no copy of the rest
     pairs = _duplicate_pairs(frame, frame, same_cause=True)
     pairs = pairs[pairs["ia"] != pairs["ib"]]
     ids = frame["main_id"].to_numpy()
@@ -92,12 +140,20 @@ def _to_gdf(df: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df[COLUMNS].reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
 
 
-def _report(rows: dict[int, list[str]], name: str) -> list[dict[str, Any]]:
-    return [{"file": name, "row": r, "reason": "; ".join(rows[r])} for r in sorted(rows)]
+def _report(rows: dict[int, list[str]], name: str) -> AttrsList:
+    return AttrsList({"file": name, "row": r, "reason": "; ".join(rows[r])} for r in sorted(rows))
 
 
-def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise",
-                   dedupe: bool = True) -> gpd.GeoDataFrame:
+def _merged(df: pd.DataFrame) -> dict[int, list[str]]:
+    """The rows folded into the first row of their incident (the parts of a split incident, downloads format)."""
+    ids = df["main_id"]
+    first = ids.reset_index().drop_duplicates("main_id").set_index("main_id")["index"]
+    later = ids[ids.duplicated()]
+    return {int(r): [f"part of the split incident {m!r}, merged into row {int(first[m])}"] for r, m in later.items()}
+
+
+def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise", dedupe: bool = True,
+                   max_rows: int | None = MAX_ROWS, max_xlsx_bytes: int | None = MAX_XLSX_BYTES) -> gpd.GeoDataFrame:
     """Read an IOM Missing Migrants export (allData CSV/XLSX, downloads-page CSV) or a routes snapshot.
 
     Parameters
@@ -112,19 +168,24 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
     dedupe
         Fill ``possible_duplicate_of`` for records that look like the same event (see :func:`flag_duplicates`);
         a snapshot keeps the flags it was written with.
+    max_rows, max_xlsx_bytes
+        Refuse a file of more data rows, or a workbook that unpacks to more bytes (``None``: no limit); checked
+        before the file is parsed.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per incident (``main_id``), EPSG:4326 points (None where the position is unknown). ``attrs`` holds
         ``source_file``, ``path``, ``sha256``, ``format``, ``encoding``, ``rows_read``, ``period`` (first and last
-        ISO date), ``skipped`` and ``flagged`` (lists of ``{file, row, reason}``; flagged rows are kept).
+        ISO date), ``skipped``, ``flagged`` and ``merged`` (lists of ``{file, row, reason}``: rows not read, rows
+        kept with a value set to unknown, rows folded into their split incident's first row) and ``accounting``
+        (``read = kept + skipped + merged``, every data row accounted for).
 
     Raises
     ------
     DataError
-        If the file is missing, empty, binary, not an IOM export, lacks required columns (named), or has
-        unreadable rows while ``on_invalid="raise"``.
+        If the file is missing, empty, binary, not an IOM export, lacks required columns (named), has a column
+        twice, data on a second sheet, more rows than ``max_rows``, or unreadable rows while ``on_invalid="raise"``.
 
     Examples
     --------
@@ -147,7 +208,8 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
         raw = p.read_bytes()
     except OSError as e:
         raise DataError(f"cannot read incident file {str(p)!r}: {e.strerror or e}; check the path") from None
-    df, fmt, cols, encoding, problems, flagged, n_rows = parse_export(raw, name)
+    df, fmt, cols, encoding, problems, flagged, n_rows = parse_export(raw, name, max_rows=max_rows,
+                                                                      max_xlsx_bytes=max_xlsx_bytes)
     skipped = _report(problems, name)
     if n_rows == 0:
         msg = f"{name} has a header but no data rows; expected incidents of the {LABELS[fmt]} format"
@@ -168,7 +230,9 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
             logger.warning("%s; skipped: %s", msg, listing)
             warnings.warn(f"{msg}; skipped them (see attrs['skipped']): {listing}", UserWarning, stacklevel=2)
     df = df.drop(index=[r for r in problems if r in df.index])
+    merged: dict[int, list[str]] = {}
     if fmt == "downloads":
+        merged = _merged(df)
         df = aggregate_split_rows(df)
     gdf = _to_gdf(df)
     if dedupe and fmt != "snapshot":
@@ -177,12 +241,18 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
     gdf.attrs = {
         "source_file": name, "path": str(p.resolve()), "sha256": hashlib.sha256(raw).hexdigest(), "format": fmt,
         "encoding": encoding, "rows_read": n_rows, "skipped": skipped, "flagged": _report(flagged, name),
+        "merged": _report(merged, name),
+        "accounting": {"read": n_rows, "kept": len(gdf), "skipped": len(skipped), "merged": len(merged)},
         "period": (_iso(dates.min()), _iso(dates.max())) if len(dates) else None,
         "missing_columns": [c for f, c in FORMATS[fmt].items() if f not in cols],
     }
+    if len(gdf) + len(skipped) + len(merged) != n_rows:  # a reader bug, never the user's data: say so loudly
+        raise DataError(f"{name}: {n_rows} data rows read but only {len(gdf) + len(skipped) + len(merged)} accounted "
+                        f"for ({gdf.attrs['accounting']}); please report this bug with the file")
     if encoding not in (None, "utf-8"):
         logger.info("%s is not UTF-8; read it as %s", name, encoding)
-    logger.info("read %d incidents from %s (%s format, %d rows skipped)", len(gdf), name, fmt, len(skipped))
+    logger.info("read %d incidents from %s (%s format): %d rows read, %d skipped, %d merged", len(gdf), name, fmt,
+                n_rows, len(skipped), len(merged))
     return gdf
 
 
@@ -251,9 +321,9 @@ def combine_incidents(frames: Sequence[gpd.GeoDataFrame], *, dedupe: bool = True
     out.attrs = {
         "source_file": ",".join(dict.fromkeys(str(f.attrs.get("source_file", "")) for f in frames)),
         "sources": [{k: f.attrs.get(k) for k in ("source_file", "sha256", "format", "period")} for f in frames],
-        "replaced": replaced,
+        "replaced": AttrsList(replaced),
         "period": (_iso(out["date"].min()), _iso(out["date"].max())) if out["date"].notna().any() else None,
-        "skipped": [s for f in frames for s in f.attrs.get("skipped", [])],
-        "flagged": [s for f in frames for s in f.attrs.get("flagged", [])],
+        "skipped": AttrsList(s for f in frames for s in f.attrs.get("skipped", [])),
+        "flagged": AttrsList(s for f in frames for s in f.attrs.get("flagged", [])),
     }
     return out

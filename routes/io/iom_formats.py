@@ -2,21 +2,22 @@
 
 :func:`routes.io.incidents.read_incidents` reads a file through :func:`parse_export`, which
 
-- sniffs the content (CSV text or ``.xlsx`` workbook; empty, binary, ZIP and legacy ``.xls`` files are refused),
-- decodes CSV text (UTF-8 with or without BOM, else Latin-1 byte by byte; UTF-16) and its separator (``,``, ``;``
-  or tab), reporting rows with a wrong number of fields,
+- sniffs the content (CSV text or ``.xlsx`` workbook; empty, binary, ZIP and legacy ``.xls`` files are refused; a
+  workbook is read by :mod:`routes.io.xlsx`, which bounds its unpacked size and refuses data on other sheets),
+- decodes CSV text (:mod:`routes.io.csv_text`: UTF-8 with or without BOM, else Latin-1 byte by byte; UTF-16) and
+  its separator (``,``, ``;`` or tab), counting every record's fields first, so that a row with too few or too many fields is reported even
+  when the file ends with a newline, and a file of more than ``max_rows`` rows is refused before it is parsed,
 - detects the format from the header row (:data:`FORMATS`: ``allData``, ``downloads``, ``snapshot``), never from
-  the file name, and checks its :data:`REQUIRED` columns,
+  the file name, checks its :data:`REQUIRED` columns and refuses a column it reads that appears twice,
 - parses dates, counts and coordinates into the normalised schema (:data:`COLUMNS`), collecting per data row the
-  problems that make it unreadable and the flags of values it kept or set to unknown.
+  problems that make it unreadable (among them a count above :data:`MAX_COUNT`, checked before any conversion to
+  integers, and a date before :data:`FIRST_DAY` or in the future) and the flags of values it kept or set to unknown.
 
 Row numbers are 1-based data rows (the header is not counted).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import DataError
+from routes.io.csv_text import csv_header, csv_table, head, utf8
+from routes.io.xlsx import MAX_XLSX_BYTES, read_xlsx
 
 __all__ = ["COLUMNS", "COORD_QUALITIES", "FORMATS", "LABELS", "REQUIRED", "aggregate_split_rows", "parse_export"]
 
@@ -73,11 +76,6 @@ def _key(name: object) -> str:
     return " ".join(str(name).replace("\ufeff", "").replace("ï»¿", "").split()).casefold()
 
 
-#: a header row longer than this, or with more fields, is not an IOM export (and pandas would take minutes on it)
-MAX_HEADER_CHARS = 100_000
-MAX_FIELDS = 500
-
-
 def _sniff(raw: bytes, name: str) -> str:
     """Return "xlsx" or "csv" from the content, or raise for empty and binary files."""
     if not raw.lstrip(b"\xef\xbb\xbf").strip():
@@ -103,104 +101,18 @@ def _sniff(raw: bytes, name: str) -> str:
     return "csv"
 
 
-def _as_windows(err: UnicodeError) -> tuple[str, int]:
-    """Decode bytes that are not UTF-8 as Windows-1252 (what Excel on Windows writes), else as Latin-1."""
-    assert isinstance(err, UnicodeDecodeError)
-    chunk = err.object[err.start : err.end]
-    try:
-        return chunk.decode("cp1252"), err.end
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return chunk.decode("latin-1"), err.end
-
-
-codecs.register_error("routes-windows", _as_windows)
-
-
-def _decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
-    """Text of the file and its encoding: UTF-16 with a BOM, UTF-8 (BOM or not), else Windows-1252 or Latin-1.
-
-    Bytes that are not UTF-8 are read as Windows-1252 (Excel's CSV on Windows writes its dashes and quotes as
-    0x96, 0x93, 0x94...), which equals Latin-1 for every other byte.
-    """
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise DataError(f"{name} is UTF-16 text cut in the middle of a character: the file is truncated; "
-                            "download the export again") from None
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8-sig", errors="routes-windows")
-        body = raw.removeprefix(b"\xef\xbb\xbf")
-        single = "windows-1252" if any(0x80 <= b <= 0x9F for b in body) else "latin-1"
-        whole = body.decode("cp1252", errors="routes-windows")
-        return text, single if text == whole else f"utf-8 mixed with {single}"
-
-
-def _csv_table(raw: bytes, name: str) -> tuple[pd.DataFrame, str, dict[int, list[str]]]:
-    """Parse CSV text into a table of strings; rows with a wrong number of fields are reported, not kept."""
-    text, encoding = _decode(raw, name)
-    if not text.strip():
-        raise DataError(f"{name} is empty; expected an IOM Missing Migrants export (CSV or .xlsx) with a header row. "
-                        "Download it again from https://missingmigrants.iom.int/downloads")
-    newline = text.find("\n", 0, MAX_HEADER_CHARS)
-    if newline < 0 and len(text) > MAX_HEADER_CHARS:
-        raise DataError(f"{name} has no line break in its first {MAX_HEADER_CHARS:,} characters: it is not a CSV "
-                        "export with a header row (an IOM export's header is about 300 characters)")
-    first = text[:newline] if newline >= 0 else text
-    sep = max([",", ";", "\t"], key=first.count)
-    if first.count(sep) + 1 > MAX_FIELDS:
-        raise DataError(f"{name}: the header row has {first.count(sep) + 1:,} fields; an IOM export has about 25 "
-                        "columns. This is not an IOM Missing Migrants export; download it again")
-    problems: dict[int, list[str]] = {}
-    if text.endswith(("\n", "\r")):
-        try:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c")
-            df.index = pd.RangeIndex(1, len(df) + 1)
-            return df, encoding, problems
-        except pd.errors.ParserError:
-            pass  # fall through to the exact, slower reader that reports each bad row
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    try:
-        header = next(records)
-        for n, rec in enumerate(records, start=1):
-            if len(rec) != len(header):
-                if rec == [] or rec == [""]:
-                    continue
-                problems[n] = [(f"has {len(rec)} fields, expected {len(header)} (line {records.line_num} of the "
-                                "file; an unquoted separator in a text field, or a truncated line?)")]
-                continue
-            rows.append(rec)
-            numbers.append(n)
-    except csv.Error as e:
-        raise DataError(f"{name} cannot be parsed as CSV near line {records.line_num}: {e}. The file may be truncated "
-                        "or have an unclosed quote; download the export again") from None
-    df = pd.DataFrame(rows, columns=header, index=pd.Index(numbers), dtype=str)
-    return df, encoding, problems
-
-
-def _xlsx_table(raw: bytes, name: str) -> pd.DataFrame:
-    try:
-        with pd.ExcelFile(io.BytesIO(raw), engine="openpyxl") as book:
-            sheet = "Worksheet" if "Worksheet" in book.sheet_names else book.sheet_names[0]
-            df = pd.read_excel(book, sheet_name=sheet, dtype=object, header=0)
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged workbooks
-        raise DataError(f"{name} cannot be read as an .xlsx workbook ({type(e).__name__}: {e}); "
-                        "open it in a spreadsheet and save it again, or export it as CSV") from None
-
-    def cell(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            return ""
-        if hasattr(v, "isoformat"):
-            return str(v.isoformat())
-        return str(v)
-
-    df = df.map(cell).astype(str)
-    df.index = pd.RangeIndex(1, len(df) + 1)
-    return df
+def _check_header(header: Sequence[str], name: str) -> None:
+    """Refuse a header in which a column the formats read appears twice (which copy holds the data?)."""
+    known = {_key(c) for f in FORMATS.values() for c in f.values()}
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        if _key(h) in known:
+            seen.setdefault(_key(h), []).append(i)
+    twice = [v for v in seen.values() if len(v) > 1]
+    if twice:
+        listing = "; ".join(f"{header[v[0] - 1]!r} in columns {', '.join(map(str, v))}" for v in twice)
+        raise DataError(f"{name} has a column twice: {listing}. An export has each column once and the copies may "
+                        "differ: delete or rename the copy that is not the data")
 
 
 def _detect(columns: Sequence[str], name: str) -> tuple[str, dict[str, str]]:
@@ -224,16 +136,28 @@ def _detect(columns: Sequence[str], name: str) -> tuple[str, dict[str, str]]:
     return fmt, found
 
 
+#: the largest count of people one incident may have (the largest shipwrecks IOM records count about 1,000); checked
+#: before any conversion to integers, so that no count overflows
+MAX_COUNT = 100_000
+#: the first day of the IOM Missing Migrants Project's records: an earlier date is a placeholder or a typo
+FIRST_DAY = pd.Timestamp("2014-01-01")
+
+
 def _counts(t: pd.Series, label: str, problems: dict[int, list[str]]) -> pd.Series:
-    """Whole numbers from strings; blank -> NaN; anything else non-integral is a problem of its row."""
-    num = pd.to_numeric(t.where(t != ""), errors="coerce")
+    """Whole numbers from strings; blank -> NaN; anything else non-integral or out of range is a problem of its row."""
+    num = pd.to_numeric(t.where(t != ""), errors="coerce").astype("float64")  # never an integer overflow
     odd = t[num.isna() & (t != "")]
     blank = odd.str.strip() == ""
-    bad = num.index.isin(odd.index[~blank]) | (num.notna() & (num % 1 != 0)).to_numpy()
+    big = (num.abs() > MAX_COUNT).to_numpy()
+    bad = num.index.isin(odd.index[~blank]) | (num.notna() & (num % 1 != 0)).to_numpy() & ~big
     for row, v in t[bad].items():
         problems.setdefault(int(row), []).append(f"{label} {v!r} is not a whole number (write a count, or leave "
                                                   "it blank for 0)")
-    return num.where(~bad)
+    for row, v in t[big].items():
+        problems.setdefault(int(row), []).append(
+            f"{label} {v!r} is out of range: more than {MAX_COUNT:,} people in one incident is not plausible (the "
+            "largest shipwrecks count about 1,000); check the row")
+    return num.where(~(bad | big))
 
 
 def _parse_dates(t: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -290,11 +214,20 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     problems: dict[int, list[str]] = {}
     flagged: dict[int, list[str]] = {}
 
+    done: dict[tuple[str, bool], pd.Series] = {}
+
     def text(field: str, strip: bool = False) -> pd.Series:
+        if (field, strip) in done:  # each column is cleaned once (a million rows take a second per pass)
+            return done[field, strip]
         if field not in cols:
-            return pd.Series("", index=tab.index, dtype=str)
-        s = tab[cols[field]].fillna("").astype(str)
-        return s.str.replace("\ufeff", "", regex=False).str.strip() if strip else s
+            s = pd.Series("", index=tab.index, dtype=str)
+        else:
+            s = tab[cols[field]].fillna("").astype(str)
+            if strip:
+                s = s.str.replace("\ufeff", "", regex=False) if field == "main_id" else s
+                s = s.str.strip()
+        done[field, strip] = s
+        return s
 
     out = pd.DataFrame(index=tab.index)
     out["main_id"] = text("main_id", strip=True)
@@ -305,16 +238,26 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     for row, v in text("date")[bad_date].items():
         problems.setdefault(int(row), []).append(
             f"{cols['date']} {v!r} is not a date (expected YYYY-MM-DD or 'Thu, 01/31/2026 - 12:00')")
-    future = out["date"] > pd.Timestamp.now() + pd.Timedelta(days=1)
+    now = pd.Timestamp.now()
+    future = out["date"] > now + pd.Timedelta(days=1)
     for row, v in text("date")[future].items():
         problems.setdefault(int(row), []).append(
             f"{cols['date']} {v!r} is in the future; check the date (the day is the date of death, or when the body "
             "was found)")
+    early = out["date"] < FIRST_DAY
+    for row, v in text("date")[early].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['date']} {v!r} is before 2014, when the IOM Missing Migrants Project began its records; check the "
+            "date (1900-01-01 or 0001-01-01 stand for an unknown date: leave it blank)")
     nodate = out["date"].isna()
     year = pd.to_numeric(text("year")[nodate], errors="coerce")
+    for row, v in text("year")[nodate][year.notna() & ~year.between(FIRST_DAY.year, now.year)].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['year']} {v!r} is outside {FIRST_DAY.year}-{now.year}, the years of the IOM records; check it, or "
+            "leave it blank when unknown")
     mtxt = text("month")[nodate]
     month = pd.to_numeric(mtxt, errors="coerce").fillna(mtxt.str.strip().str[:3].str.casefold().map(_MONTHS))
-    out["year"] = out["date"].dt.year.fillna(year.where(year.between(1900, 2100))).astype("Int64")
+    out["year"] = out["date"].dt.year.fillna(year.where(year.between(FIRST_DAY.year, now.year))).astype("Int64")
     out["month"] = out["date"].dt.month.fillna(month.where(month.between(1, 12))).astype("Int64")
     dead = _counts(text("dead"), cols["dead"], problems)
     missing = _counts(text("missing"), cols["missing"], problems)
@@ -351,7 +294,8 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
         q = text("coord_quality")
         out["coord_quality"] = q.where(q.isin(COORD_QUALITIES), out["coord_quality"])
         out["source_file"] = text("source_file").where(text("source_file") != "", name)
-        out["source_row"] = pd.to_numeric(text("source_row"), errors="coerce").fillna(-1).astype("int64")
+        rows = pd.to_numeric(text("source_row"), errors="coerce").astype("float64")
+        out["source_row"] = rows.where(rows.between(1, 2**53), -1).astype("int64")  # checked before the conversion
     else:
         out["source_file"] = name
         out["source_row"] = out.index.astype("int64")
@@ -377,7 +321,7 @@ def aggregate_split_rows(df: pd.DataFrame) -> pd.DataFrame:
         out[c] = out[c].astype("Int64")
     return out[df.columns]
 
-def parse_export(raw: bytes, name: str
+def parse_export(raw: bytes, name: str, *, max_rows: int | None = None, max_xlsx_bytes: int | None = MAX_XLSX_BYTES,
                  ) -> tuple[pd.DataFrame, str, dict[str, str], str | None, dict[int, list[str]], dict[int, list[str]], int]:
     """Parse the bytes of export ``name`` into normalised rows, every data row kept.
 
@@ -385,12 +329,23 @@ def parse_export(raw: bytes, name: str
     encoding (None for a workbook), the problems and the flags per row, and the number of data rows read.
     """
     encoding: str | None = None
-    problems: dict[int, list[str]] = {}
     if _sniff(raw, name) == "xlsx":
-        tab = _xlsx_table(raw, name)
+        tab, header, formulas, problems = read_xlsx(raw, name, max_rows=max_rows, max_bytes=max_xlsx_bytes)
+        _check_header(header, name)
+        fmt, cols = _detect(header, name)
+        used = set(cols.values())
+        for row, cells in formulas.items():
+            for column, ref, formula in cells:
+                if column in used:
+                    problems.setdefault(row, []).append(
+                        f"{column} (cell {ref}) holds the formula {formula!r} without a stored value; open the workbook "
+                        "in a spreadsheet and save it (so the value is computed), or export it as CSV")
     else:
-        tab, encoding, problems = _csv_table(raw, name)
-    fmt, cols = _detect(list(tab.columns), name)
+        data, encoding = utf8(raw, name)  # the bytes pandas reads: no copy of a large file's text stays alive
+        sep, header = csv_header(head(data), name)
+        _check_header(header, name)
+        fmt, cols = _detect(header, name)
+        tab, problems = csv_table(data, sep, header, set(cols.values()), name, max_rows=max_rows)
     df, row_problems, flagged = _normalise(tab, fmt, cols, name)
     for r, reasons in row_problems.items():
         problems.setdefault(r, []).extend(reasons)

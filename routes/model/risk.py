@@ -56,6 +56,7 @@ import pandas as pd
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.model.asof import check_as_of, known_flows, known_incidents, known_shares
 from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
+from routes.model.checks import check_estimate_inputs
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 from routes.model.posterior import gamma_risk, risk_of_hazard
@@ -189,6 +190,7 @@ def estimate_risk(
             f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
             f"got {type(incidents).__name__}"
         )
+    check_estimate_inputs(G, incidents)  # lengths, modes, counts, dates, positions: one error listing every problem
     if isinstance(flows, pd.DataFrame):
         flows_df = validate_flows(flows.astype(str), name="flows (DataFrame)")
         flows_df.attrs["source"] = "flows (DataFrame)"

@@ -30,6 +30,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _has_geometry(gdf: gpd.GeoDataFrame) -> bool:
+    return isinstance(gdf, gpd.GeoDataFrame) and gdf._geometry_column_name in gdf.columns
+
+
+def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:4326: reprojected from its CRS, or checked to hold longitudes and latitudes when it has none."""
+    if not _has_geometry(gdf):
+        return gdf
+    if gdf.crs is not None:
+        return gdf if gdf.crs.equals(CRS) else gdf.to_crs(CRS)
+    xmin, ymin, xmax, ymax = gdf.total_bounds if len(gdf) else (0.0, 0.0, 0.0, 0.0)
+    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+        raise NetworkError(f"graph_from_gdfs: {what} has no CRS and coordinates from ({xmin:g}, {ymin:g}) to ({xmax:g}, "
+                           f"{ymax:g}), not longitudes and latitudes; set its CRS (e.g. {what}.set_crs('EPSG:3857')) "
+                           "so that it is reprojected to EPSG:4326")
+    return gdf
+
+
 def graph_to_gdfs(
     G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -93,11 +111,21 @@ def graph_from_gdfs(
     gdf_edges
         Indexed by ``(u, v, key)``, with a ``geometry`` column.
     graph_attrs
-        Graph-level attributes; by default ``gdf_nodes.attrs["graph"]`` or ``{"crs": <the frames' CRS>}``.
+        Graph-level attributes; by default ``gdf_nodes.attrs["graph"]``. ``crs`` is always ``"EPSG:4326"``.
 
     Returns
     -------
     networkx.MultiDiGraph
+        In EPSG:4326: frames in another CRS (Web Mercator, UTM) are reprojected, and the nodes' ``x``, ``y`` taken
+        from their reprojected geometry. Frames without a CRS must hold longitudes and latitudes.
+
+    Raises
+    ------
+    NetworkError
+        If the edges are not indexed by ``(u, v, key)``, refer to unknown nodes, or a frame without a CRS holds
+        coordinates that are not longitudes and latitudes.
+    ArgumentError
+        If ``graph_attrs`` names another CRS than EPSG:4326.
 
     Examples
     --------
@@ -113,16 +141,21 @@ def graph_from_gdfs(
             "use graph_to_gdfs output or set_index(['u', 'v', 'key'])"
         )
     attrs = dict(graph_attrs) if graph_attrs is not None else dict(gdf_nodes.attrs.get("graph") or {})
-    attrs.setdefault("crs", str(gdf_nodes.crs.to_string()) if gdf_nodes.crs is not None else CRS)
-    if attrs["crs"] in ("EPSG:4326", "epsg:4326"):
-        attrs["crs"] = CRS
+    if graph_attrs is not None and graph_attrs.get("crs") not in (None, CRS, "epsg:4326"):
+        raise ArgumentError(f"graph_from_gdfs: graph_attrs crs {graph_attrs['crs']!r}: the graph is always in {CRS} "
+                            "(the frames are reprojected to it); drop 'crs' from graph_attrs")
+    nodes_4326 = _wgs84(gdf_nodes, "gdf_nodes")
+    edges_4326 = _wgs84(gdf_edges, "gdf_edges")
+    reprojected = nodes_4326 is not gdf_nodes
+    attrs["crs"] = CRS
     G = nx.MultiDiGraph(**attrs)
-    geom_col = gdf_nodes.geometry.name if "geometry" in gdf_nodes.columns or gdf_nodes._geometry_column_name else None
-    for nid, row in gdf_nodes.iterrows():
+    geom_col = nodes_4326.geometry.name if _has_geometry(nodes_4326) else None
+    for nid, row in nodes_4326.iterrows():
         d = {k: _plain(v) for k, v in row.items() if k != geom_col}
-        if ("x" not in d or d["x"] is None) and geom_col is not None:
-            d["x"], d["y"] = float(row[geom_col].x), float(row[geom_col].y)
+        if (reprojected or "x" not in d or d["x"] is None) and geom_col is not None:
+            d["x"], d["y"] = float(row[geom_col].x), float(row[geom_col].y)  # the position in longitude/latitude
         G.add_node(nid, **d)
+    gdf_edges = edges_4326
     missing = sorted({n for u, v, _ in gdf_edges.index for n in (u, v) if n not in G})
     if missing:
         raise NetworkError(f"graph_from_gdfs: edges refer to nodes not in gdf_nodes: {missing!r}")

@@ -101,17 +101,59 @@ def _feature_label(label: str, i: int, props: Mapping[str, Any]) -> str:
     return f"{label}, feature {i}" + (f" (id {fid!r})" if fid is not None else "")
 
 
-def _identified(
-    features: list[dict[str, Any]], label: str, required: Sequence[str], what: str, problems: list[str]
-) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
-    """Features that have every required property and an id of their own, with their properties and label.
+#: the type of each property the reader uses (``None`` is always allowed where the property is optional)
+PROPERTY_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
+    "place": {"id": (str,), "name": (str,), "country": (str,), "kind": (str,), "alt_names": (list, str),
+              "source": (str,), "confidence": (str,), "note": (str,)},
+    "leg": {"id": (str,), "from": (str,), "to": (str,), "mode": (str,), "directions": (str,), "corridor": (str,),
+            "duration_h": (int, float), "cost_usd": (int, float), "period_start": (str,), "period_end": (str,),
+            "source": (str,), "confidence": (str,), "duration_source": (str,), "cost_source": (str,)},
+}  # fmt: skip
+_TYPE_WORDS = {str: "a string", list: "a list of strings", int: "a number", float: "a number"}
 
-    The others are reported in ``problems`` (a missing property, a duplicate id) and skipped.
+
+def _type_problems(props: Mapping[str, Any], what: str, where: str) -> list[str]:
+    """A property whose value has the wrong JSON type (a list where a string is expected, text for a number)."""
+    out = []
+    for key, types in PROPERTY_TYPES[what].items():
+        value = props.get(key)
+        if value is None:
+            continue
+        wrong = isinstance(value, bool) or not isinstance(value, types)
+        if key == "alt_names" and isinstance(value, list):
+            wrong = not all(isinstance(a, str) for a in value)
+        if wrong:
+            expected = " or ".join(dict.fromkeys(_TYPE_WORDS[t] for t in types))
+            out.append(f"{where}: property {key!r} must be {expected}, got {type(value).__name__} {value!r:.60}")
+    return out
+
+
+def _identified(
+    features: list[Any], label: str, required: Sequence[str], what: str, problems: list[str]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Features that are GeoJSON Feature objects with every required property, of the right type, and an id of their
+    own, with their properties and label.
+
+    The others are reported in ``problems`` (not a Feature object, a property of the wrong type, a missing property,
+    a duplicate id) and skipped.
     """
     seen: dict[str, int] = {}
     for i, feat in enumerate(features):
-        props = dict(feat.get("properties") or {})
+        if not isinstance(feat, dict):
+            problems.append(f"{label}, feature {i}: expected a GeoJSON Feature object, got {type(feat).__name__} "
+                            f"{feat!r:.60}")
+            continue
+        raw_props = feat.get("properties")
+        if raw_props is not None and not isinstance(raw_props, dict):
+            problems.append(f"{label}, feature {i}: 'properties' must be an object, got {type(raw_props).__name__} "
+                            f"{raw_props!r:.60}")
+            continue
+        props = dict(raw_props or {})
         where = _feature_label(label, i, props)
+        wrong = _type_problems(props, what, where)
+        if wrong:
+            problems.extend(wrong)
+            continue
         missing = [c for c in required if props.get(c) in (None, "")]
         if missing:
             problems.append(f"{where}: missing property {', '.join(missing)}")
@@ -127,7 +169,7 @@ def _identified(
 
 def _geometry(feature: Mapping[str, Any]) -> BaseGeometry | None:
     geom = feature.get("geometry")
-    if not geom:
+    if not geom or not isinstance(geom, dict):
         return None
     try:
         g = shape(geom)
@@ -169,8 +211,10 @@ def read_places(path: str | Path | None = None) -> gpd.GeoDataFrame:
         geom = _geometry(feat)
         if geom is None or not isinstance(geom, Point):
             raw = feat.get("geometry") or {}
-            coords = raw.get("coordinates") if isinstance(raw, dict) else None
-            if raw.get("type") == "Point" and coords and not all(isinstance(c, (int, float)) for c in coords):
+            raw = raw if isinstance(raw, dict) else {"type": type(raw).__name__}
+            coords = raw.get("coordinates")
+            if raw.get("type") == "Point" and isinstance(coords, list) and coords and not all(
+                    isinstance(c, (int, float)) for c in coords):
                 problems.append(f"{where}: coordinates must be numbers in decimal degrees [longitude, latitude], "
                                 f"got {coords!r}; convert degrees-minutes-seconds to decimals")
             else:
@@ -237,10 +281,9 @@ def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
             )
         geom = _geometry(feat)
         if geom is None or not isinstance(geom, LineString) or len(geom.coords) < 2:
-            problems.append(
-                f"{where}: geometry must be a LineString of at least two points, got "
-                f"{(feat.get('geometry') or {}).get('type')!r}"
-            )
+            raw = feat.get("geometry") or {}
+            got = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+            problems.append(f"{where}: geometry must be a LineString of at least two points, got {got!r}")
             continue
         props["geometry"] = geom
         rows.append(props)

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import ScenarioError
+from routes.model.checks import check_edge_risk
 from routes.model.estimate import estimate_of
 from routes.model.posterior import gamma_risk, hazard_of_risk, risk_of_hazard
 from routes.query.paths import IndexedGraph
@@ -194,6 +195,20 @@ def _joint_draws(G: nx.MultiDiGraph, ig: IndexedGraph, shape: np.ndarray, rate: 
     return {"draws": estimate.lam_draws, "draw_row": estimate.rows_matching(edges, shape, rate)}
 
 
+class _EdgeNames(Sequence[tuple[str, str, str]]):
+    """``(u, v, key)`` of each edge of an indexed graph, made only when asked (for an error message)."""
+
+    def __init__(self, ig: IndexedGraph) -> None:
+        self.ig = ig
+
+    def __len__(self) -> int:
+        return len(self.ig.keys)
+
+    def __getitem__(self, i: Any) -> Any:
+        ig = self.ig
+        return (str(ig.nodes[ig.src[i]]), str(ig.nodes[ig.dst[i]]), str(ig.keys[i]))
+
+
 @dataclass
 class _Legs:
     """Edge attributes as arrays, in the canonical edge order of an :class:`IndexedGraph`."""
@@ -223,6 +238,7 @@ class _Legs:
     def from_graph(cls, G: nx.MultiDiGraph) -> _Legs:
         ig = IndexedGraph.from_graph(G)
         data = ig.data
+        check_edge_risk(_EdgeNames(ig), data)  # a p_death of -0.5, or edited after the estimate: an error, not a guess
         p, shape, rate = (_column(data, k) for k in ("p_death", "risk_shape", "risk_rate"))
         gamma = np.isfinite(shape) & np.isfinite(rate) & (shape > 0) & (rate > 0)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -22,8 +22,9 @@ GeoJSON follows RFC 7946: a FeatureCollection in WGS84 longitude/latitude, no ``
 coordinates rounded to at most 7 decimals, plain-JSON properties (arrays, objects, ISO 8601 datetimes,
 ``null`` for missing values); ``seq=True`` or a ``.geojsons`` suffix writes GeoJSON Text Sequences
 (RFC 8142). A GeoPackage stores arrays and objects as JSON text. Every file is written to a temporary file
-in its directory, flushed to disk and renamed over the target, so an error or Ctrl-C leaves the previous
-file as it was.
+in its directory, flushed to disk and renamed over the target (:func:`routes.io.atomic.atomic_write`), so an
+error, a full disk or Ctrl-C leaves the previous file as it was. A GeoPackage is the same bytes on every run with
+the same inputs: its timestamps are :data:`GPKG_TIMESTAMP` (or ``SOURCE_DATE_EPOCH`` when set), not the clock.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ import json
 import logging
 import math
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from numbers import Integral, Real
 from pathlib import Path
@@ -47,10 +47,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
+from routes.io.atomic import atomic_write
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
 from routes.network.graph import graph_to_gdfs
@@ -83,6 +85,9 @@ STYLE_FILE, STYLE_NAME = "legs_risk.qml", "legs_risk"
 GPKG_VERSION = "1.2"
 _GEOMETRY_TYPES = {"places": "Point", "legs": "LineString", "incidents": "Point", "paths": "LineString"}
 _RS = b"\x1e"
+#: the time written in a GeoPackage's ``gpkg_contents.last_change`` and ``layer_styles.update_time``, so that a rerun
+#: writes the same bytes (``SOURCE_DATE_EPOCH``, the reproducible-builds convention, overrides it)
+GPKG_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
 # ----------------------------------------------------------------------------------------- plain JSON values
@@ -213,6 +218,24 @@ def _kind(gdf: gpd.GeoDataFrame) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------- atomic writes
+def _gpkg_time() -> pd.Timestamp:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return pd.Timestamp(int(epoch), unit="s", tz="UTC")
+    return pd.Timestamp(GPKG_TIMESTAMP)
+
+
+@contextlib.contextmanager
+def _fixed_gdal_date() -> Iterator[None]:
+    """Make GDAL stamp the GeoPackage with :func:`_gpkg_time` instead of the clock (``OGR_CURRENT_DATE``)."""
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _gpkg_time().strftime("%Y-%m-%dT%H:%M:%S.000Z")})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+
+
 def _check_target(path: str | os.PathLike[str], suffixes: Iterable[str], fix: str) -> Path:
     target = Path(path)
     if target.suffix.lower() not in tuple(suffixes):
@@ -223,44 +246,6 @@ def _check_target(path: str | os.PathLike[str], suffixes: Iterable[str], fix: st
     if target.is_dir():
         raise DataError(f"cannot write {str(target)!r}: it is a directory; give a file name")
     return target
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
-    """Run each writer on a temporary file beside its target, fsync, then rename them over their targets."""
-    temps: list[Path] = []
-    try:
-        for target, write in jobs:
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
-                                        dir=target.parent)
-            os.close(fd)
-            temps.append(Path(name))
-            write(temps[-1])
-            with open(temps[-1], "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(temps[-1], 0o666 & ~_UMASK)  # mkstemp makes 0600; a result file is as readable as any other
-        for (target, _), tmp in zip(jobs, temps, strict=True):
-            os.replace(tmp, target)
-    except BaseException:  # KeyboardInterrupt too: never leave a half-written or a temporary file
-        for tmp in temps:
-            for p in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
-                p.unlink(missing_ok=True)
-        raise
-    for directory in {target.parent for target, _ in jobs}:
-        with contextlib.suppress(OSError):  # make the renames durable where possible (not on Windows)
-            fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
 
 
 # -------------------------------------------------------------------------------------------------- GeoJSON
@@ -416,7 +401,7 @@ def to_geojson(obj: nx.MultiDiGraph | gpd.GeoDataFrame, path: str | os.PathLike[
         log.info("writing %d features to %s", len(table), target)
     else:
         raise ArgumentTypeError(f"to_geojson: expected a network graph or a GeoDataFrame, got {type(obj).__name__}")
-    _atomic(jobs)
+    atomic_write(jobs)
     return [t for t, _ in jobs]
 
 
@@ -478,7 +463,7 @@ def _write_gpkg_layer(table: gpd.GeoDataFrame, path: Path, name: str, **options:
 
 def _styles_table(styles: Mapping[str, tuple[str, str, str]]) -> pd.DataFrame:
     """The ``layer_styles`` rows QGIS reads default styles from (GDAL's geometry column is ``geom``)."""
-    now = pd.Timestamp.now("UTC").floor("s").tz_localize(None)
+    now = _gpkg_time().tz_localize(None)  # fixed, so a rerun writes the same bytes
     return pd.DataFrame({
         "f_table_catalog": "", "f_table_schema": "", "f_table_name": list(styles), "f_geometry_column": "geom",
         "styleName": [s[0] for s in styles.values()], "styleQML": [s[1] for s in styles.values()], "styleSLD": "",
@@ -560,8 +545,7 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
         ("incidents", ("incidents_size", incidents_qml(), "incidents sized by dead and missing")),
     ) if name in tables}
 
-    def write(tmp: Path) -> None:
-        tmp.unlink()  # GDAL creates the file itself
+    def write_layers(tmp: Path) -> None:
         for i, (name, table) in enumerate(tables.items()):
             meta = {"routes": json.dumps(table.attrs, ensure_ascii=False)} if table.attrs else None
             first = {"dataset_options": {"VERSION": GPKG_VERSION},
@@ -572,6 +556,16 @@ def to_geopackage(G: nx.MultiDiGraph, path: str | os.PathLike[str], *,
             pyogrio.write_dataframe(_styles_table(styles), tmp, layer="layer_styles", driver="GPKG",
                                     layer_options={"FID": "id"})
 
+    def write(tmp: Path) -> None:
+        tmp.unlink()  # GDAL creates the file itself
+        try:
+            write_layers(tmp)
+        except (DataSourceError, DataLayerError) as err:  # GDAL's errors, in the user's words
+            raise DataError(f"cannot write the GeoPackage {str(target)!r}: GDAL says {str(err).strip()!r}; check "
+                            "the free space of the disk and the layers' columns (numbers, text, lists); the "
+                            "previous file, if any, is unchanged") from None
+
     log.info("writing %s to %s", ", ".join(f"{n} ({len(t)})" for n, t in tables.items()), target)
-    _atomic([(target, write)])
+    with _fixed_gdal_date():
+        atomic_write([(target, write)])
     return target

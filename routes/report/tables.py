@@ -438,6 +438,7 @@ def output_format(args: Any) -> str | None:
 
 def write_paths(G: nx.MultiDiGraph, gdf: Any, args: Any, text: Callable[[], str]) -> int:
     """Write ranked paths (``gdf``) in the format of ``--format``/``-o``; ``text`` makes the table."""
+    from routes.io.atomic import write_text
     from routes.report.export import to_geojson, to_geopackage
 
     out = args.output
@@ -455,7 +456,7 @@ def write_paths(G: nx.MultiDiGraph, gdf: Any, args: Any, text: Callable[[], str]
         if out is None:
             print(body)
             return 0
-        Path(out).write_text(body + "\n", encoding="utf-8")
+        write_text(out, body + "\n")  # atomic: never through a symlink, never a truncated file
     if out:
         print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -30,6 +30,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from routes.errors import DataError, RouteError
+from routes.io.atomic import atomic_write
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
 from routes.network.graph import graph_to_gdfs
@@ -39,7 +40,7 @@ from routes.query.select import select_legs
 from routes.report import style
 from routes.report.classes import NO_ESTIMATE_COLOUR, RISK_UNIT, RiskClasses, leg_classes, risk_per_100km
 from routes.report.explain import explain_leg
-from routes.report.export import _atomic, _check_target, _text_writer
+from routes.report.export import _check_target, _text_writer
 from routes.report.provenance import provenance as _provenance
 
 log = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ class WebMap:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (``.html`` or ``.htm``), atomically; return the path."""
         target = _check_target(path, (".html", ".htm"), "use a .html file")
-        _atomic([(target, _text_writer(self.html))])
+        atomic_write([(target, _text_writer(self.html))])
         return target
 
     def _repr_html_(self) -> str:  # Jupyter: the page in a frame
