@@ -76,6 +76,27 @@ def _preference(cause: np.ndarray, modes: np.ndarray) -> np.ndarray:
     return factor
 
 
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table without its ``attrs``, sharing its data: columns read from it copy no metadata.
+
+    pandas deep-copies a frame's ``attrs`` into every column, row or slice taken from it; a snapshot's metadata can
+    list thousands of skipped rows, so the model reads its columns from this bare table and puts ``attrs`` back on
+    what it returns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"a": [1]})
+    >>> t.attrs["skipped"] = [{"row": 1}]
+    >>> without_attrs(t).attrs, t.attrs["skipped"]
+    ({}, [{'row': 1}])
+    """
+    bare = pd.DataFrame(frame)  # the constructor shares the blocks and leaves attrs behind
+    if isinstance(frame, gpd.GeoDataFrame) and frame.active_geometry_name is not None:
+        return gpd.GeoDataFrame(bare, geometry=frame.active_geometry_name)
+    return bare
+
+
 def attribute_incidents(
     G: nx.MultiDiGraph,
     incidents: gpd.GeoDataFrame,

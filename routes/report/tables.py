@@ -347,13 +347,14 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
 def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
     """A header line naming the incident snapshot, when it is not the shipped one."""
     from routes.io.snapshot import resolve_snapshot
+    from routes.model.attribution import without_attrs
 
     estimate = estimate_of(G)
     incidents = None if estimate is None else estimate.incidents
     used = getattr(incidents, "attrs", {}).get("snapshot")
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
         return []
-    dates = incidents["date"].dropna()
+    dates = without_attrs(incidents)["date"].dropna()  # not a copy of the snapshot's metadata
     span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
     return [f"incident snapshot: {used} ({span}; not the shipped one)"]
 
