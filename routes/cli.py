@@ -104,6 +104,8 @@ def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
 
 def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
     """Leg or place ids for what ``--close`` names (leg ids, place ids or names; comma-separated or repeated)."""
+    if not values:
+        return []
     from routes.network.graph import find_place, iter_legs
 
     legs, out = set(iter_legs(G)), []

@@ -37,7 +37,6 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.model.risk import estimate_risk
 from routes.query.paths import k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
 from routes.vocabulary import DIRECTIONS, Direction, did_you_mean, geodesic_km
@@ -125,7 +124,7 @@ def _resolve(G: nx.MultiDiGraph, name: str, role: str) -> tuple[list[str], bool]
         code = name.upper()
         return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True
     try:
-        from routes.network.graph import find_place
+        from routes.network.places import find_place
 
         finder: Callable[[nx.MultiDiGraph, str], str] | None = find_place
     except ImportError:  # pragma: no cover - network module not there yet
@@ -268,6 +267,8 @@ def _setup(
         raise ScenarioError(f"scenario must be a routes.query.scoring.Scenario, got {type(scenario).__name__}")
     scen = (scenario or Scenario()) | Scenario(month=None if month is None else check_month(month))
     if scen.window is not None:
+        from routes.model.risk import estimate_risk  # only a window re-estimates: a plain query needs no model code
+
         G = estimate_risk(G, window=scen.window)
     orig, o_region = _resolve(G, origin, "origin")
     dest, d_region = _resolve(G, destination, "destination")
