@@ -2,7 +2,9 @@
 
 Results go to stdout and messages to stderr. Exit status: 0 on success, 2 on bad usage, 1 on a data error
 (a one-line message naming the file, row or fix; ``--debug`` shows the traceback) and 130 on Ctrl-C.
-``--snapshot PATH|shipped`` (or the environment variable ``ROUTES_SNAPSHOT``) chooses the incident snapshot.
+``--snapshot PATH|shipped`` (or the environment variable ``ROUTES_SNAPSHOT``) chooses the incident snapshot. The
+risk estimate is kept between runs in the user's cache folder (:mod:`routes.model.cache`); ``--no-cache`` (or
+``ROUTES_NO_CACHE=1``) estimates afresh, ``route-risk cache info|clear`` shows or empties the folder.
 
 Examples
 --------
@@ -70,16 +72,15 @@ def _progress(message: str) -> Iterator[None]:
 
 
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
-    """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``)."""
+    """The network with risk, from the snapshot asked by ``--snapshot`` (and only the years of ``window``).
+
+    The estimate comes from the user's cache folder when its inputs have not changed (``--no-cache`` or
+    ``ROUTES_NO_CACHE=1``: estimated afresh and not kept).
+    """
     from routes.load import load_network
 
     with _progress("estimating risk"):
-        if args.snapshot is None and window is None:
-            return load_network()
-        from routes.io.snapshot import load_incidents
-        from routes.model.risk import estimate_risk
-
-        return estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), window=window)
+        return load_network(snapshot=args.snapshot, window=window, cache=False if args.no_cache else None)
 
 
 def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
@@ -387,6 +388,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_cache_info(args: argparse.Namespace) -> int:
+    from routes.model.cache import cache_info
+
+    print(cache_info())
+    return 0
+
+
+def _cmd_cache_clear(args: argparse.Namespace) -> int:
+    from routes.model.cache import cache_dir, clear_cache
+
+    removed = clear_cache()
+    print(f"removed {len(removed)} cached estimate file(s) from {cache_dir()}")
+    return 0
+
+
 # --------------------------------------------------------------------------------------------- the parser
 def _month(text: str) -> int:
     """1-12 or a month name (``oct``, ``October``)."""
@@ -416,6 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--snapshot", metavar="PATH|shipped", default=argparse.SUPPRESS,
                         help="incident snapshot to use (default: $ROUTES_SNAPSHOT, else yours, else the shipped one)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    estimating = argparse.ArgumentParser(add_help=False)
+    estimating.add_argument("--no-cache", action="store_true", help="estimate the risk afresh, without reading or "
+                            "keeping it in the cache folder (also: ROUTES_NO_CACHE=1; see `route-risk cache info`)")
     parser = argparse.ArgumentParser(prog=PROG, description="Route-risk model for migrant routes between Colombia "
                                      "and Mexico.", epilog="examples:\n  route-risk rank Necoclí Tapachula\n"
                                      "  route-risk compare PAN COL --direction south",
@@ -426,8 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_: str, example: str, func: Callable[[argparse.Namespace], int],
-            into: Any = sub) -> argparse.ArgumentParser:
-        p = into.add_parser(name, parents=[common], help=help_, description=help_ + ".",
+            into: Any = sub, *, estimates: bool = False) -> argparse.ArgumentParser:
+        parents = [common, estimating] if estimates else [common]
+        p = into.add_parser(name, parents=parents, help=help_, description=help_ + ".",
                             epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func, parser=p)
         return p
@@ -459,18 +479,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("rank", "rank the safest paths between two places or countries",
             "route-risk rank Necoclí Tapachula -k 3 --month oct --close la-miel\n"
-            "  route-risk rank COL PAN --span crossing --close la-miel,capurgana-carreto-boat -o paths.gpkg", _cmd_rank)
+            "  route-risk rank COL PAN --span crossing --close la-miel,capurgana-carreto-boat -o paths.gpkg", _cmd_rank,
+            estimates=True)
     query(p, 5)
     p.add_argument("--direction", choices=("north", "south"), help="direction of travel (default: inferred from "
                    "the places' positions along the corridor)")
     p = add("compare", "compare the corridors one way between two places or countries: the safest path of each",
             'route-risk compare "Panama City" Necoclí --direction south\n'
             "  route-risk compare PAN COL --direction south   # Guna Yala boats, the Darién on foot, the Pacific",
-            _cmd_compare)
+            _cmd_compare, estimates=True)
     query(p, 1)
     p.add_argument("--direction", choices=("north", "south"), required=True, help="direction of travel (required)")
     p = add("legs", "every directed leg with its risk and evidence", "route-risk legs --direction north "
-            "--sort risk --corridor uraba", _cmd_legs)
+            "--sort risk --corridor uraba", _cmd_legs, estimates=True)
     p.add_argument("--direction", choices=("north", "south"), help="only the edges travelled this way: north "
                    "(towards Mexico) or south (back towards Colombia); default: both")
     p.add_argument("--sort", choices=("risk", "name", "length"), default="risk",
@@ -482,10 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="part of a name, or a country (default: every place)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     p = add("explain", "the incidents and flows behind one leg's risk", "route-risk explain "
-            "necocli-capurgana-boat", _cmd_explain)
+            "necocli-capurgana-boat", _cmd_explain, estimates=True)
     p.add_argument("leg", help="a leg id (see route-risk legs)")
     p = add("export", "write the whole network with risk as GeoJSON or GeoPackage", "route-risk export "
-            "routes.gpkg", _cmd_export)
+            "routes.gpkg", _cmd_export, estimates=True)
     p.add_argument("file", type=_export_file, metavar="FILE.geojson|FILE.gpkg")
     data = add("data", "manage the incident snapshot", "route-risk data status", _cmd_data_status)
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
@@ -499,6 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
             _cmd_data_status, dsub)
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ROUTES_DATA_DIR or ~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
+    cache = add("cache", "the risk estimates kept between runs (in your cache folder; ROUTES_CACHE_DIR moves it)",
+                "route-risk cache info", _cmd_cache_info)
+    csub = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    add("info", "where the cached estimates are, how many and how big", "route-risk cache info", _cmd_cache_info, csub)
+    add("clear", "remove every cached estimate (the next command estimates afresh)", "route-risk cache clear",
+        _cmd_cache_clear, csub)
     return parser
 
 
