@@ -202,7 +202,15 @@ def month_keys(values: Any) -> np.ndarray:
     """``"YYYY-MM"`` of each date, month period or text of a sequence (``""`` where unknown), as a numpy array."""
     if isinstance(values, pd.PeriodIndex):
         return np.asarray(values.strftime("%Y-%m"), dtype=str)
-    return np.asarray(pd.to_datetime(pd.Series(values)).dt.strftime("%Y-%m").fillna(""), dtype=str)
+    dates = pd.to_datetime(pd.Series(values))
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    codes, months = pd.factorize(month)  # a few hundred months among many dates: each is written once
+    if not len(months):
+        return np.asarray(pd.Series([""] * len(dates), dtype=object), dtype=str)
+    _, first = np.unique(codes, return_index=True)  # the first date of each month (and of no date: code -1)
+    first = first[-len(months):]
+    text = np.append(dates.iloc[first].dt.strftime("%Y-%m").to_numpy(dtype=object), "")
+    return np.asarray(text[codes], dtype=str)  # code -1 (no date): the "" appended
 
 
 def fold(text: str) -> str:

@@ -318,7 +318,7 @@ def _screen(result: _Attribution) -> tuple[np.ndarray, np.ndarray]:
     usable = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     if "coord_quality" in frame.columns:
         usable &= frame["coord_quality"].astype(str).isin(["ok", "truncated"]).to_numpy()
-    route = frame["route"].fillna("").astype(str).str.strip().str.lower().to_numpy()
+    route = route_tags(frame["route"])
     in_corridor = np.isin(route, list(CORRIDOR_ROUTE_TAGS))
     result.match_reason[~usable] = "no usable position"
     outside = usable & ~in_corridor
@@ -326,6 +326,19 @@ def _screen(result: _Attribution) -> tuple[np.ndarray, np.ndarray]:
     reasons = np.array([f"IOM route {str(t)!r} is outside the corridor" for t in tags], dtype=object)
     result.match_reason[outside] = reasons[which]
     return np.flatnonzero(usable & in_corridor), route
+
+
+def route_tags(route: pd.Series) -> np.ndarray:
+    """IOM route tags as compared: stripped, lower case, ``""`` where blank (each distinct tag is folded once).
+
+    Examples
+    --------
+    >>> route_tags(pd.Series([" Darien", None, "darien"])).tolist()
+    ['darien', '', 'darien']
+    """
+    codes, tags = pd.factorize(route.to_numpy(dtype=object))  # a missing tag: code -1
+    folded = np.array([*(str(t).strip().lower() for t in tags), ""], dtype=object)
+    return folded[codes]
 
 
 def _known_travelled(legs: np.ndarray, months: np.ndarray, travelled: set[tuple[str, str]]) -> np.ndarray:

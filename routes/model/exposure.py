@@ -155,24 +155,20 @@ class Exposure:
 
     def share_north(self) -> pd.DataFrame:
         """For two-way legs: the share of each month's travellers going north (``leg``, ``month``, ``share_north``)."""
-        idx = self.edge_index()
-        frames = []
-        months = month_keys(self.months)
-        leg_dirs: dict[str, dict[str, int]] = {}
-        for e, i in idx.items():
-            leg_dirs.setdefault(e[2], {})[self._direction[i]] = i
-        for leg, d in leg_dirs.items():
-            if len(d) != 2:
-                continue
-            n, s = self.central[d["north"]], self.central[d["south"]]
-            tot = n + s
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(tot > 0, n / np.where(tot > 0, tot, 1), np.nan)
-            keep = ~np.isnan(share)
-            frames.append(pd.DataFrame({"leg": leg, "month": months[keep], "share_north": share[keep]}))
-        if not frames:
+        rows: dict[str, dict[str, int]] = {}
+        for i, (_, _, leg) in enumerate(self.edges):
+            rows.setdefault(leg, {})[self._direction[i]] = i
+        both = [(leg, d["north"], d["south"]) for leg, d in rows.items() if len(d) == 2]
+        if not both:
             return pd.DataFrame(columns=["leg", "month", "share_north"])
-        return pd.concat(frames, ignore_index=True)
+        n, s = self.central[[b[1] for b in both]], self.central[[b[2] for b in both]]
+        tot = n + s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(tot > 0, n / np.where(tot > 0, tot, 1), np.nan)
+        keep = ~np.isnan(share)
+        months = month_keys(self.months)
+        return pd.DataFrame({"leg": np.repeat(np.array([b[0] for b in both], dtype=object), keep.sum(axis=1)),
+                             "month": np.tile(months, len(both))[keep.ravel()], "share_north": share[keep]})
 
     _direction: tuple[str, ...] = ()
 

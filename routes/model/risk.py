@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
-from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, without_attrs
+from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, route_tags, without_attrs
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 from routes.model.posterior import gamma_risk, risk_of_hazard
@@ -297,7 +297,6 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     them on every column read. Rows come in the order of the incidents, then of the edges they are shared among
     (north before south; a spread incident's Darién legs in edge order), so the sums over them never change.
     """
-    n = len(attributed)
     edges = exp.edges
     corridor = [str(G.edges[e].get("corridor") or "") for e in edges]
     mode = [str(G.edges[e].get("mode") or "") for e in edges]
@@ -305,22 +304,24 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     pools = {t: np.array([i for i in range(len(edges))
                           if mode[i] in SPREAD_MODES and any(corridor[i].startswith(p) for p in prefixes)], dtype=int)
              for t, prefixes in ROUTE_TAG_CORRIDORS.items()}
-    on = ~attributed["match"].isin(["off_network", "excluded"]).to_numpy()
-    dead = attributed["dead"].to_numpy(float)
-    size = dead + attributed["missing"].to_numpy(float) if count == "dead+missing" else dead
-    main_id = (attributed["main_id"].to_numpy(object) if "main_id" in attributed.columns
-               else np.array([str(ix) for ix in attributed.index], dtype=object))
-    months = vocab_month_keys(attributed["date"])
-    generic = (attributed["position"].eq("generic").to_numpy() if "position" in attributed.columns
+    on = np.flatnonzero(~attributed["match"].isin(["off_network", "excluded"]).to_numpy())
+    incidents = attributed.iloc[on]  # the incidents on the network: their columns are read below
+    n = len(on)
+    dead = incidents["dead"].to_numpy(float)
+    size = dead + incidents["missing"].to_numpy(float) if count == "dead+missing" else dead
+    main_id = (incidents["main_id"].to_numpy(object) if "main_id" in incidents.columns
+               else np.array([str(ix) for ix in incidents.index], dtype=object))
+    months = vocab_month_keys(incidents["date"])
+    generic = (incidents["position"].eq("generic").to_numpy() if "position" in incidents.columns
                else np.zeros(n, dtype=bool))
-    tags = attributed["route"].fillna("").astype(str).str.strip().str.lower().to_numpy()
+    tags = route_tags(incidents["route"])
     month_col = pd.Index(vocab_month_keys(exp.months))
     col = month_col.get_indexer(months)  # -1: a month the flows do not cover
 
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # incident, order, edge, share, basis
     spread = np.zeros(n, dtype=bool)
     for tag, pool in pools.items():
-        rows = np.flatnonzero(on & generic & (tags == tag) & (col >= 0))
+        rows = np.flatnonzero(generic & (tags == tag) & (col >= 0))
         if not len(pool) or not len(rows):
             continue
         x = np.ascontiguousarray((exp.central[pool][:, col[rows]] * length[pool][:, None]).T)  # incidents x pool
@@ -328,23 +329,24 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
         i, j = np.nonzero((x > 0) & (total > 0)[:, None])
         spread[rows[total > 0]] = True
         parts.append((rows[i], j, pool[j], x[i, j] / total[i], np.full(len(i), SPREAD_BASIS, dtype=object)))
-    by_share = np.flatnonzero(on & ~spread)
-    legs = attributed["leg"].to_numpy(object)[by_share]
-    basis = attributed["direction_basis"].astype(str).to_numpy(object)[by_share]
+    by_share = np.flatnonzero(~spread)
+    legs = incidents["leg"].to_numpy(object)[by_share]
+    basis = incidents["direction_basis"].astype(str).to_numpy(object)[by_share]
     for rank, direction in enumerate(("north", "south")):
         ends = {e[2]: i for i, e in enumerate(edges) if exp._direction[i] == direction}
         edge = np.array([*ends.values(), -1], dtype=int)[pd.Index(list(ends), dtype=object).get_indexer(legs)]
-        share = attributed[f"share_{direction}"].to_numpy(float)[by_share]
+        share = incidents[f"share_{direction}"].to_numpy(float)[by_share]
         keep = (share > 0) & (edge >= 0)
         parts.append((by_share[keep], np.full(int(keep.sum()), rank), edge[keep], share[keep], basis[keep]))
 
-    row = np.concatenate([p[0] for p in parts]).astype(int)
-    order = np.lexsort((np.concatenate([p[1] for p in parts]), row))
-    row = row[order]
+    local = np.concatenate([p[0] for p in parts]).astype(int)
+    order = np.lexsort((np.concatenate([p[1] for p in parts]), local))
+    local = local[order]
     edge = np.concatenate([p[2] for p in parts]).astype(int)[order]
     out = pd.DataFrame({
-        "row": row, "main_id": main_id[row], "edge": edge, "weight": np.concatenate([p[3] for p in parts])[order],
-        "size": size[row], "basis": np.concatenate([p[4] for p in parts])[order], "date": attributed["date"].to_numpy()[row],
+        "row": on[local], "main_id": main_id[local], "edge": edge, "weight": np.concatenate([p[3] for p in parts])[order],
+        "size": size[local], "basis": np.concatenate([p[4] for p in parts])[order],
+        "date": incidents["date"].to_numpy()[local],
     })  # fmt: skip
     u, v, k = (np.array([e[i] for e in edges], dtype=object) for i in range(3))
     out["u"], out["v"], out["key"] = u[edge], v[edge], k[edge]
