@@ -290,11 +290,21 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     problems: dict[int, list[str]] = {}
     flagged: dict[int, list[str]] = {}
 
+    read: dict[tuple[str, bool], pd.Series] = {}
+
     def text(field: str, strip: bool = False) -> pd.Series:
-        if field not in cols:
-            return pd.Series("", index=tab.index, dtype=str)
-        s = tab[cols[field]].fillna("").astype(str)
-        return s.str.replace("\ufeff", "", regex=False).str.strip() if strip else s
+        """A column as text (read once); ``strip``: without byte-order marks and surrounding blanks."""
+        if (field, strip) not in read:
+            if field not in cols:
+                s = pd.Series("", index=tab.index, dtype=str)
+            else:
+                s = tab[cols[field]].fillna("").astype(str)
+                if strip:  # each distinct value once (causes, routes, countries repeat)
+                    codes, values = pd.factorize(s.to_numpy(dtype=object))
+                    clean = np.array([v.replace("\ufeff", "").strip() for v in values], dtype=object)
+                    s = pd.Series(clean[codes], index=s.index, dtype=s.dtype)
+            read[field, strip] = s
+        return read[field, strip]
 
     out = pd.DataFrame(index=tab.index)
     out["main_id"] = text("main_id", strip=True)
