@@ -12,8 +12,9 @@ Figures (targets from issues 3, 4 and 18; "-" where no target was set):
   ``explain necocli-acandi-boat`` and ``export out.geojson``, with the estimate cache (warmed first, in a folder of the
   benchmark's own) and without it (``ROUTES_NO_CACHE=1``), each as a ratio to the bare import of the stack
   (``python -c "import geopandas, networkx, pyproj, shapely, numpy"``) measured in the same rounds: every round runs
-  each command once, in turn, so a change in the machine's load hits all of them alike. Targets for ``rank``: at most
-  1.3x the bare import with the cache, 1.8x without (issue 18);
+  each command once, in turn, so a change in the machine's load hits all of them alike (the note gives the ratio of
+  CPU times too, which a busy machine disturbs less). Bytecode is written and reused, as in an installed package.
+  Targets for ``rank``: at most 1.3x the bare import with the cache, 1.8x without (issue 18);
 * the estimate in process: ``load_network()`` read from the cache, and built afresh (read, validate, attribute,
   estimate);
 * deepcopy calls in one ``rank`` without the cache, on the shipped snapshot and on one whose metadata lists 20,000
@@ -60,7 +61,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-HEADER = "| figure | median | x bare import | runs | target | result | peak memory | note |"
+HEADER = "| figure | median | CPU | x bare import | runs | target | result | peak memory | note |"
 ALLDATA = Path("iom_mmp") / "Missing_Migrants_Global_Figures_allData.csv"
 
 
@@ -76,6 +77,11 @@ class Row:
     ratio: float | None = None  # to the bare import of the stack, measured in the same rounds
     target_ratio: float | None = None
     count: int | None = None  # a figure that is a count, not a time
+    cpu_s: float | None = None  # median CPU time of the same runs (less disturbed by a busy machine)
+
+    def __post_init__(self) -> None:
+        if self.cpu_s is None and isinstance(self.seconds, Seconds):
+            self.cpu_s = self.seconds.cpu
 
     def cells(self) -> list[str]:
         ratio = "-" if self.ratio is None else f"{self.ratio:.2f}x"
@@ -92,7 +98,8 @@ class Row:
         else:
             target = "-" if self.target_s is None else f"< {_duration(self.target_s)}"
         peak = "-" if self.peak_mb is None else f"{self.peak_mb:,.0f} MB"
-        return [self.figure, median, ratio, str(self.runs or "-"), target, result, peak, self.note]
+        cpu = "-" if self.cpu_s is None else _duration(self.cpu_s)
+        return [self.figure, median, cpu, ratio, str(self.runs or "-"), target, result, peak, self.note]
 
     @property
     def missed(self) -> bool:
@@ -105,15 +112,24 @@ def _duration(s: float) -> str:
     return f"{s * 1000:,.1f} ms" if s < 1 else f"{s:,.2f} s"
 
 
-def measure(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[float, int, Any]:
-    """Median wall time of ``fn`` over ``repeat`` runs (after one untimed warm-up run when ``warm``)."""
+class Seconds(float):
+    """A median wall time that also carries the median CPU time (``time.process_time``) of the same runs."""
+
+    cpu: float | None = None
+
+
+def measure(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[Seconds, int, Any]:
+    """Median wall time of ``fn`` over ``repeat`` runs (after one untimed warm-up run when ``warm``), with its CPU time."""
     result = fn() if warm else None
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times), repeat, result
+        cpu.append(time.process_time() - c)
+    median = Seconds(statistics.median(times))
+    median.cpu = statistics.median(cpu)
+    return median, repeat, result
 
 
 def peak_mb(fn: Callable[[], Any]) -> float:
@@ -156,8 +172,12 @@ def cold_starts(repeat: int) -> list[Row]:
         return [Row("cold start: route-risk", note="skipped: the route-risk console script is not installed "
                                                     "(pip install -e .)")]
     with tempfile.TemporaryDirectory(prefix="routes-bench-") as tmp:
-        env = {**os.environ, "ROUTES_SNAPSHOT": "shipped", "ROUTES_CACHE_DIR": str(Path(tmp) / "cache")}
-        env.pop("ROUTES_NO_CACHE", None)
+        # bytecode is written (in a folder of the benchmark's own) and read, as in any installed package, even where
+        # the environment sets PYTHONDONTWRITEBYTECODE: compiling the package's source on every start is not a start
+        env = {**os.environ, "ROUTES_SNAPSHOT": "shipped", "ROUTES_CACHE_DIR": str(Path(tmp) / "cache"),
+               "PYTHONPYCACHEPREFIX": str(Path(tmp) / "bytecode")}
+        for name in ("ROUTES_NO_CACHE", "PYTHONDONTWRITEBYTECODE"):
+            env.pop(name, None)
         runs: dict[str, tuple[list[str], dict[str, str]]] = {"bare": ([sys.executable, "-c", BARE], env)}
         for label, argv, _ in COLD:
             cmd = [exe, *(a.format(tmp=tmp) for a in argv)]
@@ -169,21 +189,36 @@ def cold_starts(repeat: int) -> list[Row]:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
                 return [Row(f"cold start: {name}", error=True, note=f"exit {done.returncode}: {tail[0][:120]}")]
         times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(repeat):  # rounds: each command once, in turn
             for name, (cmd, e) in runs.items():
-                t = time.perf_counter()
+                before, t = _children_cpu(), time.perf_counter()
                 subprocess.run(cmd, capture_output=True, timeout=300, check=True, env=e)
                 times[name].append(time.perf_counter() - t)
+                cpu[name].append(_children_cpu() - before)
     median = {name: statistics.median(ts) for name, ts in times.items()}
-    bare = median["bare"]
-    rows = [Row(f"cold start: bare `python -c \"{BARE}\"`", bare, repeat, ratio=1.0, note="the yardstick")]
+    median_cpu = {name: statistics.median(ts) for name, ts in cpu.items()}
+    bare, bare_cpu = median["bare"], median_cpu["bare"]
+    rows = [Row(f"cold start: bare `python -c \"{BARE}\"`", bare, repeat, ratio=1.0, cpu_s=bare_cpu,
+                note="the yardstick")]
     for label, _, targets in COLD:
         for i, how in enumerate(("cache", "no cache")):
-            t = median[f"{label}|{how}"]
+            t, c = median[f"{label}|{how}"], median_cpu[f"{label}|{how}"]
             rows.append(Row(f"cold start: `route-risk {label}`, {'with the' if how == 'cache' else 'without'} cache",
                             t, repeat, ratio=t / bare, target_ratio=None if targets is None else targets[i],
-                            note="issue 18 target" if targets else ""))
+                            cpu_s=c, note=("issue 18 target; " if targets else "") + f"CPU time {c / bare_cpu:.2f}x "
+                                          "the bare import's"))
     return rows
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def estimate_in_process(repeat: int) -> list[Row]:
@@ -446,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corridor figures on the {source}")
     print()
     print(HEADER)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 9)
     for row in rows:
         print("| " + " | ".join(c.replace("|", "/") for c in row.cells()) + " |")
     print()
