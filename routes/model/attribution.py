@@ -219,20 +219,24 @@ class _Legs:
 def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
     """The legs of ``G`` as arrays (one pass over the edges, no GeoDataFrame of every attribute)."""
     edges = list(G.edges(keys=True, data=True))
-    keys = [k for _, _, k, _ in edges]
+    keys: list[Any] = []
+    directions: list[str] = []
     ways: dict[Any, dict[str, tuple[Any, Any, Any]]] = {}
     for u, v, k, d in edges:
-        ways.setdefault(k, {})[d.get("direction")] = (u, v, k)
+        way = d.get("direction")
+        keys.append(k)
+        directions.append(str(way))
+        ways.setdefault(k, {})[way] = (u, v, k)
     text = all(isinstance(k, str) for k in keys)  # compared as unicode arrays: in C, in the same order
     key = np.array(keys, dtype=str if text and keys else object)
-    direction = np.array([str(d.get("direction")) for *_, d in edges], dtype=str if edges else object)
+    direction = np.array(directions, dtype=str if edges else object)
     order = np.lexsort((direction, key)) if len(edges) else np.zeros(0, dtype=int)
     first = np.ones(len(order), dtype=bool)
     first[1:] = key[order][1:] != key[order][:-1]
     chosen = [edges[i] for i in order[first]]
     by_key = [ways[k] for _, _, k, _ in chosen]
     facts = [(d.get("mode"), d.get("corridor"), d.get("period_start"), d.get("period_end"), d.get("geometry"))
-             for *_, d in chosen]
+             for _, _, _, d in chosen]
     mode, corridor, start, end, geometry = (list(c) for c in zip(*facts)) if facts else ([], [], [], [], [])
     lines = [g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
              for g, (u, v, _, _) in zip(geometry, chosen, strict=True)]
@@ -349,12 +353,13 @@ def _known_travelled(legs: np.ndarray, months: np.ndarray, travelled: set[tuple[
     return np.asarray(pd.MultiIndex.from_arrays([legs.astype(str), months.astype(str)]).isin(known), dtype=bool)
 
 
-def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (point, line) pair closer than the line's ``reach``, with its distance.
+def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every (point, line) pair closer than the line's ``reach``: point, line, distance, and the line's place in a tree.
 
     One STRtree per distinct reach, queried with the points' boxes of that size, so a point meets only the lines it
-    may go to. Pairs come ordered by point, then in the order a query of one tree of every line would return them
-    (its leaves in depth-first order), which is the order the best match among equals was always chosen in.
+    may go to. The last array ranks each pair's line in the order a query of one tree of every line returns them (its
+    leaves in depth-first order): the order in which the best match among equals was always chosen.
     """
     tree = shapely.STRtree(lines)
     leaf = np.empty(len(lines), dtype=int)
@@ -369,8 +374,7 @@ def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray) -> t
         found.append((pi[near], mine[j[near]], dist[near]))
     pi, li, dist = (np.concatenate([f[i] for f in found]) if found else np.zeros(0) for i in range(3))
     pi, li = pi.astype(int), li.astype(int)
-    order = np.lexsort((leaf[li], pi))
-    return pi[order], li[order], dist[order]
+    return pi, li, dist, leaf[li]
 
 
 def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, legs: _Legs, limits: Mapping[str, float],
@@ -384,10 +388,12 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     """
     modes, which = np.unique(legs.mode, return_inverse=True)
     reach = np.array([limits.get(str(m), 0.0) for m in modes], dtype=float)[which]
-    pi, li, dist = _pairs_within(points, legs.lines_m, reach)
+    pi, li, dist, leaf = _pairs_within(points, legs.lines_m, reach)
     limit = reach[li]
-    in_period = in_periods(result.dates[todo][pi], legs.period_start[li], legs.period_end[li],
-                           slack_days=PERIOD_SLACK_DAYS)
+    in_period = np.ones(len(pi), dtype=bool)
+    dated = np.flatnonzero(~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li])  # pairs of legs with a period
+    in_period[dated] = in_periods(result.dates[todo][pi[dated]], legs.period_start[li[dated]],
+                                  legs.period_end[li[dated]], slack_days=PERIOD_SLACK_DAYS)
     drowning, vehicle = _causes(result.frame["cause"].fillna("").astype(str).to_numpy()[todo])
     with np.errstate(divide="ignore", invalid="ignore"):  # a reach of 0 m: only a point on the line, score nan
         score = dist / limit * _preference(drowning[pi], vehicle[pi], legs.mode[li])
@@ -396,14 +402,9 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
         score = np.where(idle, score * UNTRAVELLED_PENALTY, score)
     near_but_closed = np.zeros(len(todo), dtype=bool)
     near_but_closed[pi[~in_period]] = True
-    pi, li, dist, score, limit = pi[in_period], li[in_period], dist[in_period], score[in_period], limit[in_period]
-
-    # best candidate per incident: lowest score
-    order = np.lexsort((score, pi))
-    pi, li, dist, limit = pi[order], li[order], dist[order], limit[order]
-    first = np.ones(len(pi), dtype=bool)
-    first[1:] = pi[1:] != pi[:-1]
-    bi, bl, bd, blim = pi[first], li[first], dist[first], limit[first]
+    keep = np.flatnonzero(in_period)
+    best = keep[_lowest(pi[keep], score[keep], leaf[keep])]
+    bi, bl, bd, blim = pi[best], li[best], dist[best], limit[best]
     rows = todo[bi]
     result.leg_pos[rows] = bl
     result.leg[rows] = legs.key[bl]
@@ -414,6 +415,24 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     result.match_reason[todo[unmatched]] = np.where(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"
     )
+
+
+def _lowest(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """The position of the lowest ``score`` of each ``group`` (ascending), and of equal scores the lowest ``tie``.
+
+    NaN scores count as the highest, as in a sort. ``tie`` must differ within a group. Linear in the pairs: a running
+    minimum per group instead of a sort.
+    """
+    if not len(group):
+        return np.zeros(0, dtype=int)
+    order = np.argsort(group, kind="stable") if np.any(group[1:] < group[:-1]) else np.arange(len(group))
+    g, sc, tb = group[order], score[order], tie[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    size = np.diff(np.r_[starts, len(g)])
+    low = np.repeat(np.fmin.reduceat(sc, starts), size)  # fmin: NaN only where the whole group is NaN
+    lowest = (sc == low) | (np.isnan(low) & np.isnan(sc))
+    first_tie = np.repeat(np.minimum.reduceat(np.where(lowest, tb, np.iinfo(np.int64).max), starts), size)
+    return order[lowest & (tb == first_tie)]
 
 
 def _route_tag_fallback(result: _Attribution, rows: np.ndarray, points: np.ndarray, tags: np.ndarray, legs: _Legs,
