@@ -171,9 +171,10 @@ def attribute_incidents(
     else:
         todo, route = _screen(result)
         points = _metric(result.frame.geometry.values[todo], result.frame.crs or CRS)
-        _nearest_leg(result, todo, points, legs, limits, travelled)
+        known = None if travelled is None else _Travelled(travelled)
+        _nearest_leg(result, todo, points, legs, limits, known)
         unmatched = result.leg_pos[todo] < 0
-        _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]], legs, travelled)
+        _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]], legs, known)
         _directions(result, legs, flows_share)
     out = result.table()
     out["position"] = _position_quality(out, G)
@@ -345,12 +346,20 @@ def route_tags(route: pd.Series) -> np.ndarray:
     return folded[codes]
 
 
-def _known_travelled(legs: np.ndarray, months: np.ndarray, travelled: set[tuple[str, str]]) -> np.ndarray:
-    """For each ``(legs[i], months[i])``, whether it is one of the ``travelled`` pairs (hashed as whole columns)."""
-    if not travelled or not len(legs):
-        return np.zeros(len(legs), dtype=bool)
-    known = pd.MultiIndex.from_tuples(list(travelled))
-    return np.asarray(pd.MultiIndex.from_arrays([legs.astype(str), months.astype(str)]).isin(known), dtype=bool)
+class _Travelled:
+    """The ``travelled`` pairs of :func:`attribute_incidents`, hashed once to be asked about whole columns of pairs."""
+
+    SEP = "\x1f"  # joins a leg and a month into one key (no leg id holds it)
+
+    def __init__(self, travelled: set[tuple[str, str]]) -> None:
+        self.known = pd.Index([f"{leg}{self.SEP}{month}" for leg, month in travelled], dtype=object)
+
+    def __call__(self, legs: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """For each ``(legs[i], months[i])``, whether someone is known to have travelled that leg that month."""
+        if not len(self.known) or not len(legs):
+            return np.zeros(len(legs), dtype=bool)
+        keys = np.char.add(np.char.add(legs.astype(str), self.SEP), months.astype(str))
+        return np.asarray(pd.Index(keys.astype(object)).isin(self.known), dtype=bool)
 
 
 def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray
@@ -378,7 +387,7 @@ def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray
 
 
 def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, legs: _Legs, limits: Mapping[str, float],
-                 travelled: set[tuple[str, str]] | None) -> None:
+                 travelled: _Travelled | None) -> None:
     """Match each incident of ``todo`` to its leg of lowest score, within its mode's reach and in use on its date.
 
     The score is the distance over the mode's reach, times the cause's preference (:func:`_preference`), times
@@ -398,7 +407,7 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     with np.errstate(divide="ignore", invalid="ignore"):  # a reach of 0 m: only a point on the line, score nan
         score = dist / limit * _preference(drowning[pi], vehicle[pi], legs.mode[li])
     if travelled is not None:
-        idle = ~_known_travelled(legs.key[li], result.months[todo][pi], travelled)
+        idle = ~travelled(legs.key[li], result.months[todo][pi])
         score = np.where(idle, score * UNTRAVELLED_PENALTY, score)
     near_but_closed = np.zeros(len(todo), dtype=bool)
     near_but_closed[pi[~in_period]] = True
@@ -436,7 +445,7 @@ def _lowest(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.ndarray
 
 
 def _route_tag_fallback(result: _Attribution, rows: np.ndarray, points: np.ndarray, tags: np.ndarray, legs: _Legs,
-                        travelled: set[tuple[str, str]] | None) -> None:
+                        travelled: _Travelled | None) -> None:
     """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place).
 
     An incident's candidates are the legs of its tag's corridors (:data:`ROUTE_TAG_CORRIDORS`) in use on its date
@@ -456,8 +465,7 @@ def _route_tag_fallback(result: _Attribution, rows: np.ndarray, points: np.ndarr
         ok = in_periods(np.repeat(dates, n_c), np.tile(legs.period_start[cand], n_i),
                         np.tile(legs.period_end[cand], n_i), slack_days=PERIOD_SLACK_DAYS).reshape(n_i, n_c)
         if travelled is not None:
-            busy = ok & _known_travelled(np.tile(legs.key[cand], n_i), np.repeat(result.months[inc], n_c),
-                                         travelled).reshape(n_i, n_c)
+            busy = ok & travelled(np.tile(legs.key[cand], n_i), np.repeat(result.months[inc], n_c)).reshape(n_i, n_c)
             prefer = busy.any(axis=1) & ~pd.isna(dates)
             ok = np.where(prefer[:, None], busy, ok)
         lines = legs.lines_m[cand]
