@@ -121,7 +121,13 @@ def _file_checksum(path: Path | Traversable | None) -> str:
 
 
 def code_checksum() -> str:
-    """A checksum of the source files the estimate is made by (computed once per process)."""
+    """A checksum of the source files the estimate is made by (:data:`CODE`, :data:`CODE_MODULES`), once per process.
+
+    Examples
+    --------
+    >>> len(code_checksum())
+    64
+    """
     global _code_checksum
     if _code_checksum is None:
         h = hashlib.sha256()
@@ -185,8 +191,21 @@ def _entry(key: str, folder: Path | None = None) -> Path:
 def read_estimate(key: str) -> nx.MultiDiGraph | None:
     """The graph of a cached estimate, its estimate registered (:func:`routes.model.estimate.estimate_of`), or ``None``.
 
-    ``None`` when there is no entry for ``key`` or it cannot be trusted (another format, another key, a wrong size or
-    checksum, a payload that does not unpickle to a graph and its estimate); such an entry is removed.
+    Parameters
+    ----------
+    key
+        From :func:`estimate_key`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph or None
+        ``None`` when there is no entry for ``key`` or it cannot be trusted (another format, another key, a wrong size
+        or checksum, a payload that does not unpickle to a graph and its estimate); such an entry is removed.
+
+    Examples
+    --------
+    >>> read_estimate("0" * 40) is None
+    True
     """
     from routes.model.estimate import register
 
@@ -237,10 +256,26 @@ def _unpack(data: bytes, key: str) -> tuple[nx.MultiDiGraph, Any] | str:
 
 
 def write_estimate(key: str, G: nx.MultiDiGraph) -> Path | None:
-    """Store the estimated graph ``G`` (and its estimate) under ``key``; the file written, or ``None``.
+    """Store the estimated graph ``G`` (and its estimate) under ``key``.
 
-    ``None`` when ``G`` has no estimate in this process or the folder cannot be written (read-only, full disk):
-    the cache is never required. The oldest entries beyond :data:`MAX_ENTRIES` are removed.
+    Parameters
+    ----------
+    key
+        From :func:`estimate_key` of everything ``G``'s estimate depends on.
+    G
+        A graph with an estimate in this process (:func:`routes.model.estimate.estimate_of`).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file written; ``None`` when ``G`` has no estimate or the folder cannot be written (read-only, full disk):
+        the cache is never required. The least recently used entries beyond :data:`MAX_ENTRIES` are removed.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> write_estimate("0" * 40, nx.MultiDiGraph()) is None  # no estimate: nothing to keep
+    True
     """
     from routes.model.estimate import estimate_of
 
@@ -289,6 +324,17 @@ def cached_estimate(key: str, build: Callable[[], nx.MultiDiGraph], *, cache: bo
         Makes the estimated graph (with its estimate registered).
     cache
         Whether to use the cache; default :func:`cache_enabled`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The estimated graph, its estimate registered.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> cached_estimate("0" * 40, nx.MultiDiGraph, cache=False).number_of_edges()
+    0
     """
     if not cache_enabled(cache):
         return build()
