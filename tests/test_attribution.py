@@ -21,7 +21,8 @@ from shapely.geometry import LineString
 from shared import needs_shared, shared_data
 from toy import toy_incidents
 
-from routes.model.attribution import ROUTE_TAG_DISTANCE_M, attribute_incidents, without_attrs
+from routes.model.attribution import ROUTE_TAG_DISTANCE_M, attribute_incidents
+from routes.model.frames import without_attrs
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = Path(__file__).resolve().parent / "data" / "attribution"

@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry import LineString
 
 from routes.errors import ArgumentError, DataError
+from routes.model.frames import shared_attrs, without_attrs
 from routes.vocabulary import CRS, MODES, WATER_MODES, in_periods, month_keys
 
 log = logging.getLogger(__name__)
@@ -82,27 +83,6 @@ def _causes(cause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each cause of death is a drowning, and whether it is a vehicle accident (case ignored)."""
     cause = np.char.lower(cause.astype(str))
     return np.char.find(cause, "drown") >= 0, np.char.find(cause, "vehicle") >= 0
-
-
-def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same table without its ``attrs``, sharing its data: columns read from it copy no metadata.
-
-    pandas deep-copies a frame's ``attrs`` into every column, row or slice taken from it; a snapshot's metadata can
-    list thousands of skipped rows, so the model reads its columns from this bare table and puts ``attrs`` back on
-    what it returns.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"a": [1]})
-    >>> t.attrs["skipped"] = [{"row": 1}]
-    >>> without_attrs(t).attrs, t.attrs["skipped"]
-    ({}, [{'row': 1}])
-    """
-    bare = pd.DataFrame(frame)  # the constructor shares the blocks and leaves attrs behind
-    if isinstance(frame, gpd.GeoDataFrame) and frame.active_geometry_name is not None:
-        return gpd.GeoDataFrame(bare, geometry=frame.active_geometry_name)
-    return bare
 
 
 def attribute_incidents(
@@ -178,7 +158,7 @@ def attribute_incidents(
         _directions(result, legs, flows_share)
     out = result.table()
     out["position"] = _position_quality(out, G)
-    out.attrs = {**incidents.attrs, "metric_crs": METRIC_CRS, "max_distance_m": limits}
+    out.attrs = shared_attrs({**incidents.attrs, "metric_crs": METRIC_CRS, "max_distance_m": limits})
     n_on = int((result.match != "off_network").sum())
     log.info("attributed %d of %d incidents to legs; %d off the network", n_on, len(out), len(out) - n_on)
     return out

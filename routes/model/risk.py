@@ -53,9 +53,10 @@ import numpy as np
 import pandas as pd
 
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
-from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, route_tags, without_attrs
+from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, route_tags
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
+from routes.model.frames import without_attrs
 from routes.model.posterior import gamma_risk, risk_of_hazard
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES, check_window
 from routes.vocabulary import month_keys as vocab_month_keys

@@ -353,7 +353,7 @@ def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
     used = getattr(incidents, "attrs", {}).get("snapshot")
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
         return []
-    from routes.model.attribution import without_attrs
+    from routes.model.frames import without_attrs
     dates = without_attrs(incidents)["date"].dropna()  # not a copy of the snapshot's metadata
     span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
     return [f"incident snapshot: {used} ({span}; not the shipped one)"]
