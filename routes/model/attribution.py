@@ -35,6 +35,7 @@ from shapely.geometry import LineString
 
 from routes.errors import ArgumentError, DataError
 from routes.model.frames import shared_attrs, without_attrs
+from routes.model.nearest import lowest_per_group, pairs_within
 from routes.vocabulary import CRS, MODES, WATER_MODES, in_periods, month_keys
 
 log = logging.getLogger(__name__)
@@ -342,42 +343,18 @@ class _Travelled:
         return np.asarray(pd.Index(keys.astype(object)).isin(self.known), dtype=bool)
 
 
-def _pairs_within(points: np.ndarray, lines: np.ndarray, reach: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every (point, line) pair closer than the line's ``reach``: point, line, distance, and the line's place in a tree.
-
-    One STRtree per distinct reach, queried with the points' boxes of that size, so a point meets only the lines it
-    may go to. The last array ranks each pair's line in the order a query of one tree of every line returns them (its
-    leaves in depth-first order): the order in which the best match among equals was always chosen.
-    """
-    tree = shapely.STRtree(lines)
-    leaf = np.empty(len(lines), dtype=int)
-    leaf[tree.query(shapely.box(*shapely.total_bounds(lines)))] = np.arange(len(lines))
-    x, y = shapely.get_x(points), shapely.get_y(points)
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for r in np.unique(reach[reach >= 0]):
-        mine = np.flatnonzero(reach == r)
-        pi, j = shapely.STRtree(lines[mine]).query(shapely.box(x - r, y - r, x + r, y + r))
-        dist = shapely.distance(points[pi], lines[mine[j]])
-        near = dist <= r
-        found.append((pi[near], mine[j[near]], dist[near]))
-    pi, li, dist = (np.concatenate([f[i] for f in found]) if found else np.zeros(0) for i in range(3))
-    pi, li = pi.astype(int), li.astype(int)
-    return pi, li, dist, leaf[li]
-
-
 def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, legs: _Legs, limits: Mapping[str, float],
                  travelled: _Travelled | None) -> None:
     """Match each incident of ``todo`` to its leg of lowest score, within its mode's reach and in use on its date.
 
     The score is the distance over the mode's reach, times the cause's preference (:func:`_preference`), times
-    :data:`UNTRAVELLED_PENALTY` where nobody is known to travel the leg that month; of equal scores, the first pair
-    of :func:`_pairs_within` wins. Everything is arithmetic on the (incident, leg) pairs within reach. Fills
+    :data:`UNTRAVELLED_PENALTY` where nobody is known to travel the leg that month; of equal scores, the leg first in
+    the tree's order (:func:`routes.model.nearest.pairs_within`) wins. Everything is arithmetic on the (incident, leg) pairs within reach. Fills
     ``result`` in place.
     """
     modes, which = np.unique(legs.mode, return_inverse=True)
     reach = np.array([limits.get(str(m), 0.0) for m in modes], dtype=float)[which]
-    pi, li, dist, leaf = _pairs_within(points, legs.lines_m, reach)
+    pi, li, dist, leaf = pairs_within(points, legs.lines_m, reach)
     limit = reach[li]
     in_period = np.ones(len(pi), dtype=bool)
     dated = np.flatnonzero(~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li])  # pairs of legs with a period
@@ -392,7 +369,7 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     near_but_closed = np.zeros(len(todo), dtype=bool)
     near_but_closed[pi[~in_period]] = True
     keep = np.flatnonzero(in_period)
-    best = keep[_lowest(pi[keep], score[keep], leaf[keep])]
+    best = keep[lowest_per_group(pi[keep], score[keep], leaf[keep])]
     bi, bl, bd, blim = pi[best], li[best], dist[best], limit[best]
     rows = todo[bi]
     result.leg_pos[rows] = bl
@@ -404,24 +381,6 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     result.match_reason[todo[unmatched]] = np.where(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"
     )
-
-
-def _lowest(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """The position of the lowest ``score`` of each ``group`` (ascending), and of equal scores the lowest ``tie``.
-
-    NaN scores count as the highest, as in a sort. ``tie`` must differ within a group. Linear in the pairs: a running
-    minimum per group instead of a sort.
-    """
-    if not len(group):
-        return np.zeros(0, dtype=int)
-    order = np.argsort(group, kind="stable") if np.any(group[1:] < group[:-1]) else np.arange(len(group))
-    g, sc, tb = group[order], score[order], tie[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    size = np.diff(np.r_[starts, len(g)])
-    low = np.repeat(np.fmin.reduceat(sc, starts), size)  # fmin: NaN only where the whole group is NaN
-    lowest = (sc == low) | (np.isnan(low) & np.isnan(sc))
-    first_tie = np.repeat(np.minimum.reduceat(np.where(lowest, tb, np.iinfo(np.int64).max), starts), size)
-    return order[lowest & (tb == first_tie)]
 
 
 def _route_tag_fallback(result: _Attribution, rows: np.ndarray, points: np.ndarray, tags: np.ndarray, legs: _Legs,
