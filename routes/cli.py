@@ -2,7 +2,9 @@
 
 Results go to stdout and messages to stderr. Exit status: 0 on success, 2 on bad usage, 1 on a data error
 (a one-line message naming the file, row or fix; ``--debug`` shows the traceback) and 130 on Ctrl-C.
-``--snapshot PATH|shipped`` (or the environment variable ``ROUTES_SNAPSHOT``) chooses the incident snapshot.
+``--snapshot PATH|shipped`` (or the environment variable ``ROUTES_SNAPSHOT``) chooses the incident snapshot. The
+risk estimate is kept between runs in the user's cache folder (:mod:`routes.model.cache`); ``--no-cache`` (or
+``ROUTES_NO_CACHE=1``) estimates afresh, ``route-risk cache info|clear`` shows or empties the folder.
 
 Examples
 --------
@@ -45,7 +47,7 @@ from routes.errors import (
 )
 from routes.report import tables
 from routes.report.tables import PRIOR_DOMINATED
-from routes.vocabulary import suggest
+from routes.vocabulary import COVERAGE_BOX, suggest
 
 PROG = "route-risk"
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
@@ -83,14 +85,20 @@ def _progress(message: str) -> Iterator[None]:
 
 def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -> nx.MultiDiGraph:
     """The network with risk, from the snapshot asked by ``--snapshot`` (only the years of ``window``, only what was
-    known before ``--as-of``)."""
+    known before ``--as-of``).
+
+    The estimate comes from the user's cache folder when its inputs have not changed (``--no-cache`` or
+    ``ROUTES_NO_CACHE=1``: estimated afresh and not kept); an estimate as of a date or with the user's own flow or
+    share tables is made afresh.
+    """
     from routes.load import load_network
 
     as_of = getattr(args, "as_of", None)
     flows, shares, note = _user_tables(args)
     with _progress("estimating risk"):
-        if args.snapshot is None and window is None and as_of is None and flows is None and shares is None:
-            return load_network()
+        if as_of is None and flows is None and shares is None:
+            return load_network(snapshot=args.snapshot, window=window,
+                                cache=False if getattr(args, "no_cache", False) else None)
         from routes.io.snapshot import load_incidents
         from routes.model.risk import estimate_risk
 
@@ -104,11 +112,15 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
 def _user_tables(args: argparse.Namespace) -> tuple[Any, Any, str]:
     """The flows and exposure table to use (``None``: the shipped ones) and a header note naming the user's files:
     ``--flows``/``--shares``, else the ones stored by ``route-risk data flows|shares``."""
-    from routes.model.usertables import active_flows, active_shares, stored_file
+    from routes.io.snapshot import user_data_dir
 
     given = {"flows": getattr(args, "flows", None), "shares": getattr(args, "shares", None)}
-    used = {k: Path(v) if v else stored_file(k) for k, v in given.items()}
+    stored = {k: user_data_dir() / "tables" / f"{k}.csv" for k in given}  # as routes.model.usertables.stored_file
+    used = {k: Path(v) if v else stored[k] for k, v in given.items()}
     used = {k: v for k, v in used.items() if given[k] or v.is_file()}
+    if not used:  # nothing of the user's: no need to load the tables' code (a cached answer imports only what it needs)
+        return None, None, ""
+    from routes.model.usertables import active_flows, active_shares
     flows = active_flows(used["flows"]) if "flows" in used else None
     shares = active_shares(used["shares"]) if "shares" in used else None
     note = "; ".join(f"your {k}: {v} (merged over the shipped table)" for k, v in used.items())
@@ -138,6 +150,8 @@ def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
 
 def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
     """Leg or place ids for what ``--close`` names (leg ids, place ids or names; comma-separated or repeated)."""
+    if not values:
+        return []
     from routes.network.graph import find_place, iter_legs
 
     legs, out = set(iter_legs(G)), []
@@ -639,6 +653,21 @@ def _cmd_data_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cache_info(args: argparse.Namespace) -> int:
+    from routes.model.cache import cache_info
+
+    print(cache_info())
+    return 0
+
+
+def _cmd_cache_clear(args: argparse.Namespace) -> int:
+    from routes.model.cache import cache_dir, clear_cache
+
+    removed = clear_cache()
+    print(f"removed {len(removed)} cached estimate file(s) from {cache_dir()}")
+    return 0
+
+
 # --------------------------------------------------------------------------------------------- the parser
 def _month(text: str) -> int:
     """1-12 or a month name (``oct``, ``October``)."""
@@ -729,15 +758,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_: str, example: str, func: Callable[[argparse.Namespace], int],
-            into: Any = sub) -> argparse.ArgumentParser:
+            into: Any = sub, *, estimates: bool = False) -> argparse.ArgumentParser:
         p = into.add_parser(name, parents=[common], help=help_, description=help_ + ".",
                             epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func, parser=p)
+        if estimates:
+            estimating(p)
         return p
 
     fmt = ("table", "csv", "json")
 
     def estimating(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--no-cache", action="store_true", help="estimate the risk afresh, without reading or "
+                       "keeping it in the cache folder (also: ROUTES_NO_CACHE=1; see `route-risk cache info`)")
         p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="estimate what was known on this date: "
                        "the incidents and flows of the months before it (default: the whole snapshot, as of its last "
                        "incident)")
@@ -829,8 +862,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="rank only legs in use on this date")
     p.add_argument("--no-incidents", action="store_true", help="leave the incidents out (a smaller file)")
     p.set_defaults(usage=_map_usage)
-    from routes.report.coverage import COVERAGE_BOX
-
     p = add("coverage", "the dead and missing on the network and off it, and why each incident is off",
             "route-risk coverage\n  route-risk coverage --all --format csv > off_network.csv", _cmd_coverage)
     box_or_all = p.add_mutually_exclusive_group()
@@ -897,6 +928,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "those stored by `route-risk data flows`, if any)")
     p.add_argument("--shares", metavar="FILE.csv", help="your share rows merged over the shipped ones (default: "
                    "those stored by `route-risk data shares`, if any)")
+    cache = add("cache", "the risk estimates kept between runs (in your cache folder; ROUTES_CACHE_DIR moves it)",
+                "route-risk cache info", _cmd_cache_info)
+    csub = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    add("info", "where the cached estimates are, how many and how big", "route-risk cache info", _cmd_cache_info, csub)
+    add("clear", "remove every cached estimate (the next command estimates afresh)", "route-risk cache clear",
+        _cmd_cache_clear, csub)
     return parser
 
 

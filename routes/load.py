@@ -1,18 +1,18 @@
 """The top of the library: the network with its risk, composed from the layers below.
 
 :func:`load_network` reads the graph (:mod:`routes.network`), the incident snapshot (:mod:`routes.io`) and estimates the
-risk of every edge (:mod:`routes.model`); it is the one place where those layers meet.
+risk of every edge (:mod:`routes.model`); it is the one place where those layers meet, and so the one that knows every
+file an estimate is made from: it keys the estimate on them and keeps it between runs (:mod:`routes.model.cache`).
+A cached run reads none of those files but to checksum them, and imports only what the answer needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from importlib.abc import Traversable
 from pathlib import Path
 
 import networkx as nx
-
-from routes.io.snapshot import load_incidents
-from routes.model.risk import estimate_risk
-from routes.network.graph import read_network
 
 __all__ = ["load_network"]
 
@@ -24,6 +24,8 @@ def load_network(
     risk: bool = True,
     validate: bool = True,
     snapshot: str | Path | None = None,
+    window: Sequence[int] | None = None,
+    cache: bool | None = None,
 ) -> nx.MultiDiGraph:
     """Load the corridor network from the shipped geodata (or given files), with the risk of every edge.
 
@@ -40,6 +42,11 @@ def load_network(
     snapshot
         Which incident snapshot the risk uses: a path, ``"shipped"``, or by default the active one
         (:func:`routes.io.snapshot.load_incidents`: ``ROUTES_SNAPSHOT``, then the user's refreshed one, then the shipped).
+    window
+        ``(first_year, last_year)``: estimate from the incidents and travellers of those years only.
+    cache
+        Whether to read and keep the estimate in the user's cache folder (:mod:`routes.model.cache`); by default yes,
+        unless ``ROUTES_NO_CACHE=1``. The estimate is the same either way.
 
     Returns
     -------
@@ -57,7 +64,32 @@ def load_network(
     >>> G.graph["crs"]
     'EPSG:4326'
     """
-    G = read_network(places=places, legs=legs, validate=validate)
-    if risk:
-        G = estimate_risk(G, load_incidents(snapshot))
-    return G
+    if not risk:
+        from routes.network.graph import read_network
+
+        return read_network(places=places, legs=legs, validate=validate)
+    from routes.io.resources import geodata_file
+    from routes.io.snapshot import resolve_snapshot
+    from routes.model.cache import cached_estimate, estimate_key
+    from routes.vocabulary import check_window
+
+    years = check_window(window)
+    incidents = resolve_snapshot(snapshot)
+    files: dict[str, Path | Traversable | None] = {
+        "places": Path(places) if places is not None else geodata_file("places.geojson"),
+        "legs": Path(legs) if legs is not None else geodata_file("legs.geojson"),
+        "countries": geodata_file("countries.geojson") if validate else None,
+        "incidents": incidents, "snapshot_meta": incidents.with_name("snapshot.json"),
+        "flows": geodata_file("flows.csv"), "exposure": geodata_file("exposure.csv"),
+    }
+    key = estimate_key(files, {"window": years, "validate": validate})
+
+    def build() -> nx.MultiDiGraph:
+        from routes.io.snapshot import load_incidents
+        from routes.model.risk import estimate_risk
+        from routes.network.graph import read_network
+
+        G = read_network(places=places, legs=legs, validate=validate)
+        return estimate_risk(G, load_incidents(incidents), window=years)
+
+    return cached_estimate(key, build, cache=cache)

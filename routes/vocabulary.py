@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -126,6 +127,10 @@ PLACE_KINDS: Final = frozenset({"town", "port", "border_post", "reception_statio
 #: how sure a place's position or a leg's course is
 CONFIDENCES: Final = frozenset({"high", "medium", "low"})
 
+#: the fixed box in which the network's coverage of the recorded deaths is judged (issue 14: from Buenaventura and
+#: Necoclí to Tapachula and Villahermosa): (min lon, min lat, max lon, max lat)
+COVERAGE_BOX: Final[tuple[float, float, float, float]] = (-93.12, 3.88, -76.73, 17.99)
+
 #: the CRS of every geometry the package reads or writes (longitude, latitude)
 CRS: Final = "EPSG:4326"
 
@@ -210,9 +215,18 @@ def month_keys(values: Any) -> np.ndarray:
     """``"YYYY-MM"`` of each date, month period or text of a sequence (``""`` where unknown), as a numpy array."""
     if isinstance(values, pd.PeriodIndex):
         return np.asarray(values.strftime("%Y-%m"), dtype=str)
-    return np.asarray(pd.to_datetime(pd.Series(values)).dt.strftime("%Y-%m").fillna(""), dtype=str)
+    dates = pd.to_datetime(pd.Series(values))
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    codes, months = pd.factorize(month)  # a few hundred months among many dates: each is written once
+    if not len(months):
+        return np.asarray(pd.Series([""] * len(dates), dtype=object), dtype=str)
+    _, first = np.unique(codes, return_index=True)  # the first date of each month (and of no date: code -1)
+    first = first[-len(months):]
+    text = np.append(dates.iloc[first].dt.strftime("%Y-%m").to_numpy(dtype=object), "")
+    return np.asarray(text[codes], dtype=str)  # code -1 (no date): the "" appended
 
 
+@functools.lru_cache(maxsize=8192)  # every query folds the same few hundred place names
 def fold(text: str) -> str:
     """Lower case without accents, punctuation as single spaces, for comparing names (``"Necoclí "`` → ``"necocli"``)."""
     nfkd = unicodedata.normalize("NFKD", str(text))

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-import routes.query.regions
+import routes.model.risk
 from routes.errors import NoPathError, RouteError, ScenarioError, UnknownPlaceError
 from routes.query.paths import IndexedGraph, k_best, k_shortest_paths, pareto_front
 from routes.query.scoring import Scenario, direction_summary, pareto_paths, rank_paths
@@ -438,7 +438,7 @@ def test_window_calls_estimate_risk(monkeypatch: pytest.MonkeyPatch) -> None:
             d.update(p_death=0.5, risk_shape=None, risk_rate=None)
         return H
 
-    monkeypatch.setattr(routes.query.regions, "estimate_risk", fake_estimate_risk)
+    monkeypatch.setattr(routes.model.risk, "estimate_risk", fake_estimate_risk)  # imported when a window asks
     gdf = rank_paths(diamond(), "a", "d", scenario=Scenario(window=(2021, 2023)))
     assert seen["window"] == (2021, 2023)
     assert gdf.iloc[0]["legs"] == ["a-d-boat"]  # every leg 0.5: the one-leg path wins

@@ -214,20 +214,21 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     problems: dict[int, list[str]] = {}
     flagged: dict[int, list[str]] = {}
 
-    done: dict[tuple[str, bool], pd.Series] = {}
+    read: dict[tuple[str, bool], pd.Series] = {}
 
     def text(field: str, strip: bool = False) -> pd.Series:
-        if (field, strip) in done:  # each column is cleaned once (a million rows take a second per pass)
-            return done[field, strip]
-        if field not in cols:
-            s = pd.Series("", index=tab.index, dtype=str)
-        else:
-            s = tab[cols[field]].fillna("").astype(str)
-            if strip:
-                s = s.str.replace("\ufeff", "", regex=False) if field == "main_id" else s
-                s = s.str.strip()
-        done[field, strip] = s
-        return s
+        """A column as text (read once); ``strip``: without byte-order marks and surrounding blanks."""
+        if (field, strip) not in read:
+            if field not in cols:
+                s = pd.Series("", index=tab.index, dtype=str)
+            else:
+                s = tab[cols[field]].fillna("").astype(str)
+                if strip:  # each distinct value once (causes, routes, countries repeat)
+                    codes, values = pd.factorize(s.to_numpy(dtype=object))
+                    clean = np.array([v.replace("\ufeff", "").strip() for v in values], dtype=object)
+                    s = pd.Series(clean[codes], index=s.index, dtype=s.dtype)
+            read[field, strip] = s
+        return read[field, strip]
 
     out = pd.DataFrame(index=tab.index)
     out["main_id"] = text("main_id", strip=True)

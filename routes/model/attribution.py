@@ -26,17 +26,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import LineString
 
 from routes.errors import ArgumentError, DataError
-from routes.network.graph import graph_to_gdfs
-from routes.vocabulary import MODES, WATER_MODES, in_periods, month_key, month_keys
+from routes.model.frames import shared_attrs, without_attrs
+from routes.model.nearest import lowest_per_group, pairs_within
+from routes.vocabulary import CRS, MODES, WATER_MODES, in_periods, month_keys
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +68,11 @@ PERIOD_SLACK_DAYS = 31
 REQUIRED_COLUMNS = ("date", "dead", "missing", "cause", "route", "geometry")
 
 
-def _preference(cause: np.ndarray, modes: np.ndarray) -> np.ndarray:
-    """Multiplier of the distance for each (incident cause, leg mode) pair: below 1 favours, above 1 disfavours."""
-    cause = np.char.lower(cause.astype(str))
-    drowning = np.char.find(cause, "drown") >= 0
-    vehicle = np.char.find(cause, "vehicle") >= 0
+def _preference(drowning: np.ndarray, vehicle: np.ndarray, modes: np.ndarray) -> np.ndarray:
+    """Multiplier of the distance for each (incident cause, leg mode) pair: below 1 favours, above 1 disfavours.
+
+    ``drowning`` and ``vehicle`` say what the incident of each pair died of (:func:`_causes`), ``modes`` the leg's mode.
+    """
     water = np.isin(modes, list(WATER_MODES))
     sea = modes == "sea_boat"
     by_vehicle = np.isin(modes, [m for m, p in MODES.items() if p.vehicle])  # read at call time, as the reach is
@@ -78,6 +81,12 @@ def _preference(cause: np.ndarray, modes: np.ndarray) -> np.ndarray:
     factor = np.where(~drowning & sea, 3.0, factor)
     factor = np.where(vehicle & by_vehicle, 0.5, factor)
     return factor
+
+
+def _causes(cause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each cause of death is a drowning, and whether it is a vehicle accident (case ignored)."""
+    cause = np.char.lower(cause.astype(str))
+    return np.char.find(cause, "drown") >= 0, np.char.find(cause, "vehicle") >= 0
 
 
 def attribute_incidents(
@@ -119,8 +128,7 @@ def attribute_incidents(
         The incidents, all of them, in their order, with columns added: ``u``, ``v``, ``key`` (the edge of the
         dominant direction; empty when off the network), ``leg``, ``direction``, ``share_north`` and
         ``share_south`` (how the incident is split between the two directions of its leg), ``distance_m``,
-        ``match`` (``good``, ``fair``, ``route_tag``, ``override`` or ``off_network``), ``match_reason``,
-        ``direction_basis`` and
+        ``match`` (``good``, ``fair``, ``route_tag``, ``override`` or ``off_network``), ``match_reason``, ``direction_basis`` and
         ``position`` (``precise``, or ``generic`` for a point that stands for an area: the risk model spreads the
         deaths of generic Darién positions over the Darién legs people were on that month).
         ``attrs["metric_crs"]`` records the projection used for distances.
@@ -144,127 +152,325 @@ def attribute_incidents(
         raise DataError(
             f"attribute_incidents: the incident table lacks column(s) {missing}; read it with routes.read_incidents"
         )
+    limits = _limits(max_distance_m)
+    legs = _candidate_legs(G)
+    result = _Attribution(without_attrs(incidents))  # its columns are read many times below
+    if len(result.frame) == 0 or legs.n == 0:
+        result.match_reason[:] = "the network has no legs" if legs.n == 0 else ""
+    else:
+        todo, route = _screen(result)
+        points = _metric(result.frame.geometry.values[todo], result.frame.crs or CRS)
+        known = None if travelled is None else _Travelled(travelled)
+        _nearest_leg(result, todo, points, legs, limits, known)
+        unmatched = result.leg_pos[todo] < 0
+        _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]], legs, known)
+        _directions(result, legs, flows_share)
+    out = result.table()
+    out["position"] = _position_quality(out, G)
+    out.attrs = shared_attrs({**incidents.attrs, "metric_crs": METRIC_CRS, "max_distance_m": limits})
+    if overrides is not False:  # a separate, last step: sourced overrides of the distance match
+        from routes.model.overrides import apply_overrides, read_overrides
+
+        out = apply_overrides(out, G, read_overrides() if overrides is None else overrides, flows_share=flows_share)
+    n_on = int((out["match"] != "off_network").sum())
+    log.info("attributed %d of %d incidents to legs; %d off the network", n_on, len(out), len(out) - n_on)
+    return out
+
+
+def _limits(max_distance_m: Mapping[str, float] | None) -> dict[str, float]:
+    """How far (m) an incident may lie from a leg of each mode: the modes' reach, read now, with the overrides."""
     limits = {m: p.reach_m for m, p in MODES.items()}
     if max_distance_m:
         unknown = set(max_distance_m) - set(limits)
         if unknown:
             raise ArgumentError(f"max_distance_m: unknown mode(s) {sorted(unknown)}; expected some of {sorted(limits)}")
         limits.update(max_distance_m)
+    return limits
 
-    edges = graph_to_gdfs(G, nodes=False)
-    assert isinstance(edges, gpd.GeoDataFrame)
-    # one candidate line per leg (its digitised, from -> to orientation: the north edge of a two-way leg)
-    legs = edges.reset_index()
-    legs = legs.sort_values(["key", "direction"]).drop_duplicates("key", keep="first").reset_index(drop=True)
-    legs_m = legs.to_crs(METRIC_CRS)
-    out = incidents.copy()
-    n = len(out)
-    result = {
-        "u": np.full(n, "", dtype=object), "v": np.full(n, "", dtype=object), "key": np.full(n, "", dtype=object),
-        "leg": np.full(n, "", dtype=object), "direction": np.full(n, "", dtype=object),
-        "share_north": np.zeros(n), "share_south": np.zeros(n), "distance_m": np.full(n, np.nan),
-        "match": np.full(n, "off_network", dtype=object), "match_reason": np.full(n, "", dtype=object),
-        "direction_basis": np.full(n, "", dtype=object),
-    }
-    if n == 0 or len(legs) == 0:
-        result["match_reason"][:] = "the network has no legs" if len(legs) == 0 else ""
-        for c, vals in result.items():
-            out[c] = vals
+
+@dataclass(frozen=True)
+class _Legs:
+    """One candidate line per leg id, in the order of the ids: its ``from -> to`` edge (the north edge of a two-way
+    leg), projected to :data:`METRIC_CRS`; ``north`` and ``south`` hold each leg's edge that way (``None``: none)."""
+
+    key: np.ndarray
+    mode: np.ndarray
+    corridor: np.ndarray
+    period_start: np.ndarray
+    period_end: np.ndarray
+    lines_m: np.ndarray
+    north: np.ndarray
+    south: np.ndarray
+    n_directions: np.ndarray
+    only_direction: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """How many legs."""
+        return len(self.key)
+
+
+def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
+    """The legs of ``G`` as arrays (one pass over the edges, no GeoDataFrame of every attribute)."""
+    edges = list(G.edges(keys=True, data=True))
+    keys: list[Any] = []
+    directions: list[str] = []
+    ways: dict[Any, dict[str, tuple[Any, Any, Any]]] = {}
+    for u, v, k, d in edges:
+        way = d.get("direction")
+        keys.append(k)
+        directions.append(str(way))
+        ways.setdefault(k, {})[way] = (u, v, k)
+    text = all(isinstance(k, str) for k in keys)  # compared as unicode arrays: in C, in the same order
+    key = np.array(keys, dtype=str if text and keys else object)
+    direction = np.array(directions, dtype=str if edges else object)
+    order = np.lexsort((direction, key)) if len(edges) else np.zeros(0, dtype=int)
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    chosen = [edges[i] for i in order[first]]
+    by_key = [ways[k] for _, _, k, _ in chosen]
+    facts = [(d.get("mode"), d.get("corridor"), d.get("period_start"), d.get("period_end"), d.get("geometry"))
+             for _, _, _, d in chosen]
+    mode, corridor, start, end, geometry = (list(c) for c in zip(*facts)) if facts else ([], [], [], [], [])
+    lines = [g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+             for g, (u, v, _, _) in zip(geometry, chosen, strict=True)]
+    return _Legs(
+        key=_objects([k for _, _, k, _ in chosen]),
+        mode=np.array([str(m) for m in mode], dtype=str),
+        corridor=np.array([str(c or "") for c in corridor], dtype=object),
+        period_start=_days(start), period_end=_days(end),
+        lines_m=_metric(lines, G.graph.get("crs", CRS)),
+        north=_objects([w.get("north") for w in by_key]), south=_objects([w.get("south") for w in by_key]),
+        n_directions=np.array([len(w) for w in by_key], dtype=int),
+        only_direction=np.array([next(iter(w)) if len(w) == 1 else "" for w in by_key], dtype=object),
+    )
+
+
+def _metric(geometries: Any, crs: Any) -> np.ndarray:
+    """The geometries in :data:`METRIC_CRS`, as a plain array of shapely objects (fast in shapely's functions)."""
+    return np.asarray(gpd.GeoSeries(geometries, crs=crs).to_crs(METRIC_CRS).values, dtype=object)
+
+
+def _days(values: list[Any]) -> np.ndarray:
+    """Dates as ``datetime64`` (NaT where open or unreadable), read once per leg rather than once per pair."""
+    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601").to_numpy()
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` (tuples stay whole, as numpy would otherwise make them a second axis)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+class _Attribution:
+    """The columns attribution adds, one array each, filled step by step; ``leg_pos`` is the leg's row in
+    :class:`_Legs` (-1: none yet). ``frame`` is the incident table, without ``attrs``."""
+
+    COLUMNS = ("u", "v", "key", "leg", "direction", "share_north", "share_south", "distance_m", "match",
+               "match_reason", "direction_basis")
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        n = len(frame)
+        self.frame = frame
+        self.leg_pos = np.full(n, -1, dtype=int)
+        self.u, self.v, self.key = (np.full(n, "", dtype=object) for _ in range(3))
+        self.leg, self.direction = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+        self.share_north, self.share_south = np.zeros(n), np.zeros(n)
+        self.distance_m = np.full(n, np.nan)
+        self.match = np.full(n, "off_network", dtype=object)
+        self.match_reason = np.full(n, "", dtype=object)
+        self.direction_basis = np.full(n, "", dtype=object)
+        self._dates: np.ndarray | None = None
+        self._months: np.ndarray | None = None
+
+    @property
+    def dates(self) -> np.ndarray:
+        """The incidents' dates (``datetime64``, NaT where unknown)."""
+        if self._dates is None:
+            self._dates = pd.to_datetime(self.frame["date"]).to_numpy()
+        return self._dates
+
+    @property
+    def months(self) -> np.ndarray:
+        """The incidents' months ``"YYYY-MM"`` (``""`` where unknown)."""
+        if self._months is None:
+            self._months = month_keys(self.frame["date"])
+        return self._months
+
+    def table(self) -> gpd.GeoDataFrame:
+        """The incidents with the attribution columns."""
+        out = self.frame.copy()
+        for c in self.COLUMNS:
+            out[c] = getattr(self, c)
         return out
 
-    geom = out.geometry.values
+
+def _screen(result: _Attribution) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the incidents to match (a usable position and a corridor route tag); say why for the others.
+
+    Returns those positions and every incident's route tag (stripped, lower case).
+    """
+    frame = result.frame
+    geom = frame.geometry.values
     usable = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
-    if "coord_quality" in out.columns:
-        usable &= out["coord_quality"].astype(str).isin(["ok", "truncated"]).to_numpy()
-    route = out["route"].fillna("").astype(str).str.strip().str.lower().to_numpy()
+    if "coord_quality" in frame.columns:
+        usable &= frame["coord_quality"].astype(str).isin(["ok", "truncated"]).to_numpy()
+    route = route_tags(frame["route"])
     in_corridor = np.isin(route, list(CORRIDOR_ROUTE_TAGS))
-    result["match_reason"][~usable] = "no usable position"
-    result["match_reason"][usable & ~in_corridor] = [f"IOM route {r!r} is outside the corridor" for r in route[usable & ~in_corridor]]
-    todo = np.flatnonzero(usable & in_corridor)
+    result.match_reason[~usable] = "no usable position"
+    outside = usable & ~in_corridor
+    tags, which = np.unique(route[outside].astype(str), return_inverse=True)
+    reasons = np.array([f"IOM route {str(t)!r} is outside the corridor" for t in tags], dtype=object)
+    result.match_reason[outside] = reasons[which]
+    return np.flatnonzero(usable & in_corridor), route
 
-    points = gpd.GeoSeries(geom[todo], crs=out.crs or "EPSG:4326").to_crs(METRIC_CRS).values
-    tree = shapely.STRtree(legs_m.geometry.values)
-    reach = max(limits.values())
-    pi, li = tree.query(points, predicate="dwithin", distance=reach)
-    modes = legs["mode"].to_numpy().astype(str)
-    dist = shapely.distance(points[pi], legs_m.geometry.values[li])
-    limit = np.array([limits.get(m, 0.0) for m in modes[li]])
-    ok = dist <= limit
-    # legs in use on the incident's date
-    dates = pd.to_datetime(out["date"]).to_numpy()[todo][pi]
-    in_period = in_periods(dates, _column(legs, "period_start").to_numpy()[li],
-                           _column(legs, "period_end").to_numpy()[li], slack_days=PERIOD_SLACK_DAYS)
-    cause = out["cause"].fillna("").astype(str).to_numpy()[todo][pi]
-    score = dist / limit * _preference(cause, modes[li])
+
+def route_tags(route: pd.Series) -> np.ndarray:
+    """IOM route tags as compared: stripped, lower case, ``""`` where blank (each distinct tag is folded once).
+
+    Examples
+    --------
+    >>> route_tags(pd.Series([" Darien", None, "darien"])).tolist()
+    ['darien', '', 'darien']
+    """
+    codes, tags = pd.factorize(route.to_numpy(dtype=object))  # a missing tag: code -1
+    folded = np.array([*(str(t).strip().lower() for t in tags), ""], dtype=object)
+    return folded[codes]
+
+
+class _Travelled:
+    """The ``travelled`` pairs of :func:`attribute_incidents`, hashed once to be asked about whole columns of pairs."""
+
+    SEP = "\x1f"  # joins a leg and a month into one key (no leg id holds it)
+
+    def __init__(self, travelled: set[tuple[str, str]]) -> None:
+        self.known = pd.Index([f"{leg}{self.SEP}{month}" for leg, month in travelled], dtype=object)
+
+    def __call__(self, legs: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """For each ``(legs[i], months[i])``, whether someone is known to have travelled that leg that month."""
+        if not len(self.known) or not len(legs):
+            return np.zeros(len(legs), dtype=bool)
+        keys = np.char.add(np.char.add(legs.astype(str), self.SEP), months.astype(str))
+        return np.asarray(pd.Index(keys.astype(object)).isin(self.known), dtype=bool)
+
+
+def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, legs: _Legs, limits: Mapping[str, float],
+                 travelled: _Travelled | None) -> None:
+    """Match each incident of ``todo`` to its leg of lowest score, within its mode's reach and in use on its date.
+
+    The score is the distance over the mode's reach, times the cause's preference (:func:`_preference`), times
+    :data:`UNTRAVELLED_PENALTY` where nobody is known to travel the leg that month; of equal scores, the leg first in
+    the tree's order (:func:`routes.model.nearest.pairs_within`) wins. Everything is arithmetic on the (incident, leg) pairs within reach. Fills
+    ``result`` in place.
+    """
+    modes, which = np.unique(legs.mode, return_inverse=True)
+    reach = np.array([limits.get(str(m), 0.0) for m in modes], dtype=float)[which]
+    pi, li, dist, leaf = pairs_within(points, legs.lines_m, reach)
+    limit = reach[li]
+    in_period = np.ones(len(pi), dtype=bool)
+    dated = np.flatnonzero(~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li])  # pairs of legs with a period
+    in_period[dated] = in_periods(result.dates[todo][pi[dated]], legs.period_start[li[dated]],
+                                  legs.period_end[li[dated]], slack_days=PERIOD_SLACK_DAYS)
+    drowning, vehicle = _causes(result.frame["cause"].fillna("").astype(str).to_numpy()[todo])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a reach of 0 m: only a point on the line, score nan
+        score = dist / limit * _preference(drowning[pi], vehicle[pi], legs.mode[li])
     if travelled is not None:
-        inc_month = month_keys(out["date"])[todo][pi]
-        leg_ids = legs["key"].to_numpy()[li]
-        idle = np.array([(k, m) not in travelled for k, m in zip(leg_ids, inc_month)], dtype=bool)
+        idle = ~travelled(legs.key[li], result.months[todo][pi])
         score = np.where(idle, score * UNTRAVELLED_PENALTY, score)
-    keep = ok & in_period
     near_but_closed = np.zeros(len(todo), dtype=bool)
-    near_but_closed[pi[ok & ~in_period]] = True
-    pi, li, dist, score, limit = pi[keep], li[keep], dist[keep], score[keep], limit[keep]
-
-    # best candidate per incident: lowest score
-    order = np.lexsort((score, pi))
-    pi, li, dist, score, limit = pi[order], li[order], dist[order], score[order], limit[order]
-    first = np.ones(len(pi), dtype=bool)
-    first[1:] = pi[1:] != pi[:-1]
-    bi, bl, bd, blim = pi[first], li[first], dist[first], limit[first]
+    near_but_closed[pi[~in_period]] = True
+    keep = np.flatnonzero(in_period)
+    best = keep[lowest_per_group(pi[keep], score[keep], leaf[keep])]
+    bi, bl, bd, blim = pi[best], li[best], dist[best], limit[best]
     rows = todo[bi]
-    result["leg"][rows] = legs["key"].to_numpy()[bl]
-    result["distance_m"][rows] = np.round(bd, 1)
-    result["match"][rows] = np.where(bd <= blim * GOOD_FRACTION, "good", "fair")
-    result["match_reason"][rows] = [f"{m} leg within {d / 1000:.1f} km" for m, d in zip(modes[bl], bd)]
+    result.leg_pos[rows] = bl
+    result.leg[rows] = legs.key[bl]
+    result.distance_m[rows] = np.round(bd, 1)
+    result.match[rows] = np.where(bd <= blim * GOOD_FRACTION, "good", "fair")
+    result.match_reason[rows] = [f"{m} leg within {d / 1000:.1f} km" for m, d in zip(legs.mode[bl], bd)]
     unmatched = np.setdiff1d(np.arange(len(todo)), bi)
-    result["match_reason"][todo[unmatched]] = np.where(
+    result.match_reason[todo[unmatched]] = np.where(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"
     )
-    _route_tag_fallback(result, todo[unmatched], points[unmatched], route[todo[unmatched]],
-                        pd.to_datetime(out["date"]).to_numpy()[todo[unmatched]], legs, legs_m, travelled)
-    rows = np.flatnonzero(result["leg"] != "")
 
-    # direction: one-way legs take their edge's direction; two-way legs share by the month's flows
-    share_lookup: dict[tuple[str, str], float] = {}
-    if flows_share is not None and len(flows_share):
-        share_lookup = {
-            (str(a), str(b)): float(c)
-            for a, b, c in flows_share[["leg", "month"]].assign(s=flows_share["share_north"]).itertuples(index=False)
-        }
-    leg_edges: dict[str, dict[str, tuple[str, str, str]]] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        leg_edges.setdefault(k, {})[d["direction"]] = (u, v, k)
-    months = month_keys(out["date"])
-    for r in rows:
-        by_dir = leg_edges[result["leg"][r]]
-        if len(by_dir) == 1:
-            (d, edge), = by_dir.items()
-            sn = 1.0 if d == "north" else 0.0
-            basis = "one-way leg"
-        else:
-            s = share_lookup.get((result["leg"][r], months[r]))
-            sn, basis = (0.5, "no flow figure for the month: split half and half") if s is None else (s, "flows of the month")
-            d = "north" if sn >= 0.5 else "south"
-            edge = by_dir[d]
-        result["u"][r], result["v"][r], result["key"][r] = edge
-        result["direction"][r] = d
-        result["share_north"][r], result["share_south"][r] = sn, 1.0 - sn
-        result["direction_basis"][r] = basis
 
-    for c, vals in result.items():
-        out[c] = vals
-    out["position"] = _position_quality(out, G)
-    out.attrs = dict(incidents.attrs)
-    out.attrs["metric_crs"] = METRIC_CRS
-    out.attrs["max_distance_m"] = limits
-    if overrides is not False:  # a separate, last step: sourced overrides of the distance match
-        from routes.model.overrides import apply_overrides, read_overrides
+def _route_tag_fallback(result: _Attribution, rows: np.ndarray, points: np.ndarray, tags: np.ndarray, legs: _Legs,
+                        travelled: _Travelled | None) -> None:
+    """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place).
 
-        out = apply_overrides(out, G, read_overrides() if overrides is None else overrides, flows_share=flows_share)
-    n_on = int((out["match"] != "off_network").sum())
-    log.info("attributed %d of %d incidents to legs; %d off the network", n_on, n, n - n_on)
-    return out
+    An incident's candidates are the legs of its tag's corridors (:data:`ROUTE_TAG_CORRIDORS`) in use on its date
+    (all of them when the date is unknown); of those, the legs someone is known to travel in its month when there
+    are any. The nearest candidate wins if it lies within :data:`ROUTE_TAG_DISTANCE_M`. The in-use and travelled
+    tests are made on every (incident, corridor leg) pair at once, the distances on the pairs an STRtree query
+    finds within reach.
+    """
+    for tag, prefixes in ROUTE_TAG_CORRIDORS.items():
+        cand = np.flatnonzero([c.startswith(prefixes) for c in legs.corridor])
+        mine = tags == tag
+        if not len(cand) or not mine.any():
+            continue
+        inc, pts = rows[mine], points[mine]
+        n_i, n_c = len(inc), len(cand)
+        dates = result.dates[inc]
+        ok = in_periods(np.repeat(dates, n_c), np.tile(legs.period_start[cand], n_i),
+                        np.tile(legs.period_end[cand], n_i), slack_days=PERIOD_SLACK_DAYS).reshape(n_i, n_c)
+        if travelled is not None:
+            busy = ok & travelled(np.tile(legs.key[cand], n_i), np.repeat(result.months[inc], n_c)).reshape(n_i, n_c)
+            prefer = busy.any(axis=1) & ~pd.isna(dates)
+            ok = np.where(prefer[:, None], busy, ok)
+        lines = legs.lines_m[cand]
+        pi, ci = shapely.STRtree(lines).query(pts, predicate="dwithin", distance=ROUTE_TAG_DISTANCE_M)
+        keep = ok[pi, ci]
+        pi, ci = pi[keep], ci[keep]
+        dist = shapely.distance(pts[pi], lines[ci])
+        keep = dist <= ROUTE_TAG_DISTANCE_M
+        pi, ci, dist = pi[keep], ci[keep], dist[keep]
+        order = np.lexsort((ci, dist, pi))  # per incident the nearest, and of equals the first leg (as np.argmin)
+        pi, ci, dist = pi[order], ci[order], dist[order]
+        first = np.ones(len(pi), dtype=bool)
+        first[1:] = pi[1:] != pi[:-1]
+        pi, ci, dist = pi[first], ci[first], dist[first]
+        r = inc[pi]
+        result.leg_pos[r] = cand[ci]
+        result.leg[r] = legs.key[cand[ci]]
+        result.distance_m[r] = [round(float(d), 1) for d in dist]  # Python's rounding, as recorded before
+        result.match[r] = "route_tag"
+        result.match_reason[r] = [f"IOM route {tag!r}, no leg within reach of its mode: nearest {tag} leg in use, "
+                                  f"{d / 1000:.1f} km" for d in dist]
+
+
+def _directions(result: _Attribution, legs: _Legs, flows_share: pd.DataFrame | None) -> None:
+    """Give each matched incident its edge and how it is shared between the two directions of its leg (in place).
+
+    A one-way leg's incident takes its edge's direction; a two-way leg's is shared by the month's flows
+    (``flows_share``), half and half when there is no figure for the month, and goes to the dominant direction's edge.
+    """
+    rows = np.flatnonzero(result.leg_pos >= 0)
+    if not len(rows):
+        return
+    pos = result.leg_pos[rows]
+    one_way = legs.n_directions[pos] == 1
+    share = np.full(len(rows), np.nan)
+    if flows_share is not None and len(flows_share) and not one_way.all():
+        table = pd.DataFrame({"leg": flows_share["leg"].astype(str).to_numpy(),
+                              "month": flows_share["month"].astype(str).to_numpy(),
+                              "share": flows_share["share_north"].to_numpy(float)})
+        table = table.drop_duplicates(["leg", "month"], keep="last")  # as a dict of the rows would keep
+        at = pd.MultiIndex.from_frame(table[["leg", "month"]]).get_indexer(
+            pd.MultiIndex.from_arrays([result.leg[rows].astype(str), result.months[rows].astype(str)]))
+        share = np.where(one_way | (at < 0), np.nan, table["share"].to_numpy()[at])
+    known = ~np.isnan(share)
+    only = legs.only_direction[pos]
+    sn = np.where(one_way, np.where(only == "north", 1.0, 0.0), np.where(known, share, 0.5))
+    direction = np.where(one_way, only, np.where(sn >= 0.5, "north", "south")).astype(object)
+    result.direction_basis[rows] = np.where(one_way, "one-way leg", np.where(
+        known, "flows of the month", "no flow figure for the month: split half and half"))
+    result.direction[rows] = direction
+    result.share_north[rows], result.share_south[rows] = sn, 1.0 - sn
+    edge = np.where(direction == "north", legs.north[pos], legs.south[pos])
+    for i, part in enumerate((result.u, result.v, result.key)):
+        part[rows] = [e[i] for e in edge]
 
 
 def _position_quality(out: gpd.GeoDataFrame, G: nx.MultiDiGraph) -> np.ndarray:
@@ -279,8 +485,7 @@ def _position_quality(out: gpd.GeoDataFrame, G: nx.MultiDiGraph) -> np.ndarray:
     lon = pd.Series(shapely.get_x(out.geometry.values), index=out.index).round(4)
     lat = pd.Series(shapely.get_y(out.geometry.values), index=out.index).round(4)
     day = pd.to_datetime(out["date"]).dt.normalize()
-    key = lon.astype(str) + "," + lat.astype(str)
-    dates_per_point = day.groupby(key).transform("nunique")
+    dates_per_point = day.groupby([_exact(lon.to_numpy()), _exact(lat.to_numpy())]).transform("nunique")
     repeated = (dates_per_point >= GENERIC_MIN_DATES).to_numpy().copy()
     if repeated.any() and G.number_of_nodes():
         places = gpd.GeoSeries(gpd.points_from_xy([d["x"] for _, d in G.nodes(data=True)],
@@ -297,46 +502,12 @@ def _position_quality(out: gpd.GeoDataFrame, G: nx.MultiDiGraph) -> np.ndarray:
     return quality
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column, or a column of None when the frame lacks it (edges need not carry every optional attribute)."""
-    return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+def _exact(x: np.ndarray) -> np.ndarray:
+    """Each number's exact value as an integer, NaN as one value: equal numbers (and only they) get equal keys.
 
-
-def _route_tag_fallback(
-    result: dict[str, np.ndarray], rows: np.ndarray, points: np.ndarray, tags: np.ndarray, dates: np.ndarray,
-    legs: gpd.GeoDataFrame, legs_m: gpd.GeoDataFrame, travelled: set[tuple[str, str]] | None,
-) -> None:
-    """Attribute unmatched incidents with a corridor route tag to the nearest leg of that corridor (in place).
-
-    Legs that someone is known to travel in the incident's month are preferred when there are any."""
-    corridor = _column(legs, "corridor").fillna("").astype(str).to_numpy()
-    start = _column(legs, "period_start").to_numpy()
-    end = _column(legs, "period_end").to_numpy()
-    for tag, prefixes in ROUTE_TAG_CORRIDORS.items():
-        cand = np.flatnonzero([any(c.startswith(p) for p in prefixes) for c in corridor])
-        if not len(cand):
-            continue
-        for r, pt, t, when in zip(rows, points, tags, dates):
-            if t != tag:
-                continue
-            ok = cand
-            if not pd.isna(when):
-                ok = cand[in_periods([when] * len(cand), start[cand], end[cand], slack_days=PERIOD_SLACK_DAYS)]
-            if travelled is not None and len(ok) and not pd.isna(when):
-                month = month_key(when)
-                busy = ok[[(legs["key"].iloc[j], month) in travelled for j in ok]]
-                ok = busy if len(busy) else ok
-            if not len(ok):
-                continue
-            dist = shapely.distance(pt, legs_m.geometry.values[ok])
-            j = int(np.argmin(dist))
-            if dist[j] > ROUTE_TAG_DISTANCE_M:
-                continue
-            result["leg"][r] = legs["key"].iloc[ok[j]]
-            result["distance_m"][r] = round(float(dist[j]), 1)
-            result["match"][r] = "route_tag"
-            result["match_reason"][r] = (f"IOM route {tag!r}, no leg within reach of its mode: nearest {tag} leg in use, "
-                                         f"{dist[j] / 1000:.1f} km")
+    Grouping by these keys groups as the numbers' text (``repr``) would, without writing any text.
+    """
+    return np.where(np.isnan(x), np.nan, x).astype(float).view(np.int64)
 
 
 def attribution_report(attributed: pd.DataFrame) -> pd.DataFrame:

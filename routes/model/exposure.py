@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -78,29 +79,45 @@ def load_exposure_table(path: str | Path | pd.DataFrame | None = None) -> pd.Dat
     missing = [c for c in EXPOSURE_COLUMNS if c not in table.columns]
     if missing:
         raise DataError(f"{label}: missing column(s) {missing}; expected columns {list(EXPOSURE_COLUMNS)}")
-    problems: list[str] = []
     for c in ("share", "share_lo", "share_hi"):
         table[c] = pd.to_numeric(table[c], errors="coerce")
-    for i, row in table.iterrows():
-        where = f"{label}, row {int(i) + 2}"  # 1-based, after the header
-        if row["direction"] not in ("north", "south"):
-            problems.append(f"{where}: direction {row['direction']!r} must be 'north' or 'south'")
-        s, lo, hi = row["share"], row["share_lo"], row["share_hi"]
-        if any(pd.isna(x) for x in (s, lo, hi)):
-            problems.append(f"{where}: share, share_lo and share_hi must be numbers")
-        elif not (0 <= lo <= s <= hi <= 1):
-            problems.append(f"{where}: need 0 <= share_lo <= share <= share_hi <= 1, got {lo}, {s}, {hi}")
-        for c in ("period_start", "period_end"):
-            v = str(row[c]).strip()
-            fmt = "%Y-%m-%d" if len(v) > 7 else "%Y-%m"
-            if v and pd.isna(pd.to_datetime(v, format=fmt, errors="coerce")):
-                problems.append(f"{where}: {c} {v!r} must be a date 'YYYY-MM-DD', a month 'YYYY-MM' or empty")
-        if not str(row["legs"]).strip():
-            problems.append(f"{where}: legs is empty; list leg ids or corridor:<slug>")
+    problems = _table_problems(table, label)
     if problems:
         raise DataError(f"{label}: {len(problems)} problem(s) in the exposure table", problems)
     table.attrs["source"] = label
     return table
+
+
+def _table_problems(table: pd.DataFrame, label: str) -> list[str]:
+    """Every problem of an exposure table, row by row in order (the checks run on whole columns)."""
+    direction = table["direction"].to_numpy(object)
+    bad_direction = ~np.isin(direction, ["north", "south"])
+    s, lo, hi = (table[c].to_numpy(float) for c in ("share", "share_lo", "share_hi"))
+    missing = np.isnan(s) | np.isnan(lo) | np.isnan(hi)
+    with np.errstate(invalid="ignore"):
+        disordered = ~missing & ~((lo >= 0) & (lo <= s) & (s <= hi) & (hi <= 1))
+    periods = {c: table[c].astype(str).str.strip().to_numpy(object) for c in ("period_start", "period_end")}
+    bad_period = {c: (v != "") & pd.isna(pd.to_datetime(pd.Series(v), format="%Y-%m", errors="coerce")).to_numpy()
+                  & pd.isna(pd.to_datetime(pd.Series(v), format="%Y-%m-%d", errors="coerce")).to_numpy()
+                  for c, v in periods.items()}
+    no_legs = table["legs"].astype(str).str.strip().to_numpy(object) == ""
+    problems: list[str] = []
+    labels = table.index
+    for r in np.flatnonzero(bad_direction | missing | disordered | no_legs | np.logical_or.reduce(list(bad_period.values()))):
+        where = f"{label}, row {int(labels[r]) + 2}"  # 1-based, after the header
+        if bad_direction[r]:
+            problems.append(f"{where}: direction {direction[r]!r} must be 'north' or 'south'")
+        if missing[r]:
+            problems.append(f"{where}: share, share_lo and share_hi must be numbers")
+        elif disordered[r]:
+            problems.append(f"{where}: need 0 <= share_lo <= share <= share_hi <= 1, got {lo[r]}, {s[r]}, {hi[r]}")
+        for c, bad in bad_period.items():
+            if bad[r]:
+                problems.append(f"{where}: {c} {periods[c][r]!r} must be a date 'YYYY-MM-DD', a month 'YYYY-MM' "
+                                "or empty")
+        if no_legs[r]:
+            problems.append(f"{where}: legs is empty; list leg ids or corridor:<slug>")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -145,24 +162,20 @@ class Exposure:
 
     def share_north(self) -> pd.DataFrame:
         """For two-way legs: the share of each month's travellers going north (``leg``, ``month``, ``share_north``)."""
-        idx = self.edge_index()
-        frames = []
-        months = month_keys(self.months)
-        leg_dirs: dict[str, dict[str, int]] = {}
-        for e, i in idx.items():
-            leg_dirs.setdefault(e[2], {})[self._direction[i]] = i
-        for leg, d in leg_dirs.items():
-            if len(d) != 2:
-                continue
-            n, s = self.central[d["north"]], self.central[d["south"]]
-            tot = n + s
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(tot > 0, n / np.where(tot > 0, tot, 1), np.nan)
-            keep = ~np.isnan(share)
-            frames.append(pd.DataFrame({"leg": leg, "month": months[keep], "share_north": share[keep]}))
-        if not frames:
+        rows: dict[str, dict[str, int]] = {}
+        for i, (_, _, leg) in enumerate(self.edges):
+            rows.setdefault(leg, {})[self._direction[i]] = i
+        both = [(leg, d["north"], d["south"]) for leg, d in rows.items() if len(d) == 2]
+        if not both:
             return pd.DataFrame(columns=["leg", "month", "share_north"])
-        return pd.concat(frames, ignore_index=True)
+        n, s = self.central[[b[1] for b in both]], self.central[[b[2] for b in both]]
+        tot = n + s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(tot > 0, n / np.where(tot > 0, tot, 1), np.nan)
+        keep = ~np.isnan(share)
+        months = month_keys(self.months)
+        return pd.DataFrame({"leg": np.repeat(np.array([b[0] for b in both], dtype=object), keep.sum(axis=1)),
+                             "month": np.tile(months, len(both))[keep.ravel()], "share_north": share[keep]})
 
     _direction: tuple[str, ...] = ()
 
@@ -230,7 +243,10 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     problems: list[str] = []
     label = table.attrs.get("source", "exposure table")
     keys = month_keys(months)
-    for pos, (i, row) in enumerate(table.iterrows()):
+    names = ("series", "direction", "legs", "period_start", "period_end", "share", "share_lo", "share_hi")
+    records: list[dict[str, Any]] = [dict(zip(names, values, strict=True))
+                                     for values in zip(*(table[c].to_numpy(object) for c in names), strict=True)]
+    for pos, (i, row) in enumerate(zip(table.index, records, strict=True)):
         where = f"{label}, row {int(i) + 2}"
         key = (str(row["series"]), str(row["direction"]))
         if key not in series:
@@ -263,21 +279,19 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     if problems:
         raise DataError(f"{label}: {len(problems)} problem(s) joining the exposure table to the network", problems)
     # a leg carries nobody outside its period of use
+    closed = np.zeros((len(edges), len(months)), dtype=bool)
     for i, e in enumerate(edges):
         d = G.edges[e]
         a = str(d.get("period_start") or "")[:7]
         z = str(d.get("period_end") or "")[:7]
-        if a or z:
-            closed = (keys < a) if a else np.zeros(len(months), dtype=bool)
-            if z:
-                closed |= keys > z
-            central[i, closed] = low[i, closed] = high[i, closed] = 0.0
-            for p, (e, _) in enumerate(pairs):
-                if e == i:
-                    pair_flows[p] = np.where(closed, 0.0, pair_flows[p])
+        if a:
+            closed[i] |= keys < a
+        if z:
+            closed[i] |= keys > z
+    central[closed] = low[closed] = high[closed] = 0.0
     pe = np.array([e for e, _ in pairs], dtype=np.intp)
     pr = np.array([r for _, r in pairs], dtype=np.intp)
-    pf = np.vstack(pair_flows) if pair_flows else np.zeros((0, len(months)))
+    pf = np.where(closed[pe], 0.0, np.vstack(pair_flows)) if pair_flows else np.zeros((0, len(months)))
     exp = Exposure(edges=edges, months=months, central=central, low=low, high=high, rows=fed, pair_edge=pe,
                    pair_row=pr, pair_flow=pf, share=table["share"].to_numpy(float),
                    share_lo=table["share_lo"].to_numpy(float), share_hi=table["share_hi"].to_numpy(float))

@@ -46,7 +46,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import geopandas as gpd
 import networkx as nx
@@ -55,10 +55,11 @@ import pandas as pd
 
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.model.asof import check_as_of, known_flows, known_incidents, known_shares
-from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents
+from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, route_tags
 from routes.model.checks import check_estimate_inputs
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
+from routes.model.frames import without_attrs
 from routes.model.posterior import gamma_risk, risk_of_hazard
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES, check_window
 from routes.vocabulary import month_keys as vocab_month_keys
@@ -206,21 +207,25 @@ def estimate_risk(
     months = exp.months
     month_keys = vocab_month_keys(months)
     busy_e, busy_m = np.nonzero(exp.central > 0)
-    travelled = {(exp.edges[i][2], month_keys[j]) for i, j in zip(busy_e, busy_m)}
+    leg_ids = np.array([e[2] for e in exp.edges], dtype=object)
+    travelled = set(zip(leg_ids[busy_e], month_keys[busy_m]))
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
+    attrs = attributed.attrs
+    attributed = without_attrs(attributed)  # every column read below would deep-copy the snapshot's metadata
     if exclude:
-        unknown = sorted(set(exclude) - set(attributed["main_id"].astype(str)))
+        main_id = attributed["main_id"].astype(str)
+        unknown = sorted(set(exclude) - set(main_id))
         if unknown:
             raise ArgumentError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
-        drop = attributed["main_id"].astype(str).isin(set(exclude)).to_numpy()
+        drop = main_id.isin(set(exclude)).to_numpy()
         attributed.loc[drop, "match_reason"] = "excluded by the user (exclude=...); was: " + \
             attributed.loc[drop, "match"].astype(str)
         attributed.loc[drop, "match"] = "excluded"
     allocation = _allocate(G, attributed, exp, count)
 
-    w = _weights(months, win, half_life_years) * _coverage(months, incidents)
+    w = _weights(months, win, half_life_years) * _coverage(months, attributed)
     if not (exp.central @ w).any():
-        have = pd.to_datetime(incidents["date"]).dropna()
+        have = pd.to_datetime(attributed["date"]).dropna()
         raise DataError(
             f"no travellers to count in the window {win!r}: the flows cover {month_keys[0]} to {month_keys[-1]} and the "
             f"incidents {have.min():%Y-%m} to {have.max():%Y-%m}" if len(have) else
@@ -235,21 +240,19 @@ def estimate_risk(
     deaths, sizes2, n_inc = np.zeros(n_e), np.zeros(n_e), np.zeros(n_e)
     inc_cells = np.zeros((n_e, len(months)))
     if len(allocation):
-        mpos = {k: j for j, k in enumerate(month_keys)}
-        amonth = vocab_month_keys(allocation["date"])
-        ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
-        aw = np.array([w[mpos[m]] if m in mpos else 1.0 for m in amonth])
+        col = pd.Index(month_keys).get_indexer(vocab_month_keys(allocation["date"]))  # -1: outside the flow months
+        known = col >= 0
+        aw = np.where(known, w[col], 1.0)
         if win is not None:  # an incident outside the flow months but inside the window still counts
-            aw = np.where([m in mpos for m in amonth], aw, ((ayear >= win[0]) & (ayear <= win[1])).astype(float))
+            ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
+            aw = np.where(known, aw, ((ayear >= win[0]) & (ayear <= win[1])).astype(float))
         e_idx = allocation["edge"].to_numpy(int)
         wt = allocation["weight"].to_numpy(float) * aw
         size = allocation["size"].to_numpy(float)
         np.add.at(deaths, e_idx, wt * size)
         np.add.at(sizes2, e_idx, wt * size**2)
         np.add.at(n_inc, e_idx, wt)
-        in_months = np.array([m in mpos for m in amonth])
-        np.add.at(inc_cells, (e_idx[in_months], np.array([mpos[m] for m in amonth[in_months]], dtype=int)),
-                  wt[in_months])
+        np.add.at(inc_cells, (e_idx[known], col[known]), wt[known])
 
     priors = _priors(modes, deaths, sizes2, E * length)
     a0 = np.array([priors[m][0] for m in modes])
@@ -303,6 +306,7 @@ def estimate_risk(
                 "draws": draws, "seed": seed, **({"as_of": day.isoformat()} if day is not None else {}),
                 "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
+    attributed.attrs = attrs
     register(H, Estimate(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors, lam,
                          settings, shape=shape.astype(float), rate=rate.astype(float)))
     H.graph["risk_settings"] = {k: v for k, v in settings.items() if v is not None}
@@ -310,47 +314,69 @@ def estimate_risk(
 
 
 SPREAD_BASIS = "generic position: spread over the Darién land legs travelled that month, by traveller-km"
+ALLOCATION_COLUMNS = ("row", "main_id", "edge", "weight", "size", "basis", "date")
 
 
-def _allocate(G: nx.MultiDiGraph, attributed: gpd.GeoDataFrame, exp: Exposure, count: str) -> pd.DataFrame:
-    """Share each attributed incident among directed edges: by direction, or spread when its position is generic."""
-    eidx = exp.edge_index()
-    by_leg_dir = {(e[2], exp._direction[i]): i for i, e in enumerate(exp.edges)}
-    month_col = {m: j for j, m in enumerate(vocab_month_keys(exp.months))}
-    spread_tags = {t: p for t, p in ROUTE_TAG_CORRIDORS.items()}
-    corridor = [str(G.edges[e].get("corridor") or "") for e in exp.edges]
-    mode = [str(G.edges[e].get("mode") or "") for e in exp.edges]
-    length = np.array([float(G.edges[e].get("length_km") or 0.0) for e in exp.edges])
-    pools = {t: np.array([i for i in range(len(exp.edges))
+def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count: str) -> pd.DataFrame:
+    """Share each attributed incident among directed edges: by direction, or spread when its position is generic.
+
+    Column arithmetic only: ``attributed`` should carry no ``attrs`` (:func:`without_attrs`), since pandas deep-copies
+    them on every column read. Rows come in the order of the incidents, then of the edges they are shared among
+    (north before south; a spread incident's Darién legs in edge order), so the sums over them never change.
+    """
+    edges = exp.edges
+    corridor = [str(G.edges[e].get("corridor") or "") for e in edges]
+    mode = [str(G.edges[e].get("mode") or "") for e in edges]
+    length = np.array([float(G.edges[e].get("length_km") or 0.0) for e in edges])
+    pools = {t: np.array([i for i in range(len(edges))
                           if mode[i] in SPREAD_MODES and any(corridor[i].startswith(p) for p in prefixes)], dtype=int)
-             for t, prefixes in spread_tags.items()}
-    on = attributed[~attributed["match"].isin(["off_network", "excluded"])]
-    size = (on["dead"] + on["missing"]) if count == "dead+missing" else on["dead"]
-    months = pd.Series(vocab_month_keys(on["date"]), index=on.index)
-    generic = on["position"].eq("generic") if "position" in on.columns else pd.Series(False, index=on.index)
-    tags = on["route"].fillna("").astype(str).str.strip().str.lower()
-    rows: list[tuple[int, str, int, float, float, str, Any]] = []
-    positions = {ix: n for n, ix in enumerate(attributed.index)}
-    for ix in on.index:
-        r = positions[ix]
-        mid = on.at[ix, "main_id"] if "main_id" in on.columns else str(ix)
-        s, month, date = float(size[ix]), months[ix], on.at[ix, "date"]
-        pool = pools.get(tags[ix])
-        if generic[ix] and pool is not None and len(pool) and month in month_col:
-            x = exp.central[pool, month_col[month]] * length[pool]
-            if x.sum() > 0:
-                for e, share in zip(pool[x > 0], x[x > 0] / x.sum(), strict=True):
-                    rows.append((r, mid, int(e), float(share), s, SPREAD_BASIS, date))
-                continue
-        for direction, share in (("north", float(on.at[ix, "share_north"])), ("south", float(on.at[ix, "share_south"]))):
-            e = by_leg_dir.get((on.at[ix, "leg"], direction))
-            if share > 0 and e is not None:
-                rows.append((r, mid, e, share, s, str(on.at[ix, "direction_basis"]), date))
-    out = pd.DataFrame(rows, columns=["row", "main_id", "edge", "weight", "size", "basis", "date"])
-    keys = list(eidx)
-    out["u"] = [keys[e][0] for e in out["edge"]]
-    out["v"] = [keys[e][1] for e in out["edge"]]
-    out["key"] = [keys[e][2] for e in out["edge"]]
+             for t, prefixes in ROUTE_TAG_CORRIDORS.items()}
+    on = np.flatnonzero(~attributed["match"].isin(["off_network", "excluded"]).to_numpy())
+    incidents = attributed.iloc[on]  # the incidents on the network: their columns are read below
+    n = len(on)
+    dead = incidents["dead"].to_numpy(float)
+    size = dead + incidents["missing"].to_numpy(float) if count == "dead+missing" else dead
+    main_id = (incidents["main_id"].to_numpy(object) if "main_id" in incidents.columns
+               else np.array([str(ix) for ix in incidents.index], dtype=object))
+    months = vocab_month_keys(incidents["date"])
+    generic = (incidents["position"].eq("generic").to_numpy() if "position" in incidents.columns
+               else np.zeros(n, dtype=bool))
+    tags = route_tags(incidents["route"])
+    month_col = pd.Index(vocab_month_keys(exp.months))
+    col = month_col.get_indexer(months)  # -1: a month the flows do not cover
+
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # incident, order, edge, share, basis
+    spread = np.zeros(n, dtype=bool)
+    for tag, pool in pools.items():
+        rows = np.flatnonzero(generic & (tags == tag) & (col >= 0))
+        if not len(pool) or not len(rows):
+            continue
+        x = np.ascontiguousarray((exp.central[pool][:, col[rows]] * length[pool][:, None]).T)  # incidents x pool
+        total = x.sum(axis=1)
+        i, j = np.nonzero((x > 0) & (total > 0)[:, None])
+        spread[rows[total > 0]] = True
+        parts.append((rows[i], j, pool[j], x[i, j] / total[i], np.full(len(i), SPREAD_BASIS, dtype=object)))
+    by_share = np.flatnonzero(~spread)
+    legs = incidents["leg"].to_numpy(object)[by_share]
+    basis = incidents["direction_basis"].astype(str).to_numpy(object)[by_share]
+    for rank, direction in enumerate(("north", "south")):
+        ends = {e[2]: i for i, e in enumerate(edges) if exp._direction[i] == direction}
+        edge = np.array([*ends.values(), -1], dtype=int)[pd.Index(list(ends), dtype=object).get_indexer(legs)]
+        share = incidents[f"share_{direction}"].to_numpy(float)[by_share]
+        keep = (share > 0) & (edge >= 0)
+        parts.append((by_share[keep], np.full(int(keep.sum()), rank), edge[keep], share[keep], basis[keep]))
+
+    local = np.concatenate([p[0] for p in parts]).astype(int)
+    order = np.lexsort((np.concatenate([p[1] for p in parts]), local))
+    local = local[order]
+    edge = np.concatenate([p[2] for p in parts]).astype(int)[order]
+    out = pd.DataFrame({
+        "row": on[local], "main_id": main_id[local], "edge": edge, "weight": np.concatenate([p[3] for p in parts])[order],
+        "size": size[local], "basis": np.concatenate([p[4] for p in parts])[order],
+        "date": incidents["date"].to_numpy()[local],
+    })  # fmt: skip
+    u, v, k = (np.array([e[i] for e in edges], dtype=object) for i in range(3))
+    out["u"], out["v"], out["key"] = u[edge], v[edge], k[edge]
     out["deaths"] = out["weight"] * out["size"]
     return out
 

@@ -398,12 +398,23 @@ def read_network(
 
 
 # --------------------------------------------------------------------------------------------------- validation
-def _countries() -> gpd.GeoDataFrame | None:
+def _country_outlines() -> dict[str, BaseGeometry]:
+    """The shipped country outlines by ISO3 code (``geodata/countries.geojson``; empty if it is not there).
+
+    Read as plain GeoJSON: a dozen polygons need no GDAL, and validating the network then imports no GIS driver.
+    """
     path = geodata_file("countries.geojson")
     if not path.is_file():
-        return None
-    with path.open("rb") as fh:
-        return gpd.read_file(fh)
+        return {}
+    features = json.loads(path.read_text(encoding="utf-8")).get("features") or []
+    outlines: dict[str, BaseGeometry] = {}
+    for feature in features:
+        props = feature.get("properties") or {}
+        iso = next((props[c] for c in ("iso3", "iso_a3", "ISO3", "ISO_A3") if c in props), None)
+        geom = _geometry(feature)
+        if iso is not None and geom is not None:
+            outlines[str(iso)] = geom
+    return outlines
 
 
 def _km_outside(poly: BaseGeometry, x: float, y: float) -> float:
@@ -445,12 +456,7 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
         problems.append(f"graph crs is {G.graph.get('crs')!r}; expected {CRS!r}")
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         problems.append(f"the network is empty ({G.number_of_nodes()} places, {G.number_of_edges()} legs)")
-    countries = _countries()
-    polys: dict[str, BaseGeometry] = {}
-    if countries is not None:
-        iso_col = next((c for c in ("iso3", "iso_a3", "ISO3", "ISO_A3") if c in countries.columns), None)
-        if iso_col:
-            polys = {str(r[iso_col]): r.geometry for _, r in countries.iterrows()}
+    polys = _country_outlines()
     for n, d in G.nodes(data=True):
         x, y = d.get("x"), d.get("y")
         if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or math.isnan(x) or math.isnan(y):

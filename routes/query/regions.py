@@ -38,8 +38,6 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import AmbiguousNameWarning, ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.model.risk import estimate_risk
-from routes.network.places import find_place
 from routes.query.paths import k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
 from routes.vocabulary import DIRECTIONS, Direction, country_code, country_name, did_you_mean, fold, geodesic_km
@@ -162,6 +160,8 @@ def resolve_name(G: nx.MultiDiGraph, name: str, *, role: str = "place") -> tuple
                                     f"countries on it: {', '.join(sorted(map(str, countries)))}")
         return sorted(n for n, d in G.nodes(data=True) if d.get("country") == code), True, code
     try:
+        from routes.network.places import find_place
+
         place = find_place(G, name)
     except UnknownPlaceError as err:
         raise UnknownPlaceError(f"unknown {role} {name!r}: {err}") from None
@@ -324,6 +324,8 @@ def _setup(
         raise ScenarioError(f"scenario must be a routes.query.scoring.Scenario, got {type(scenario).__name__}")
     scen = (scenario or Scenario()) | Scenario(month=None if month is None else check_month(month))
     if scen.window is not None:
+        from routes.model.risk import estimate_risk  # only a window re-estimates: a plain query needs no model code
+
         G = estimate_risk(G, window=scen.window)
     orig, o_region = _resolve(G, origin, "origin")
     dest, d_region = _resolve(G, destination, "destination")

@@ -47,13 +47,13 @@ from routes.io.resources import geodata_file
 from routes.model.attribution import METRIC_CRS, attribute_incidents
 from routes.model.estimate import estimate_of
 from routes.network.convert import graph_to_gdfs
+from routes.vocabulary import COVERAGE_BOX
 
 log = logging.getLogger(__name__)
 
 __all__ = ["COVERAGE_BOX", "REASONS", "REASON_COLUMNS", "Coverage", "coverage", "read_offnet_reasons"]
 
 #: the box of issue 14, fixed (min lon, min lat, max lon, max lat): the network's extent when the issue was filed
-COVERAGE_BOX: tuple[float, float, float, float] = (-93.12, 3.88, -76.73, 17.99)
 #: why an incident is off the network
 REASONS = ("too_far", "not_transit", "position_unknown")
 REASON_COLUMNS = ("main_id", "reason", "note", "source")

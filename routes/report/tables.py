@@ -410,7 +410,9 @@ def snapshot_note(G: nx.MultiDiGraph) -> list[str]:
     mine = [str(G.graph["user_tables"])] if G.graph.get("user_tables") else []
     if incidents is None or not used or Path(used).resolve() == resolve_snapshot("shipped").resolve():
         return mine
-    dates = incidents["date"].dropna()
+    from routes.model.frames import without_attrs
+
+    dates = without_attrs(incidents)["date"].dropna()  # not a copy of the snapshot's metadata
     span = f"incidents {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated incidents"
     return [f"incident snapshot: {used} ({span}; not the shipped one)", *mine]
 
@@ -439,12 +441,15 @@ def output_format(args: Any) -> str | None:
 def write_paths(G: nx.MultiDiGraph, gdf: Any, args: Any, text: Callable[[], str]) -> int:
     """Write ranked paths (``gdf``) in the format of ``--format``/``-o``; ``text`` makes the table."""
     from routes.io.atomic import write_text
-    from routes.report.export import to_geojson, to_geopackage
 
     out = args.output
     if args.format == "gpkg":
+        from routes.report.export import to_geopackage  # GIS writers only for GIS formats: a table imports no GDAL
+
         to_geopackage(G, out, paths=gdf, layers=("places", "legs", "paths"))
     elif args.format == "geojson":
+        from routes.report.export import to_geojson
+
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(out) if out else Path(tmp) / "paths.geojson"
             to_geojson(gdf, target)
