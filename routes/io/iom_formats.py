@@ -156,7 +156,9 @@ def _csv_table(raw: bytes, name: str) -> tuple[pd.DataFrame, str, dict[int, list
     problems: dict[int, list[str]] = {}
     if text.endswith(("\n", "\r")):
         try:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c")
+            # valid UTF-8 is parsed from its bytes (no second encoding of the decoded text for the C parser)
+            source = io.BytesIO(raw) if encoding == "utf-8" else io.StringIO(text)
+            df = pd.read_csv(source, sep=sep, dtype=str, keep_default_na=False, engine="c", encoding="utf-8-sig")
             df.index = pd.RangeIndex(1, len(df) + 1)
             return df, encoding, problems
         except pd.errors.ParserError:
