@@ -31,7 +31,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -47,7 +47,7 @@ from routes.errors import (
 )
 from routes.report import tables
 from routes.report.tables import PRIOR_DOMINATED
-from routes.vocabulary import COVERAGE_BOX, suggest
+from routes.vocabulary import COVERAGE_BOX, country_code, country_name, suggest
 
 PROG = "route-risk"
 LEG_COLUMNS = ("leg", "direction", "from", "to", "mode", "corridor", "length_km", "duration_h", "cost_usd",
@@ -137,9 +137,9 @@ def _where(G: nx.MultiDiGraph, text: str, role: str) -> tuple[str, str, bool]:
             warnings.simplefilter("ignore", AmbiguousNameWarning)
             _, region, resolved = resolve_name(G, text, role=role)
     except UnknownPlaceError as err:
-        code = tables.country_code(text)
+        code = country_code(text)
         if code is not None:
-            raise UnknownPlaceError(f"{role} {text!r}: no place in {tables.country_name(code)} ({code}) is on the "
+            raise UnknownPlaceError(f"{role} {text!r}: no place in {country_name(code)} ({code}) is on the "
                                     f"network; {tables.COVERAGE}") from None
         if "ambiguous" not in str(err) and tables.far_from_places(G, text):
             raise UnknownPlaceError(f"{role} {text!r} is not on the network: {tables.COVERAGE}; list the places with "
@@ -152,7 +152,8 @@ def _closures(G: nx.MultiDiGraph, values: Sequence[str]) -> list[str]:
     """Leg or place ids for what ``--close`` names (leg ids, place ids or names; comma-separated or repeated)."""
     if not values:
         return []
-    from routes.network.graph import find_place, iter_legs
+    from routes.network.graph import iter_legs
+    from routes.network.places import find_place
 
     legs, out = set(iter_legs(G)), []
     for item in (s.strip() for v in values for s in v.split(",") if s.strip()):
@@ -343,7 +344,7 @@ def _cmd_places(args: argparse.Namespace) -> int:
     from routes.network.places import normalise_name, search_places
 
     G = load_network(risk=False)
-    code = tables.country_code(args.query or "")
+    code = country_code(args.query or "")
     if code:
         ids = sorted(n for n, d in G.nodes(data=True) if d.get("country") == code)
         also = [n for n in search_places(G, args.query, limit=5)
@@ -764,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, parser=p)
         if estimates:
             estimating(p)
-        return p
+        return cast(argparse.ArgumentParser, p)
 
     fmt = ("table", "csv", "json")
 

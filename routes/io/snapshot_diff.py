@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,9 @@ def _d(v: Any) -> str:
 def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
     if a.dtype.kind == "f" or b.dtype.kind == "f":
         x, y = a.astype(float).to_numpy(), b.astype(float).to_numpy()
-        return np.isclose(x, y, rtol=0, atol=1e-9, equal_nan=True)
-    return ((a.astype(object) == b.astype(object)).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+        return cast(np.ndarray, np.isclose(x, y, rtol=0, atol=1e-9, equal_nan=True))
+    same = (a.astype(object) == b.astype(object)).fillna(False) | (a.isna() & b.isna())
+    return cast(np.ndarray, same.to_numpy(dtype=bool))
 
 
 def diff_snapshots(before: pd.DataFrame, after: pd.DataFrame) -> SnapshotDiff:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -253,7 +253,7 @@ def _metric(geometries: Any, crs: Any) -> np.ndarray:
 
 def _days(values: list[Any]) -> np.ndarray:
     """Dates as ``datetime64`` (NaT where open or unreadable), read once per leg rather than once per pair."""
-    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601").to_numpy()
+    return cast(np.ndarray, pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601").to_numpy())
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -336,7 +336,7 @@ def route_tags(route: pd.Series) -> np.ndarray:
     """
     codes, tags = pd.factorize(route.to_numpy(dtype=object))  # a missing tag: code -1
     folded = np.array([*(str(t).strip().lower() for t in tags), ""], dtype=object)
-    return folded[codes]
+    return cast(np.ndarray, folded[codes])
 
 
 class _Travelled:

@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import shapely
 
@@ -78,4 +80,4 @@ def lowest_per_group(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> n
     low = np.repeat(np.fmin.reduceat(sc, starts), size)  # fmin: NaN only where the whole group is NaN
     lowest = (sc == low) | (np.isnan(low) & np.isnan(sc))
     first_tie = np.repeat(np.minimum.reduceat(np.where(lowest, tb, np.iinfo(np.int64).max), starts), size)
-    return order[lowest & (tb == first_tie)]
+    return cast(np.ndarray, order[lowest & (tb == first_tie)])

@@ -46,7 +46,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -97,7 +97,7 @@ def _coverage(months: pd.PeriodIndex, incidents: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(months))
     first = pd.Period(f"{dates.min().year}-01", freq="M")
     last = pd.Period(dates.max(), freq="M")
-    return ((months >= first) & (months <= last)).astype(float)
+    return cast(np.ndarray, ((months >= first) & (months <= last)).astype(float))
 
 
 def estimate_risk(

@@ -96,7 +96,7 @@ def graph_to_gdfs(
             [[], [], []], names=["u", "v", "key"]
         )
         out.append(gpd.GeoDataFrame(data, index=index, geometry=geom, crs=crs))
-    return tuple(out) if len(out) == 2 else out[0]  # type: ignore[return-value]
+    return tuple(out) if len(out) == 2 else out[0]
 
 
 def graph_from_gdfs(

@@ -27,7 +27,7 @@ import logging
 import math
 import textwrap
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -170,7 +170,7 @@ def _distinct_vias(paths: list[list[str]], width: int = 64) -> list[str]:
     return out
 
 
-class RankedPaths(gpd.GeoDataFrame):
+class RankedPaths(gpd.GeoDataFrame):  # type: ignore[misc]  # geopandas ships no type information
     """Ranked paths: a GeoDataFrame that shows its main columns, by their real names, in Jupyter and in a terminal.
 
     Every column and method of a GeoDataFrame is there (``ranked.columns``, ``ranked.geometry``, ``to_file``);
@@ -200,7 +200,7 @@ class RankedPaths(gpd.GeoDataFrame):
     def __repr__(self) -> str:
         cols = self._shown()
         if cols is None:
-            return super().__repr__()
+            return cast(str, super().__repr__())
         return f"{self._summary_title()}\n{pd.DataFrame(self[cols]).to_string(index=False)}"
 
     def _repr_html_(self) -> str | None:

@@ -16,7 +16,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -101,7 +101,7 @@ def natural_breaks(values: Iterable[float], classes: int) -> list[float]:
     def sse(i: np.ndarray, j: int) -> np.ndarray:  # spread of x[i:j] for every start i
         m = j - i
         s = s1[j] - s1[i]
-        return (s2[j] - s2[i]) - s * s / m
+        return cast(np.ndarray, (s2[j] - s2[i]) - s * s / m)
 
     cost = np.full((k, n + 1), np.inf)
     start = np.zeros((k, n + 1), dtype=int)

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -55,7 +55,7 @@ from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.io.atomic import atomic_write
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
-from routes.network.graph import graph_to_gdfs
+from routes.network.convert import graph_to_gdfs
 from routes.report.classes import RISK_FIELD, leg_classes, risk_per_100km
 from routes.report.provenance import provenance as _provenance
 from routes.report.provenance import scrub_paths
@@ -133,7 +133,7 @@ def _metadata(attrs: Mapping[str, Any]) -> dict[str, Any]:
             out[str(key)] = _json_value(value, f"attrs[{key!r}]")
         except DataError:
             log.debug("metadata %r is not plain JSON; left out", key)
-    return scrub_paths(out)
+    return cast(dict[str, Any], scrub_paths(out))
 
 
 # ---------------------------------------------------------------------------------------------- layer tables

@@ -23,7 +23,8 @@ import shapely
 
 from routes.errors import ArgumentError
 from routes.io.resources import geodata_file
-from routes.network.graph import find_place, graph_to_gdfs
+from routes.network.convert import graph_to_gdfs
+from routes.network.places import find_place
 from routes.query.summary import _sig, summary_table  # noqa: F401 - summary_table re-exported for notebooks
 from routes.vocabulary import SEA_MODES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import pandas as pd
@@ -36,7 +36,7 @@ def _day(value: Any) -> str | None:
     if value is None or value is pd.NaT:
         return None
     try:
-        return pd.Timestamp(value).date().isoformat()
+        return cast(str, pd.Timestamp(value).date().isoformat())
     except (TypeError, ValueError):
         return None
 
@@ -113,4 +113,4 @@ def provenance(G: nx.MultiDiGraph | None = None, *, direction: str | None = None
         out["estimate_id"] = G.graph.get("estimate_id", out["estimate_id"])
     out["direction"] = direction or "both"
     out["scenario"] = dict(scenario) if scenario else None
-    return scrub_paths(out)
+    return cast(dict[str, Any], scrub_paths(out))

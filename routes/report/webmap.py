@@ -33,7 +33,7 @@ from routes.errors import DataError, RouteError
 from routes.io.atomic import atomic_write
 from routes.io.resources import geodata_file
 from routes.model.estimate import estimate_of
-from routes.network.graph import graph_to_gdfs
+from routes.network.convert import graph_to_gdfs
 from routes.query.scenario import Scenario
 from routes.query.scoring import rank_paths
 from routes.query.select import select_legs
