@@ -8,6 +8,7 @@ Run with ``python benchmarks/bench_scoring.py [--repeat N]``. Uses the shipped c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import math
 import random
@@ -169,10 +170,8 @@ def main() -> None:
 
     def all_pairs_rank(draws: int) -> None:
         for u, v in ordered:
-            try:
+            with contextlib.suppress(NoPathError):
                 rank_paths(G, u, v, k=5, draws=draws)
-            except NoPathError:
-                pass
 
     r_small = max(3, R // 5)
     ms = median_ms(all_pairs_search, r_small)

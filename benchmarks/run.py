@@ -54,16 +54,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 for p in (str(HERE), str(ROOT)):  # run from a checkout without installing
     if p not in sys.path:
         sys.path.insert(0, p)
-
-import geopandas as gpd
-import networkx as nx
-import numpy as np
-import pandas as pd
 
 HEADER = "| figure | median | CPU | x bare import | runs | target | result | peak memory | note |"
 ALLDATA = Path("iom_mmp") / "Missing_Migrants_Global_Figures_allData.csv"

@@ -654,14 +654,14 @@ def _cmd_data_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_cache_info(args: argparse.Namespace) -> int:
+def _cmd_cache_info(_args: argparse.Namespace) -> int:
     from routes.model.cache import cache_info
 
     print(cache_info())
     return 0
 
 
-def _cmd_cache_clear(args: argparse.Namespace) -> int:
+def _cmd_cache_clear(_args: argparse.Namespace) -> int:
     from routes.model.cache import cache_dir, clear_cache
 
     removed = clear_cache()

@@ -38,7 +38,7 @@ def files(folder: Path) -> dict[str, str]:
     return out
 
 
-def disk_full(*args: Any, **kwargs: Any) -> None:
+def disk_full(*_args: Any, **_kwargs: Any) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -112,7 +112,7 @@ def test_several_files_all_or_nothing(tmp_path: Path) -> None:
     write_text(tmp_path / "b.txt", "old b")
     before = files(tmp_path)
 
-    def fail(temp: Path) -> None:
+    def fail(_temp: Path) -> None:
         raise ValueError("the second file cannot be made")
 
     with pytest.raises(ValueError, match="second file"):
@@ -138,7 +138,7 @@ def test_geopackage_through_a_symlink_and_on_failure(risky: nx.MultiDiGraph, tmp
     assert precious.read_bytes() == b"not to be overwritten" and not (tmp_path / "out.gpkg").is_symlink()
     before = files(tmp_path)
 
-    def gdal_fails(*args: Any, **kwargs: Any) -> None:
+    def gdal_fails(*_args: Any, **_kwargs: Any) -> None:
         raise pyogrio.errors.DataSourceError("sqlite3_exec failed: database or disk is full")
 
     monkeypatch.setattr(export.pyogrio, "write_dataframe", gdal_fails)
@@ -164,8 +164,9 @@ def shipped_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("shipped_cli")
+@pytest.mark.usefixtures("capsys")  # the command's output is captured, not printed
 @pytest.mark.parametrize("suffix", [".csv", ".json", ".geojson", ".txt"])
-def test_rank_output_replaces_a_symlink(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str) -> None:
+def test_rank_output_replaces_a_symlink(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / "out"
     out.mkdir()
     precious = out / "precious"
@@ -196,7 +197,7 @@ def test_rank_output_on_a_full_disk(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.usefixtures("shipped_cli")
 def test_an_os_error_without_a_file_name_is_still_clear(capsys: pytest.CaptureFixture[str],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(**kw: Any) -> Any:
+    def full(**_kw: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(routes.load, "load_network", full)

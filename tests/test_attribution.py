@@ -127,7 +127,7 @@ def test_route_tag_fallback_prefers_travelled_legs_and_keeps_its_reach() -> None
     out = attribute_incidents(G, tagged, travelled={("t1", "2024-03")})
     assert out.loc[0, "leg"] == "t1" and out.loc[0, "match"] == "route_tag"  # the one people were on
     far = _darien(8.77, 9.33)  # the travelled trail is beyond reach: no guess at the idle one
-    assert 9.33 - 8.5 > ROUTE_TAG_DISTANCE_M / 111_000
+    assert ROUTE_TAG_DISTANCE_M / 111_000 < 9.33 - 8.5
     assert attribute_incidents(far, tagged, travelled={("t1", "2024-03")}).loc[0, "match"] == "off_network"
 
 

@@ -88,4 +88,4 @@ def test_the_reverse_flow_splits_cover_every_month_of_the_reverse_flow() -> None
     for (split, branch), rows in reverse.groupby(["split", "branch"]):
         covered = sum(month_fractions(months, f"{r.period_start:%Y-%m-%d}", f"{r.period_end:%Y-%m-%d}")
                       for r in rows.itertuples())
-        assert np.allclose(covered, 1.0), f"{split}/{branch}: months covered {dict(zip(months.astype(str), covered))}"
+        assert np.allclose(covered, 1.0), f"{split}/{branch}: months covered {dict(zip(months.astype(str), covered, strict=True))}"

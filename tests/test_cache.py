@@ -227,12 +227,13 @@ def test_an_unusable_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.M
     assert _cli("rank", "Necoclí", "Tapachula")[0] == 0
 
 
-def test_a_read_only_folder_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch, estimates: list[int]) -> None:
+@pytest.mark.usefixtures("estimates")  # estimate_risk patched to count its calls
+def test_a_read_only_folder_means_no_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder.mkdir()
     folder.chmod(0o500)
     try:
         if os.access(folder, os.W_OK):  # root writes anyway: make the write fail as a read-only disk would
-            def read_only(*args: object, **kwargs: object) -> None:
+            def read_only(*_args: object, **_kwargs: object) -> None:
                 raise OSError(errno.EROFS, "Read-only file system")
 
             monkeypatch.setattr(cache.tempfile, "mkstemp", read_only)
@@ -242,9 +243,9 @@ def test_a_read_only_folder_means_no_cache(folder: Path, monkeypatch: pytest.Mon
         folder.chmod(0o700)
 
 
-def test_a_full_disk_means_no_cache_and_no_leftovers(folder: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     estimates: list[int]) -> None:
-    def full(src: object, dst: object) -> None:
+@pytest.mark.usefixtures("estimates")  # estimate_risk patched to count its calls
+def test_a_full_disk_means_no_cache_and_no_leftovers(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(_src: object, _dst: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(cache.os, "replace", full)

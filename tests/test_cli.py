@@ -100,7 +100,7 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_ctrl_c_exits_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(*args: Any, **kw: Any) -> Any:
+    def interrupted(*_args: Any, **_kw: Any) -> Any:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(routes.network.places, "search_places", interrupted)
@@ -437,7 +437,7 @@ def test_validate(capsys: pytest.CaptureFixture[str]) -> None:
 def test_validate_reports_a_failure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import routes.io.flows
 
-    def broken(*args: Any, **kw: Any) -> Any:
+    def broken(*_args: Any, **_kw: Any) -> Any:
         raise DataError("geodata/flows.csv row 3: persons 'x' is not a number; fix the row")
 
     monkeypatch.setattr(routes.io.flows, "load_flows", broken)

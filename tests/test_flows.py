@@ -280,7 +280,8 @@ def test_build_reproduces_shipped_table(flows: pd.DataFrame) -> None:
 
 
 @needs_raw
-def test_build_command_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("capsys")  # the command's output is captured, not printed
+def test_build_command_writes_files(tmp_path: Path) -> None:
     doc = tmp_path / "FLOWS.md"
     doc.write_text(f"# doc\n\n{fb._MARK[0]}\nold\n{fb._MARK[1]}\ntail\n", encoding="utf-8")
     assert fb.write_flows(RAW.parents[1], tmp_path) == tmp_path / "flows.csv"

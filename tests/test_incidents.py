@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shared import needs_shared, shared_data
+from toy import ALLDATA, DOWNLOADS
 
 from routes.errors import DataError
 from routes.io.incidents import COLUMNS, combine_incidents, flag_duplicates, read_incidents
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "incidents"
-from toy import ALLDATA, DOWNLOADS
 
 
 def row(main_id: str, date: str = "2024-03-05", dead: str = "1", missing: str = "", coords: str = "8.5, -77.5",

@@ -59,7 +59,7 @@ def test_toy_graph_contract(toy: nx.MultiDiGraph) -> None:
 def test_lengths_are_geodesic_over_the_whole_line(toy: nx.MultiDiGraph) -> None:
     geod = Geod(ellps="WGS84")
     for _, _, d in toy.edges(data=True):
-        lons, lats = zip(*d["geometry"].coords)
+        lons, lats = zip(*d["geometry"].coords, strict=True)
         independent = sum(geod.inv(lons[i], lats[i], lons[i + 1], lats[i + 1])[2] for i in range(len(lons) - 1)) / 1000
         assert d["length_km"] == pytest.approx(independent, rel=0.01)
         ends = geod.inv(lons[0], lats[0], lons[-1], lats[-1])[2] / 1000

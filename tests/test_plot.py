@@ -15,8 +15,8 @@ from routes.report import plot
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from PIL import Image  # pillow is a matplotlib dependency
+import matplotlib.pyplot as plt  # noqa: E402 - after the Agg backend is chosen
+from PIL import Image  # noqa: E402 - pillow is a matplotlib dependency: only there when matplotlib is
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FIGSIZE, DPI = (6.0, 5.0), 80

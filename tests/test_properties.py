@@ -255,7 +255,7 @@ def leg_list(draw: st.DrawFn) -> tuple[int, list[tuple[int, int, str, float, flo
     return n, legs
 
 
-def _graph(n: int, legs: list[tuple[int, int, str, float, float | None]], order: list[int],
+def _graph(legs: list[tuple[int, int, str, float, float | None]], order: list[int],
            node_order: list[int]) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(crs="EPSG:4326")
     for i in node_order:
@@ -287,10 +287,10 @@ def test_scorer_invariants_and_order_of_reading(legs_and_n: tuple[int, list[Any]
     n, legs = legs_and_n
     order = list(range(len(legs)))
     nodes = list(range(n))
-    G = _graph(n, legs, order, nodes)
+    G = _graph(legs, order, nodes)
     rnd.shuffle(order)
     rnd.shuffle(nodes)
-    H = _graph(n, legs, order, nodes)  # the same legs, read in another order
+    H = _graph(legs, order, nodes)  # the same legs, read in another order
     a, b = _ranking(G, n), _ranking(H, n)
     assert not isinstance(a, str), a
 

@@ -59,7 +59,7 @@ def test_provenance_of_the_shipped_estimate(G: nx.MultiDiGraph) -> None:
     assert (p["direction"], p["scenario"]) == ("south", {"month": 1})
 
 
-def test_a_window_narrows_the_incident_window(G: nx.MultiDiGraph) -> None:
+def test_a_window_narrows_the_incident_window() -> None:
     H = estimate_risk(load_network(risk=False), load_incidents("shipped"), window=(2022, 2023), draws=200)
     first, last = provenance(H)["incident_window"]
     assert first >= "2022-01-01" and last <= "2023-12-31" and provenance(H)["as_of"] == last

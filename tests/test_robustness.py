@@ -32,7 +32,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 from shared import SHARED, needs_shared
-from toy import LEGS, PLACES, legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
+from toy import ALLDATA, DOWNLOADS, LEGS, PLACES, legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
 from routes.errors import DataError, NetworkError, NoPathError, ScenarioError, UnknownPlaceError
 from routes.io.incidents import read_incidents
@@ -44,7 +44,6 @@ from routes.query.scoring import Scenario, rank_paths
 ROOT = Path(__file__).resolve().parents[1]
 
 # ------------------------------------------------------------------------------------------------ helpers
-from toy import ALLDATA, DOWNLOADS
 
 
 def incident(main_id: str = "2024.MMP0001", *, date: str = "2024-03-05", dead: str = "1", missing: str = "",
@@ -86,7 +85,7 @@ def hang_guard(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def alarm(signum: int, frame: Any) -> None:
+    def alarm(_signum: int, _frame: Any) -> None:
         raise TimeoutError(f"no answer within {seconds:g} s: the reader hangs on this input")
 
     old = signal.signal(signal.SIGALRM, alarm)
@@ -129,7 +128,7 @@ class Bad:
 
 
 def _read(name: str, data: bytes | Callable[[Path], Path]) -> Call:
-    def call(tmp: Path, G: nx.MultiDiGraph) -> Any:
+    def call(tmp: Path, _G: nx.MultiDiGraph) -> Any:
         if isinstance(data, bytes):
             (tmp / name).write_bytes(data)
             return read_incidents(tmp / name)
@@ -161,7 +160,7 @@ def _header_cut(p: Path) -> Path:
 def _network(places: dict[str, Any] | None = None, legs: dict[str, Any] | None = None, *,
              places_name: str = "places.geojson", legs_name: str = "legs.geojson",
              raw_legs: bytes | None = None) -> Call:
-    def call(tmp: Path, G: nx.MultiDiGraph) -> Any:
+    def call(tmp: Path, _G: nx.MultiDiGraph) -> Any:
         p = write(tmp, places_name, places if places is not None else places_doc())
         if raw_legs is not None:
             (tmp / legs_name).write_bytes(raw_legs)
@@ -225,7 +224,7 @@ CATALOGUE: list[Bad] = [
         _read("page.csv", b"<!DOCTYPE html><html><head><title>Sign in</title></head><body></body></html>\n"),
         DataError, (r"page\.csv is not an IOM Missing Migrants export", r"found \['<!DOCTYPE html>",
                     r"Expected the allData format")),
-    Bad("not a file: a directory", lambda tmp, G: read_incidents(tmp), DataError,
+    Bad("not a file: a directory", lambda tmp, _G: read_incidents(tmp), DataError,
         (r"cannot read incident file '.*'", r"check the path")),
     Bad("huge single line: 5 MB, no newline, no separator", _read("line.csv", b"x" * _HUGE), DataError,
         (r"line\.csv has no line break in its first 100,000 characters", r"not a CSV export with a header row"),
@@ -326,48 +325,48 @@ CATALOGUE: list[Bad] = [
         _network({"type": "FeatureCollection", "features": []}), NetworkError,
         (r"places\.geojson: the places file has no features", r"a network needs at least two places")),
     # --- places by name
-    Bad("unknown place: find_place('Tapachula') on the Urabá network", lambda tmp, G: find_place(G, "Tapachula"),
+    Bad("unknown place: find_place('Tapachula') on the Urabá network", lambda _tmp, G: find_place(G, "Tapachula"),
         UnknownPlaceError, (r"unknown place 'Tapachula'", r"list them with `route-risk places`")),
-    Bad("ambiguous place: two places called 'La Miel'", lambda tmp, G: find_place(_two_la_miel(G), "La Miel"),
+    Bad("ambiguous place: two places called 'La Miel'", lambda _tmp, G: find_place(_two_la_miel(G), "La Miel"),
         UnknownPlaceError, (r"place name 'La Miel' is ambiguous", r"'la-miel'", r"'la-miel-beach'", r"use the id")),
-    Bad("unknown place: rank_paths to 'Tapachula'", lambda tmp, G: rank_paths(G, "Necoclí", "Tapachula"),
+    Bad("unknown place: rank_paths to 'Tapachula'", lambda _tmp, G: rank_paths(G, "Necoclí", "Tapachula"),
         UnknownPlaceError, (r"unknown destination 'Tapachula'", r"route-risk places")),
-    Bad("unknown place: rank_paths from a misspelt origin", lambda tmp, G: rank_paths(G, "Necocly", "La Miel"),
+    Bad("unknown place: rank_paths from a misspelt origin", lambda _tmp, G: rank_paths(G, "Necocly", "La Miel"),
         UnknownPlaceError, (r"unknown origin 'Necocly'", r"did you mean 'Necoclí' \(id 'necocli'\)")),
-    Bad("unknown region: rank_paths to 'MEX' on a network without Mexico", lambda tmp, G: rank_paths(G, "COL", "MEX"),
+    Bad("unknown region: rank_paths to 'MEX' on a network without Mexico", lambda _tmp, G: rank_paths(G, "COL", "MEX"),
         UnknownPlaceError, (r"destination 'MEX'", r"no place in Mexico \(MEX\) is on the network; countries on it: COL, PAN")),
     # --- impossible scenarios and queries
     Bad("scenario closes an unknown leg",
-        lambda tmp, G: rank_paths(G, "necocli", "la-miel", scenario=Scenario(closed="necocli-capurgana-bot")),
+        lambda _tmp, G: rank_paths(G, "necocli", "la-miel", scenario=Scenario(closed="necocli-capurgana-bot")),
         ScenarioError, (r"scenario closes unknown leg or place id\(s\): 'necocli-capurgana-bot'",
                         r"did you mean 'necocli-capurgana-boat'")),
-    Bad("month 13", lambda tmp, G: rank_paths(G, "necocli", "la-miel", month=13), ScenarioError,
+    Bad("month 13", lambda _tmp, G: rank_paths(G, "necocli", "la-miel", month=13), ScenarioError,
         (r"month must be an integer from 1 \(January\) to 12 \(December\), got 13",)),
-    Bad("month 0 in a Scenario", lambda tmp, G: Scenario(month=0), ScenarioError, (r"from 1 \(January\).*got 0",)),
-    Bad("k = 0", lambda tmp, G: rank_paths(G, "necocli", "la-miel", k=0), ValueError,
+    Bad("month 0 in a Scenario", lambda _tmp, _G: Scenario(month=0), ScenarioError, (r"from 1 \(January\).*got 0",)),
+    Bad("k = 0", lambda _tmp, G: rank_paths(G, "necocli", "la-miel", k=0), ValueError,
         (r"k must be an integer >= 1 \(number of paths\), got 0",)),
     Bad("a direction with no path: southbound Necoclí -> La Miel",
-        lambda tmp, G: rank_paths(G, "necocli", "la-miel", direction="south"), NoPathError,
+        lambda _tmp, G: rank_paths(G, "necocli", "la-miel", direction="south"), NoPathError,
         (r"no southbound path from 'Necoclí' to 'La Miel'", r"a northbound path exists: pass direction='north'")),
     Bad("a closure that leaves no path",
-        lambda tmp, G: rank_paths(G, "Necoclí", "La Miel", direction="north",
+        lambda _tmp, G: rank_paths(G, "Necoclí", "La Miel", direction="north",
                                   scenario=Scenario(closed=["capurgana-la-miel-foot"])), NoPathError,
         (r"no northbound path from 'Necoclí' to 'La Miel'", r"the scenario closed legs 'capurgana-la-miel-foot'",
          r"without those closures a northbound path exists")),
-    Bad("a closed origin", lambda tmp, G: rank_paths(G, "necocli", "la-miel", scenario=Scenario(closed="necocli")),
+    Bad("a closed origin", lambda _tmp, G: rank_paths(G, "necocli", "la-miel", scenario=Scenario(closed="necocli")),
         NoPathError, (r"no northbound path from 'Necoclí'", r"the scenario closed.*'necocli'")),
-    Bad("origin equals destination", lambda tmp, G: rank_paths(G, "necocli", "Necocli"), ValueError,
+    Bad("origin equals destination", lambda _tmp, G: rank_paths(G, "necocli", "Necocli"), ValueError,
         (r"origin 'necocli' and destination 'Necocli' are the same place", r"give two different places")),
-    Bad("a date that does not exist", lambda tmp, G: Scenario(date="2025-02-30"), ScenarioError,
+    Bad("a date that does not exist", lambda _tmp, _G: Scenario(date="2025-02-30"), ScenarioError,
         (r"date must be 'YYYY-MM-DD', got '2025-02-30'",)),
-    Bad("a negative weather advisory", lambda tmp, G: Scenario(advisory=-2), ScenarioError,
+    Bad("a negative weather advisory", lambda _tmp, _G: Scenario(advisory=-2), ScenarioError,
         (r"advisory must be a finite multiplier > 0 \(e\.g\. 2\.0\), got -2",)),
     Bad("ranking a network without risk",
-        lambda tmp, G: rank_paths(_bare(G), "necocli", "la-miel"), DataError,
+        lambda _tmp, G: rank_paths(_bare(G), "necocli", "la-miel"), DataError,
         (r"leg\(s\) have no p_death", r"estimate the risk first with routes\.estimate_risk\(G\)")),
     # --- flows
     Bad("flows table saved with semicolons",
-        lambda tmp, G: _flows_semicolon(tmp), DataError, (r"flows\.csv", r"(missing required column|header)")),
+        lambda tmp, _G: _flows_semicolon(tmp), DataError, (r"flows\.csv", r"(missing required column|header)")),
 ]
 
 

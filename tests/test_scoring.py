@@ -600,7 +600,7 @@ def test_multi_source_and_pareto_agree_with_brute_force(seed: int) -> None:
     front = {
         v for v in vecs if not any(o != v and all(a <= b for a, b in zip(o, v, strict=True)) for o in vecs)
     }
-    found, exact = pareto_front(ig, adj, [d["c"] for d in ig.data], sorted(S), sorted(T))
+    found, exact = pareto_front(adj, [d["c"] for d in ig.data], sorted(S), sorted(T))
     assert exact
     assert {tuple(round(x, 9) for x in v) for v, _ in found} == {tuple(round(x, 9) for x in v) for v in front}
 
@@ -618,7 +618,7 @@ def test_invariants_hold_for_any_risks(
 ) -> None:
     G = corridor_graph()
     for (lid, *_), p in zip(LEGS, ps, strict=True):
-        for u, v, key, d in G.edges(keys=True, data=True):
+        for _u, _v, key, d in G.edges(keys=True, data=True):
             if key == lid:
                 shape, rate = gamma_for(p) if p > 1e-9 else (None, None)
                 d.update(p_death=p, risk_shape=shape, risk_rate=rate)

@@ -153,7 +153,7 @@ def test_update_from_downloads_page_export(tmp_path: Path) -> None:
     assert meta["based_on"] == str(shipped)
 
 
-def test_update_default_folder_is_used_from_then_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_update_default_folder_is_used_from_then_on() -> None:
     export = Path(__file__).resolve().parent / "data" / "incidents" / "downloads_page_sample.csv"
     update_snapshot(export)
     assert resolve_snapshot() == user_data_dir() / "snapshot" / "incidents.csv"

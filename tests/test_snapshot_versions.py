@@ -99,7 +99,7 @@ def test_update_writes_a_version_and_switches_to_it(tmp_path: Path) -> None:
 
 
 def test_without_symlinks_a_pointer_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_symlinks(*args: object, **kw: object) -> None:
+    def no_symlinks(*_args: object, **_kw: object) -> None:
         raise OSError(1, "symbolic links are not supported here")
 
     monkeypatch.setattr(store.os, "symlink", no_symlinks)
@@ -112,7 +112,7 @@ def test_without_symlinks_a_pointer_file(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_old_layout_migrated_without_symlinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_symlinks(*args: object, **kw: object) -> None:
+    def no_symlinks(*_args: object, **_kw: object) -> None:
         raise OSError(1, "symbolic links are not supported here")
 
     monkeypatch.setattr(store.os, "symlink", no_symlinks)
@@ -352,7 +352,7 @@ def test_a_kill_between_any_two_steps_leaves_a_whole_snapshot(tmp_path: Path) ->
             shutil.copytree(template, data, symlinks=True)
         folders.append(data)
     before = sha(ex)
-    run = _python(json.dumps([[str(ex), str(d), kind, at] for (kind, at, _), d in zip(cases, folders)]), code=_CRASH)
+    run = _python(json.dumps([[str(ex), str(d), kind, at] for (kind, at, _), d in zip(cases, folders, strict=True)]), code=_CRASH)
     assert run.returncode == 0, run.stderr[-3000:]
     codes = json.loads(run.stdout.strip().splitlines()[-1])
     assert sha(ex) == before

@@ -56,7 +56,7 @@ def state(G: nx.MultiDiGraph) -> str:
 
 def edited(G: nx.MultiDiGraph, leg: str = "necocli-capurgana-boat", **values: Any) -> nx.MultiDiGraph:
     H = G.copy()  # keeps its estimate_id: the edit is on an estimated graph
-    for u, v, k, d in H.edges(keys=True, data=True):
+    for _u, _v, k, d in H.edges(keys=True, data=True):
         if k == leg and d["direction"] == "north":
             d.update(values)
     return H

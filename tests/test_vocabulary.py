@@ -60,7 +60,8 @@ def with_cable_car(monkeypatch: pytest.MonkeyPatch) -> Mode:
     return cable
 
 
-def test_a_new_mode_is_matched_estimated_scored_and_exported(with_cable_car: Mode, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("with_cable_car")  # registers the mode for the test
+def test_a_new_mode_is_matched_estimated_scored_and_exported(tmp_path: Path) -> None:
     legs = [dict(leg, mode="cable_car") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
     G = load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)),
                      risk=False)
@@ -83,7 +84,7 @@ def test_a_new_mode_is_matched_estimated_scored_and_exported(with_cable_car: Mod
 def test_rail_is_a_land_vehicle_mode() -> None:
     rail = MODES["rail"]
     assert (rail.sea, rail.water, rail.vehicle, rail.speed_kmh, rail.reach_m) == (False, False, True, 10.0, 6_000.0)
-    assert vocabulary.VEHICLE_MODES == {"road", "rail"}
+    assert {"road", "rail"} == vocabulary.VEHICLE_MODES
 
 
 def test_vehicle_accidents_prefer_rail_like_road(tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ def _browser_missing() -> str | None:
 
 def test_without_chromium_the_browser_tests_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", "/nonexistent/chromium")
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
     assert "apt-get install chromium chromium-driver" in (_browser_missing() or "")
 
 

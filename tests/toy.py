@@ -97,7 +97,7 @@ def toy_incidents(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
                "lon": r["lon"], "lat": r["lat"]}
         recs.append(rec)
     df = pd.DataFrame(recs)
-    return gpd.GeoDataFrame(df, geometry=[Point(x, y) for x, y in zip(df["lon"], df["lat"])], crs="EPSG:4326")
+    return gpd.GeoDataFrame(df, geometry=[Point(x, y) for x, y in zip(df["lon"], df["lat"], strict=True)], crs="EPSG:4326")
 
 
 # The column headers of the two IOM export formats (PROVENANCE.md), as the tests write them.

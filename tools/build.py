@@ -56,7 +56,7 @@ def _flows(shared: Path, out: Path) -> list[Path]:
     return [write_flows(shared, out)]
 
 
-def _exposure(shared: Path, out: Path) -> list[Path]:
+def _exposure(_shared: Path, out: Path) -> list[Path]:
     from routes.io.flows import load_shares
     from tools.exposure import build_exposure_table, read_branches
 

@@ -125,7 +125,7 @@ def flag_duplicates(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     pairs = pairs[pairs["ia"] != pairs["ib"]]
     ids = frame["main_id"].to_numpy()
     others: dict[int, list[str]] = {}
-    for ia, ib in zip(pairs["ia"].to_numpy(), pairs["ib"].to_numpy()):  # loops over the few pairs only
+    for ia, ib in zip(pairs["ia"].to_numpy(), pairs["ib"].to_numpy(), strict=True):  # loops over the few pairs only
         others.setdefault(int(ia), []).append(str(ids[ib]))
     flags = np.full(len(frame), "", dtype=object)
     for ia, names in others.items():
@@ -312,7 +312,7 @@ def combine_incidents(frames: Sequence[gpd.GeoDataFrame], *, dedupe: bool = True
         replaced += [{"main_id": r.main_id, "source_file": r.source_file, "date": _iso(r.date),
                       "dead_missing": int(r.dead_missing), "replaced_by": b or None,
                       "newer_file": newer.attrs.get("source_file"), "reason": w}
-                     for r, b, w in zip(old[drop].itertuples(), by[drop], why[drop])]
+                     for r, b, w in zip(old[drop].itertuples(), by[drop], why[drop], strict=True)]
         result = pd.concat([old[~drop], new], ignore_index=True)
     result = result.sort_values(["date", "main_id"], na_position="last", kind="stable")
     out = _to_gdf(result)

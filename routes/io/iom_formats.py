@@ -309,7 +309,9 @@ def aggregate_split_rows(df: pd.DataFrame) -> pd.DataFrame:
     dup = df["main_id"].duplicated(keep=False)
     if not dup.any():
         return df
-    joined = lambda s: ",".join(dict.fromkeys(x for v in s for x in str(v).split(",") if x))
+    def joined(s: pd.Series) -> str:
+        return ",".join(dict.fromkeys(x for v in s for x in str(v).split(",") if x))
+
     agg: dict[str, Any] = {c: "first" for c in df.columns if c != "main_id"}
     agg.update(incident_ids=joined, cause=joined, source_quality=joined, route=joined, date="min",
                dead="sum", missing="sum", dead_missing="sum",

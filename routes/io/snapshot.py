@@ -199,7 +199,7 @@ def _summary(t: pd.DataFrame) -> dict[str, Any]:
             "date_max": dates.max().date().isoformat() if len(dates) else None,
             "rows_per_year": {str(int(y)): int(n) for y, n in years.items()},
             "possible_duplicates": sorted({" = ".join(sorted((a, b))) for a, bs in
-                                           zip(t["main_id"], t["possible_duplicate_of"]) if bs
+                                           zip(t["main_id"], t["possible_duplicate_of"], strict=True) if bs
                                            for b in bs.split(",")})}
 
 

@@ -89,10 +89,10 @@ def diff_snapshots(before: pd.DataFrame, after: pd.DataFrame) -> SnapshotDiff:
     m = b[cols].reset_index(names="ib").merge(a[cols].reset_index(names="ia"), on=["main_id", "date"],
                                               suffixes=("_b", "_a"))
     m = m.drop_duplicates("ib").drop_duplicates("ia")
-    pairs = [(int(i), int(j)) for i, j in zip(m["ib"], m["ia"])]
+    pairs = [(int(i), int(j)) for i, j in zip(m["ib"], m["ia"], strict=True)]
     rest_b, rest_a = b.drop(index=m["ib"]), a.drop(index=m["ia"])
     same = _duplicate_pairs(rest_b, rest_a).drop_duplicates("ia").drop_duplicates("ib")
-    pairs += [(int(i), int(j)) for i, j in zip(same["ia"], same["ib"])]
+    pairs += [(int(i), int(j)) for i, j in zip(same["ia"], same["ib"], strict=True)]
     ib, ia = np.array([p[0] for p in pairs], dtype=int), np.array([p[1] for p in pairs], dtype=int)
     pb, pa = b.iloc[ib].reset_index(drop=True), a.iloc[ia].reset_index(drop=True)
     diffs = {c: ~_same(pb[c], pa[c]) for c in cols}

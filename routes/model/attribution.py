@@ -231,7 +231,7 @@ def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
     by_key = [ways[k] for _, _, k, _ in chosen]
     facts = [(d.get("mode"), d.get("corridor"), d.get("period_start"), d.get("period_end"), d.get("geometry"))
              for _, _, _, d in chosen]
-    mode, corridor, start, end, geometry = (list(c) for c in zip(*facts)) if facts else ([], [], [], [], [])
+    mode, corridor, start, end, geometry = (list(c) for c in zip(*facts, strict=True)) if facts else ([], [], [], [], [])
     lines = [g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
              for g, (u, v, _, _) in zip(geometry, chosen, strict=True)]
     return _Legs(
@@ -388,7 +388,7 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     result.leg[rows] = legs.key[bl]
     result.distance_m[rows] = np.round(bd, 1)
     result.match[rows] = np.where(bd <= blim * GOOD_FRACTION, "good", "fair")
-    result.match_reason[rows] = [f"{m} leg within {d / 1000:.1f} km" for m, d in zip(legs.mode[bl], bd)]
+    result.match_reason[rows] = [f"{m} leg within {d / 1000:.1f} km" for m, d in zip(legs.mode[bl], bd, strict=True)]
     unmatched = np.setdiff1d(np.arange(len(todo)), bi)
     result.match_reason[todo[unmatched]] = np.where(
         near_but_closed[unmatched], "near a leg that was not in use on that date", "no leg within reach of its mode"

@@ -208,7 +208,7 @@ def estimate_risk(
     month_keys = vocab_month_keys(months)
     busy_e, busy_m = np.nonzero(exp.central > 0)
     leg_ids = np.array([e[2] for e in exp.edges], dtype=object)
-    travelled = set(zip(leg_ids[busy_e], month_keys[busy_m]))
+    travelled = set(zip(leg_ids[busy_e], month_keys[busy_m], strict=True))
     attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
     attrs = attributed.attrs
     attributed = without_attrs(attributed)  # every column read below would deep-copy the snapshot's metadata

@@ -306,7 +306,6 @@ def k_best(
 
 
 def pareto_front(
-    graph: IndexedGraph,
     adj: Adjacency,
     costs: Sequence[tuple[float, ...]],
     sources: Sequence[int],
@@ -351,7 +350,7 @@ def pareto_front(
     >>> _ = G.add_edge("a", "b", key="bad", c=(3.0, 6.0))
     >>> ig = IndexedGraph.from_graph(G)
     >>> c = [d["c"] for d in ig.data]
-    >>> front, exact = pareto_front(ig, ig.adjacency([0.0] * 3), c, [0], [1])
+    >>> front, exact = pareto_front(ig.adjacency([0.0] * 3), c, [0], [1])
     >>> [[ig.keys[e] for e in p] for _, p in front], exact
     ([['boat'], ['trail']], True)
     """
@@ -483,10 +482,7 @@ def k_shortest_paths(
     ws: list[float] = []
     active: list[bool] = []
     for e, d in enumerate(ig.data):
-        if callable(weight):
-            w = weight(ig.nodes[ig.src[e]], ig.nodes[ig.dst[e]], d)
-        else:
-            w = d.get(weight, 1.0)
+        w = weight(ig.nodes[ig.src[e]], ig.nodes[ig.dst[e]], d) if callable(weight) else d.get(weight, 1.0)
         active.append(w is not None)
         w = 0.0 if w is None else float(w)
         if not (w >= 0 and math.isfinite(w)):

@@ -197,7 +197,6 @@ def _geography(G: nx.MultiDiGraph, origin: Sequence[str], destination: Sequence[
 
 def _prepare(
     legs: _Legs,
-    G: nx.MultiDiGraph,
     origin: list[str],
     destination: list[str],
     direction: str,
@@ -269,13 +268,13 @@ def _no_path(
         msg += f" (direction inferred by {rule})"
     hints = []
     if q.closed_text:
-        free = _prepare(q.legs, G, orig, dest, q.direction, scenario, entries=entries, apply_closures=False)
+        free = _prepare(q.legs, orig, dest, q.direction, scenario, entries=entries, apply_closures=False)
         hints.append(f"the scenario closed {q.closed_text}")
         if _has_path(free):
             hints.append(f"without those closures a {q.direction}bound path exists")
         if q.dated_legs and _has_path(free):
             hints.append(_dated_hint(q, scenario))
-    if _has_path(_prepare(q.legs, G, orig, dest, other, scenario, entries=entries)):
+    if _has_path(_prepare(q.legs, orig, dest, other, scenario, entries=entries)):
         hints.append(f"a {other}bound path exists: pass direction={other!r}")
     elif not hints:
         hints.append("no path runs either way; check the places and the legs between them")
@@ -351,11 +350,11 @@ def _setup(
     rule = "given"
     if direction is None:
         direction, rule = _geography(G, orig, dest), "geography"
-        q = _prepare(legs, G, orig, dest, direction, scen, entries=entries)
+        q = _prepare(legs, orig, dest, direction, scen, entries=entries)
         paths = q.best(int(k))
         if not paths:
             other = "south" if direction == "north" else "north"
-            q_other = _prepare(legs, G, orig, dest, other, scen, entries=entries)
+            q_other = _prepare(legs, orig, dest, other, scen, entries=entries)
             paths = q_other.best(int(k))
             if paths:
                 logger.info(
@@ -363,7 +362,7 @@ def _setup(
                 )
                 q, rule = q_other, "the only direction with a path"
     else:
-        q = _prepare(legs, G, orig, dest, direction, scen, entries=entries)
+        q = _prepare(legs, orig, dest, direction, scen, entries=entries)
         paths = q.best(int(k))
     if not paths:
         raise _no_path(G, q, origin, destination, scen, orig, dest, rule, entries)

@@ -352,10 +352,7 @@ def rank_paths(
     """
     k = check_k(k)
     q, scen, rule, best = _setup(G, origin, destination, direction, month, scenario, 1 if distinct else k, span)
-    if distinct:
-        listed = distinct_routes(q, int(k), max_overlap=max_overlap)
-    else:
-        listed = [Route(c, p) for c, p in best]
+    listed = distinct_routes(q, int(k), max_overlap=max_overlap) if distinct else [Route(c, p) for c, p in best]
     paths, route, variant = [], [], []
     for i, r in enumerate(listed, start=1):
         for j, path in enumerate([r.path, *(p for _, p in r.variants)] if variants else [r.path]):
@@ -449,7 +446,7 @@ def pareto_paths(
     }
     matrix = np.column_stack([columns[c] for c in criteria])
     costs = [tuple(row) for row in matrix.tolist()]
-    front, exact = pareto_front(legs.ig, q.adjacency(), costs, q.sources, q.targets, max_labels=max_labels)
+    front, exact = pareto_front(q.adjacency(), costs, q.sources, q.targets, max_labels=max_labels)
     front.sort(
         key=lambda vp: (vp[0][criteria.index("p_death")] if "p_death" in criteria else 0.0, vp[0], vp[1])
     )

@@ -360,7 +360,7 @@ def plot_rates(G: nx.MultiDiGraph, legs: Sequence[str], *, ax: Axes | None = Non
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     color = {"north": "#1f77b4", "south": "#d62728"}
-    for i, (key, d) in enumerate(rows):
+    for i, (_key, d) in enumerate(rows):
         p, lo, hi = (1000 * d[c] for c in ("p_death", "p_death_lo", "p_death_hi"))
         ax.errorbar(p, i, xerr=[[p - lo], [hi - p]], fmt="o", color=color[d["direction"]], capsize=3)
         ax.annotate(f"{d.get('deaths', 0):.3g} dead or missing / {d.get('exposure', 0):,.0f} traversals", (hi, i),

@@ -103,7 +103,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) ->
     right = [h.endswith(">") for _, h in columns]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)).rstrip()
+        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)).rstrip()
 
     return "\n".join([line(heads), *(line(c) for c in cells)])
 
@@ -157,7 +157,7 @@ def place_name(G: nx.MultiDiGraph, node: str) -> str:
 
 def no_data_legs(G: nx.MultiDiGraph, nodes: Sequence[str], legs: Sequence[str]) -> int:
     """How many legs of a path have ``evidence == "none"`` (nobody known to travel them)."""
-    return sum(G.edges[u, v, k].get("evidence") == "none" for u, v, k in zip(nodes[:-1], nodes[1:], legs))
+    return sum(G.edges[u, v, k].get("evidence") == "none" for u, v, k in zip(nodes[:-1], nodes[1:], legs, strict=True))
 
 
 # ----------------------------------------------------------------------------------------------- headers
@@ -261,7 +261,7 @@ PRIOR_NOTE = ("*: no death is recorded on that leg; its share comes from its mod
 
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
     out = [lines[0]]
-    for line, r in zip(lines[1:], paths.itertuples()):
+    for line, r in zip(lines[1:], paths.itertuples(), strict=True):
         ended = list(getattr(r, "legs_ended", None) or [])
         note = []
         if ended:
@@ -289,7 +289,7 @@ def _differs(G: nx.MultiDiGraph, r: Any, paths: Any) -> list[str]:
 
 def _edge_attr(G: nx.MultiDiGraph, r: Any, leg: str, attr: str) -> Any:
     """An attribute of the edge of ``leg`` on the path ``r`` (its nodes in order)."""
-    for u, v in zip(r.nodes, r.nodes[1:]):
+    for u, v in zip(r.nodes, r.nodes[1:], strict=False):
         if G.has_edge(u, v, leg):
             return G.edges[u, v, leg].get(attr)
     return None
