@@ -249,6 +249,23 @@ def _parse_via(text: str, leg_id: str) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in pairs]
 
 
+def _leg_row_problems(row: dict[str, str], where: str, xy: dict[str, tuple[float, float]]) -> list[str]:
+    """What is wrong with one row of ``legs.csv``: unknown places, modes, directions or confidence, bad dates, a loop."""
+    problems: list[str] = []
+    for end in ("from", "to"):
+        if row[end] not in xy:
+            problems.append(f"{where}: unknown place id {row[end]!r} in {end!r}")
+    for col, vocab in (("mode", MODES), ("directions", DIRECTIONS), ("confidence", CONFIDENCES)):
+        if row[col] not in vocab:
+            problems.append(f"{where}: {col} {row[col]!r} not in {sorted(vocab)}")
+    for col in ("period_start", "period_end"):
+        if row[col] and not pd.notna(pd.to_datetime(row[col], format="%Y-%m-%d", errors="coerce")):
+            problems.append(f"{where}: {col} {row[col]!r} is not a YYYY-MM-DD date")
+    if row["from"] == row["to"]:
+        problems.append(f"{where}: from and to are the same place")
+    return problems
+
+
 def build_legs(places: gpd.GeoDataFrame, sources: Path, facts: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Build the legs table from ``sources/legs.csv``, the places and the leg facts.
 
@@ -276,18 +293,7 @@ def build_legs(places: gpd.GeoDataFrame, sources: Path, facts: pd.DataFrame | No
     problems: list[str] = []
     records = []
     for n, row in enumerate(rows, start=2):
-        where = f"legs.csv line {n} leg {row['id']!r}"
-        for end in ("from", "to"):
-            if row[end] not in xy:
-                problems.append(f"{where}: unknown place id {row[end]!r} in {end!r}")
-        for col, vocab in (("mode", MODES), ("directions", DIRECTIONS), ("confidence", CONFIDENCES)):
-            if row[col] not in vocab:
-                problems.append(f"{where}: {col} {row[col]!r} not in {sorted(vocab)}")
-        for col in ("period_start", "period_end"):
-            if row[col] and not pd.notna(pd.to_datetime(row[col], format="%Y-%m-%d", errors="coerce")):
-                problems.append(f"{where}: {col} {row[col]!r} is not a YYYY-MM-DD date")
-        if row["from"] == row["to"]:
-            problems.append(f"{where}: from and to are the same place")
+        problems += _leg_row_problems(row, f"legs.csv line {n} leg {row['id']!r}", xy)
         if problems:
             continue
         coords = [xy[row["from"]], *_parse_via(row["via"], row["id"]), xy[row["to"]]]

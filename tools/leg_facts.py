@@ -44,6 +44,26 @@ def _mid(low: str, high: str) -> float | None:
     return (float(low) + float(high)) / 2.0
 
 
+def _fact_chains(legs: pd.DataFrame) -> dict[str, list[tuple[str, bool]]]:
+    """For each facts entry ``From>To``, the legs it covers, each with whether it pays the cost (``$``)."""
+    chains: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for leg_id, entries in zip(legs["id"], legs["facts"], strict=True):
+        for entry in (part.strip() for part in entries.split(";") if part.strip()):
+            chains[entry.rstrip("$").strip()].append((leg_id, entry.endswith("$")))
+    return chains
+
+
+def _pick(found: dict[tuple[str, str], dict[int, list[tuple[float, str]]]], leg_id: str,
+          what: str) -> tuple[float | None, str | None]:
+    """The median of a leg's values of ``what`` from its smallest chain (the most specific), with their sources."""
+    by_size = found.get((leg_id, what))
+    if not by_size:
+        return None, None
+    values = by_size[min(by_size)]
+    cites = sorted({cite for _, cite in values})
+    return statistics.median(v for v, _ in values), "legs_facts.csv median of " + " ; ".join(cites)
+
+
 def leg_durations_and_costs(legs: pd.DataFrame, facts: pd.DataFrame | None) -> pd.DataFrame:
     """Compute ``duration_h``, ``cost_usd`` and their sources for every leg (see the module rules).
 
@@ -65,10 +85,7 @@ def leg_durations_and_costs(legs: pd.DataFrame, facts: pd.DataFrame | None) -> p
     >>> float(leg_durations_and_costs(legs, None).loc["a", "duration_h"])
     2.0
     """
-    chains: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for leg_id, entries in zip(legs["id"], legs["facts"], strict=True):
-        for entry in (part.strip() for part in entries.split(";") if part.strip()):
-            chains[entry.rstrip("$").strip()].append((leg_id, entry.endswith("$")))
+    chains = _fact_chains(legs)
     length = dict(zip(legs["id"], legs["length_km"], strict=True))
     hours = {i: length[i] / SPEED_KMH[m] for i, m in zip(legs["id"], legs["mode"], strict=True)}
     # per leg and quantity: chain size -> list of (value, citation); the smallest chain (most specific) wins
@@ -100,20 +117,12 @@ def leg_durations_and_costs(legs: pd.DataFrame, facts: pd.DataFrame | None) -> p
                         (c * share, f"{pair} x{share:.2f}: {row['source']}")
                     )
 
-    def pick(leg_id: str, what: str) -> tuple[float | None, str | None]:
-        by_size = found.get((leg_id, what))
-        if not by_size:
-            return None, None
-        values = by_size[min(by_size)]
-        cites = sorted({cite for _, cite in values})
-        return statistics.median(v for v, _ in values), "legs_facts.csv median of " + " ; ".join(cites)
-
     out = {}
     for leg_id, mode in zip(legs["id"], legs["mode"], strict=True):
-        d_h, d_s = pick(leg_id, "d")
+        d_h, d_s = _pick(found, leg_id, "d")
         if d_h is None:
             d_h, d_s = hours[leg_id], f"assumption: {SPEED_KMH[mode]:g} km/h"
-        c_u, c_s = pick(leg_id, "c")
+        c_u, c_s = _pick(found, leg_id, "c")
         out[leg_id] = {
             "duration_h": round(d_h, 2),
             "duration_source": d_s,

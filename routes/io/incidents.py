@@ -152,6 +152,29 @@ def _merged(df: pd.DataFrame) -> dict[int, list[str]]:
     return {int(r): [f"part of the split incident {m!r}, merged into row {int(first[m])}"] for r, m in later.items()}
 
 
+def _complain_of_unread_rows(name: str, fmt: str, n_rows: int, skipped: AttrsList,
+                             on_invalid: OnInvalid) -> None:
+    """Raise or warn, as ``on_invalid`` asks, when a file has no data rows or rows that cannot be read."""
+    if n_rows == 0:
+        msg = f"{name} has a header but no data rows; expected incidents of the {LABELS[fmt]} format"
+        if on_invalid == "raise":
+            raise DataError(msg + "; download the export again")
+        if on_invalid == "warn":
+            logger.warning(msg)
+            warnings.warn(msg, UserWarning, stacklevel=3)  # the caller of read_incidents
+    if skipped:
+        msg = (f"{name}: {len(skipped)} of {n_rows} data rows cannot be read as the {LABELS[fmt]} format "
+               "(row numbers count data rows, the header excluded)")
+        if on_invalid == "raise":
+            raise DataError(msg + "; correct them in a copy of the file, or pass on_invalid='skip' to keep the "
+                            "valid rows (the skipped rows are then listed in attrs['skipped'])",
+                            problems=[f"{name}, row {s['row']}: {s['reason']}" for s in skipped])
+        if on_invalid == "warn":
+            listing = "; ".join(f"row {s['row']}: {s['reason']}" for s in skipped[:20])
+            logger.warning("%s; skipped: %s", msg, listing)
+            warnings.warn(f"{msg}; skipped them (see attrs['skipped']): {listing}", UserWarning, stacklevel=3)
+
+
 def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise", dedupe: bool = True,
                    max_rows: int | None = MAX_ROWS, max_xlsx_bytes: int | None = MAX_XLSX_BYTES) -> gpd.GeoDataFrame:
     """Read an IOM Missing Migrants export (allData CSV/XLSX, downloads-page CSV) or a routes snapshot.
@@ -211,24 +234,7 @@ def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise"
     df, fmt, cols, encoding, problems, flagged, n_rows = parse_export(raw, name, max_rows=max_rows,
                                                                       max_xlsx_bytes=max_xlsx_bytes)
     skipped = _report(problems, name)
-    if n_rows == 0:
-        msg = f"{name} has a header but no data rows; expected incidents of the {LABELS[fmt]} format"
-        if on_invalid == "raise":
-            raise DataError(msg + "; download the export again")
-        if on_invalid == "warn":
-            logger.warning(msg)
-            warnings.warn(msg, UserWarning, stacklevel=2)
-    if skipped:
-        msg = (f"{name}: {len(skipped)} of {n_rows} data rows cannot be read as the {LABELS[fmt]} format "
-               "(row numbers count data rows, the header excluded)")
-        if on_invalid == "raise":
-            raise DataError(msg + "; correct them in a copy of the file, or pass on_invalid='skip' to keep the "
-                            "valid rows (the skipped rows are then listed in attrs['skipped'])",
-                            problems=[f"{name}, row {s['row']}: {s['reason']}" for s in skipped])
-        if on_invalid == "warn":
-            listing = "; ".join(f"row {s['row']}: {s['reason']}" for s in skipped[:20])
-            logger.warning("%s; skipped: %s", msg, listing)
-            warnings.warn(f"{msg}; skipped them (see attrs['skipped']): {listing}", UserWarning, stacklevel=2)
+    _complain_of_unread_rows(name, fmt, n_rows, skipped, on_invalid)
     df = df.drop(index=[r for r in problems if r in df.index])
     merged: dict[int, list[str]] = {}
     if fmt == "downloads":

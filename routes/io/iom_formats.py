@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -208,6 +208,65 @@ def _coordinates(t: pd.Series, problems: dict[int, list[str]], flagged: dict[int
     return lat.mask(unknown), lon.mask(unknown), quality
 
 
+_Text = Callable[..., pd.Series]
+
+
+def _dates_into(out: pd.DataFrame, text: _Text, cols: dict[str, str], problems: dict[int, list[str]]) -> None:
+    """Fill ``date``, ``year`` and ``month``; a date that is unreadable, in the future or before 2014 is a problem."""
+    out["date"], bad_date = _parse_dates(text("date"))
+    for row, v in text("date")[bad_date].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['date']} {v!r} is not a date (expected YYYY-MM-DD or 'Thu, 01/31/2026 - 12:00')")
+    now = pd.Timestamp.now()
+    future = out["date"] > now + pd.Timedelta(days=1)
+    for row, v in text("date")[future].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['date']} {v!r} is in the future; check the date (the day is the date of death, or when the body "
+            "was found)")
+    early = out["date"] < FIRST_DAY
+    for row, v in text("date")[early].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['date']} {v!r} is before 2014, when the IOM Missing Migrants Project began its records; check the "
+            "date (1900-01-01 or 0001-01-01 stand for an unknown date: leave it blank)")
+    nodate = out["date"].isna()
+    year = pd.to_numeric(text("year")[nodate], errors="coerce")
+    for row, v in text("year")[nodate][year.notna() & ~year.between(FIRST_DAY.year, now.year)].items():
+        problems.setdefault(int(row), []).append(
+            f"{cols['year']} {v!r} is outside {FIRST_DAY.year}-{now.year}, the years of the IOM records; check it, or "
+            "leave it blank when unknown")
+    mtxt = text("month")[nodate]
+    month = pd.to_numeric(mtxt, errors="coerce").fillna(mtxt.str.strip().str[:3].str.casefold().map(_MONTHS))
+    out["year"] = out["date"].dt.year.fillna(year.where(year.between(FIRST_DAY.year, now.year))).astype("Int64")
+    out["month"] = out["date"].dt.month.fillna(month.where(month.between(1, 12))).astype("Int64")
+
+
+def _counts_into(out: pd.DataFrame, text: _Text, cols: dict[str, str], problems: dict[int, list[str]],
+                 flagged: dict[int, list[str]]) -> None:
+    """Fill the counts (dead, missing, their sum, survivors, children); a negative count is a problem, except a
+    negative missing that IOM booked as a correction, and negative survivors or children become unknown."""
+    dead = _counts(text("dead"), cols["dead"], problems)
+    missing = _counts(text("missing"), cols["missing"], problems)
+    total = _counts(text("total"), cols.get("total", "total"), {}) if "total" in cols else None
+    for label, s in ((cols["dead"], dead), (cols["missing"], missing)):
+        neg = s < 0
+        if label == cols["missing"] and total is not None:  # IOM books corrections as negative missing
+            ok = neg & (dead.fillna(0) + missing == total) & (total >= 0)
+            for row in s.index[ok]:
+                flagged.setdefault(int(row), []).append(
+                    f"{label} {int(s[row])} is negative; kept as an IOM correction (dead + missing = total)")
+            neg = neg & ~ok
+        for row, v in s[neg].items():
+            problems.setdefault(int(row), []).append(f"{label} {int(v)} is negative (counts must be 0 or more)")
+    out["dead"] = dead.fillna(0).astype("int64")
+    out["missing"] = missing.fillna(0).astype("int64")
+    out["dead_missing"] = out["dead"] + out["missing"]
+    for field in ("survivors", "children"):
+        s = _counts(text(field), cols.get(field, field), problems)
+        for row, v in s[s < 0].items():
+            flagged.setdefault(int(row), []).append(f"{cols[field]} {int(v)} is negative; set to unknown")
+        out[field] = s.mask(s < 0).astype("Int64")
+
+
 def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
                ) -> tuple[pd.DataFrame, dict[int, list[str]], dict[int, list[str]]]:
     """Turn the string table into the normalised schema (all rows) plus the problems and flags per row."""
@@ -235,52 +294,8 @@ def _normalise(tab: pd.DataFrame, fmt: str, cols: dict[str, str], name: str
     for row in out.index[out["main_id"] == ""]:
         problems.setdefault(int(row), []).append(f"{cols['main_id']} is blank (every incident needs its IOM id)")
     out["incident_ids"] = text("incident_ids", strip=True)
-    out["date"], bad_date = _parse_dates(text("date"))
-    for row, v in text("date")[bad_date].items():
-        problems.setdefault(int(row), []).append(
-            f"{cols['date']} {v!r} is not a date (expected YYYY-MM-DD or 'Thu, 01/31/2026 - 12:00')")
-    now = pd.Timestamp.now()
-    future = out["date"] > now + pd.Timedelta(days=1)
-    for row, v in text("date")[future].items():
-        problems.setdefault(int(row), []).append(
-            f"{cols['date']} {v!r} is in the future; check the date (the day is the date of death, or when the body "
-            "was found)")
-    early = out["date"] < FIRST_DAY
-    for row, v in text("date")[early].items():
-        problems.setdefault(int(row), []).append(
-            f"{cols['date']} {v!r} is before 2014, when the IOM Missing Migrants Project began its records; check the "
-            "date (1900-01-01 or 0001-01-01 stand for an unknown date: leave it blank)")
-    nodate = out["date"].isna()
-    year = pd.to_numeric(text("year")[nodate], errors="coerce")
-    for row, v in text("year")[nodate][year.notna() & ~year.between(FIRST_DAY.year, now.year)].items():
-        problems.setdefault(int(row), []).append(
-            f"{cols['year']} {v!r} is outside {FIRST_DAY.year}-{now.year}, the years of the IOM records; check it, or "
-            "leave it blank when unknown")
-    mtxt = text("month")[nodate]
-    month = pd.to_numeric(mtxt, errors="coerce").fillna(mtxt.str.strip().str[:3].str.casefold().map(_MONTHS))
-    out["year"] = out["date"].dt.year.fillna(year.where(year.between(FIRST_DAY.year, now.year))).astype("Int64")
-    out["month"] = out["date"].dt.month.fillna(month.where(month.between(1, 12))).astype("Int64")
-    dead = _counts(text("dead"), cols["dead"], problems)
-    missing = _counts(text("missing"), cols["missing"], problems)
-    total = _counts(text("total"), cols.get("total", "total"), {}) if "total" in cols else None
-    for label, s in ((cols["dead"], dead), (cols["missing"], missing)):
-        neg = s < 0
-        if label == cols["missing"] and total is not None:  # IOM books corrections as negative missing
-            ok = neg & (dead.fillna(0) + missing == total) & (total >= 0)
-            for row in s.index[ok]:
-                flagged.setdefault(int(row), []).append(
-                    f"{label} {int(s[row])} is negative; kept as an IOM correction (dead + missing = total)")
-            neg = neg & ~ok
-        for row, v in s[neg].items():
-            problems.setdefault(int(row), []).append(f"{label} {int(v)} is negative (counts must be 0 or more)")
-    out["dead"] = dead.fillna(0).astype("int64")
-    out["missing"] = missing.fillna(0).astype("int64")
-    out["dead_missing"] = out["dead"] + out["missing"]
-    for field in ("survivors", "children"):
-        s = _counts(text(field), cols.get(field, field), problems)
-        for row, v in s[s < 0].items():
-            flagged.setdefault(int(row), []).append(f"{cols[field]} {int(v)} is negative; set to unknown")
-        out[field] = s.mask(s < 0).astype("Int64")
+    _dates_into(out, text, cols, problems)
+    _counts_into(out, text, cols, problems, flagged)
     for field in ("cause", "route", "country", "incident_type"):
         out[field] = text(field, strip=True)
     sq = text("source_quality", strip=True)

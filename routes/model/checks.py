@@ -115,6 +115,13 @@ def check_estimate_inputs(G: nx.MultiDiGraph, incidents: pd.DataFrame) -> None:
     DataError
         Listing every edge and incident row at fault, with what was expected and what arrived.
     """
+    problems = [*_edge_input_problems(G), *_incident_input_problems(incidents)]
+    if problems:
+        raise DataError(f"estimate_risk: {len(problems)} problem(s) in its inputs", problems)
+
+
+def _edge_input_problems(G: nx.MultiDiGraph) -> list[str]:
+    """What is wrong with the edges' ``length_km`` and ``mode``."""
     problems: list[str] = []
     for u, v, k, d in G.edges(keys=True, data=True):
         length = _number(d.get("length_km"))
@@ -123,6 +130,12 @@ def check_estimate_inputs(G: nx.MultiDiGraph, incidents: pd.DataFrame) -> None:
                             "(read_network computes it from the line)")
         if d.get("mode") not in MODES:
             problems.append(f"{_where(u, v, k)}: mode {d.get('mode')!r} is not one of {sorted(MODES)}")
+    return problems
+
+
+def _incident_input_problems(incidents: pd.DataFrame) -> list[str]:
+    """What is wrong with the incidents' ``dead``, ``missing``, ``date`` and position."""
+    problems: list[str] = []
     label = incidents.attrs.get("source_file") or "the incident table"
     ids = incidents["main_id"].astype(str).to_numpy() if "main_id" in incidents.columns else None
     def who(i: int) -> str:
@@ -146,5 +159,4 @@ def check_estimate_inputs(G: nx.MultiDiGraph, incidents: pd.DataFrame) -> None:
     if "date" in incidents.columns and not pd.api.types.is_datetime64_any_dtype(incidents["date"]):
         problems.append(f"{label}: column 'date' holds {incidents['date'].dtype}, not dates; read the table with "
                         "routes.read_incidents or convert it with pandas.to_datetime")
-    if problems:
-        raise DataError(f"estimate_risk: {len(problems)} problem(s) in its inputs", problems)
+    return problems

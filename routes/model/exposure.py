@@ -203,6 +203,46 @@ def month_fractions(months: pd.PeriodIndex, start: str, end: str) -> np.ndarray:
     return np.asarray(covered / days, dtype=float)
 
 
+def _monthly_series(flows: pd.DataFrame, months: pd.PeriodIndex,
+                    col: dict[str, int]) -> dict[tuple[str, str], np.ndarray]:
+    """Each flow series (name, direction) as persons per month of ``months`` (``col``: a month key's column)."""
+    series: dict[tuple[str, str], np.ndarray] = {}
+    for (name, direction), grp in flows.groupby(["series", "direction"]):
+        arr = np.zeros(len(months))
+        idx = grp["month"].map(col).to_numpy()
+        arr[idx.astype(int)] = grp["persons"].astype(float).to_numpy()
+        series[(str(name), str(direction))] = arr
+    return series
+
+
+def _row_legs(tokens: str, corridors: dict[str, set[str]], where: str, problems: list[str]) -> set[str]:
+    """The legs a row of the exposure table names (leg ids and ``corridor:NAME``); unknown corridors are problems."""
+    legs: set[str] = set()
+    for token in tokens.split():
+        if token.startswith("corridor:"):
+            c = token.split(":", 1)[1]
+            if c not in corridors:
+                problems.append(f"{where}: unknown corridor {c!r}; known: {sorted(corridors)}")
+            legs |= corridors.get(c, set())
+        else:
+            legs.add(token)
+    return legs
+
+
+def _closed_months(G: nx.MultiDiGraph, edges: list[tuple[str, str, str]], keys: np.ndarray) -> np.ndarray:
+    """Which months (``keys``, ``YYYY-MM``) fall outside each edge's period of use: a leg carries nobody then."""
+    closed = np.zeros((len(edges), len(keys)), dtype=bool)
+    for i, e in enumerate(edges):
+        d = G.edges[e]
+        a = str(d.get("period_start") or "")[:7]
+        z = str(d.get("period_end") or "")[:7]
+        if a:
+            closed[i] |= keys < a
+        if z:
+            closed[i] |= keys > z
+    return closed
+
+
 def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame) -> Exposure:
     """Exposure of every edge of ``G`` in every month of ``flows``.
 
@@ -229,12 +269,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
         corridors.setdefault(str(d.get("corridor")), set()).add(k)
     months = pd.period_range(pd.Period(flows["month"].min(), "M"), pd.Period(flows["month"].max(), "M"), freq="M")
     col = {str(p): j for j, p in enumerate(month_keys(months))}
-    series: dict[tuple[str, str], np.ndarray] = {}
-    for (name, direction), grp in flows.groupby(["series", "direction"]):
-        arr = np.zeros(len(months))
-        idx = grp["month"].map(col).to_numpy()
-        arr[idx.astype(int)] = grp["persons"].astype(float).to_numpy()
-        series[(str(name), str(direction))] = arr
+    series = _monthly_series(flows, months, col)
     central = np.zeros((len(edges), len(months)))
     low, high = np.zeros_like(central), np.zeros_like(central)
     fed: dict[tuple[str, str, str], list[int]] = {}
@@ -252,15 +287,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
         if key not in series:
             problems.append(f"{where}: no flow series {key[0]!r} {key[1]}bound; known: {sorted(set(series))}")
             continue
-        legs: set[str] = set()
-        for token in str(row["legs"]).split():
-            if token.startswith("corridor:"):
-                c = token.split(":", 1)[1]
-                if c not in corridors:
-                    problems.append(f"{where}: unknown corridor {c!r}; known: {sorted(corridors)}")
-                legs |= corridors.get(c, set())
-            else:
-                legs.add(token)
+        legs = _row_legs(str(row["legs"]), corridors, where, problems)
         flow = series[key] * month_fractions(months, str(row["period_start"]).strip(), str(row["period_end"]).strip())
         for leg in sorted(legs):
             e = by_leg_dir.get((leg, key[1]))
@@ -278,16 +305,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
             pair_flows.append(flow)
     if problems:
         raise DataError(f"{label}: {len(problems)} problem(s) joining the exposure table to the network", problems)
-    # a leg carries nobody outside its period of use
-    closed = np.zeros((len(edges), len(months)), dtype=bool)
-    for i, e in enumerate(edges):
-        d = G.edges[e]
-        a = str(d.get("period_start") or "")[:7]
-        z = str(d.get("period_end") or "")[:7]
-        if a:
-            closed[i] |= keys < a
-        if z:
-            closed[i] |= keys > z
+    closed = _closed_months(G, edges, keys)
     central[closed] = low[closed] = high[closed] = 0.0
     pe = np.array([e for e, _ in pairs], dtype=np.intp)
     pr = np.array([r for _, r in pairs], dtype=np.intp)

@@ -68,8 +68,6 @@ log = logging.getLogger(__name__)
 
 PRIOR_SHAPE_BOUNDS = (0.3, 20.0)
 SEASON_SHRINK = 10.0
-#: modes over which the deaths of a generic Darién position are spread
-EVIDENCE_LEVELS = ("none", "no deaths", "weak", "moderate", "strong")
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "prior_weight", "crude_rate", "season")
 
@@ -167,9 +165,6 @@ def estimate_risk(
     >>> all(0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] <= 1 for *_, d in H.edges(data=True))
     True
     """
-    from routes.io.flows import load_flows, validate_flows
-    from routes.io.incidents import read_incidents
-
     if count not in ("dead+missing", "dead"):
         raise ArgumentError(f"count must be 'dead+missing' or 'dead', got {count!r}")
     if half_life_years is not None and not half_life_years > 0:
@@ -178,49 +173,20 @@ def estimate_risk(
         raise ArgumentError(f"draws must be at least 100, got {draws!r}")
     win = check_window(window)
     day = check_as_of(as_of)
-    if incidents is None:
-        from routes.io.snapshot import load_incidents
-
-        incidents = load_incidents()
-    elif isinstance(incidents, (str, Path)):
-        incidents = read_incidents(incidents)
-    if day is not None and isinstance(incidents, pd.DataFrame):
-        incidents = known_incidents(incidents, day)
-    if not isinstance(incidents, gpd.GeoDataFrame):
-        raise ArgumentTypeError(
-            f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
-            f"got {type(incidents).__name__}"
-        )
-    check_estimate_inputs(G, incidents)  # lengths, modes, counts, dates, positions: one error listing every problem
-    if isinstance(flows, pd.DataFrame):
-        flows_df = validate_flows(flows.astype(str), name="flows (DataFrame)")
-        flows_df.attrs["source"] = "flows (DataFrame)"
-    else:
-        flows_df = load_flows(flows)
-    table = load_exposure_table(exposure)
-    if day is not None:
-        flows_df = known_flows(flows_df, day)
-        if not len(flows_df):
-            raise DataError(f"as_of {day.isoformat()}: no flow month before it; pass a later date")
-        table = known_shares(table, flows_df, day)
+    table_in = _incidents_known(incidents, day)
+    check_estimate_inputs(G, table_in)  # lengths, modes, counts, dates, positions: one error listing every problem
+    flows_df, table = _flows_known(flows, exposure, day)
     exp = build_exposure(G, flows_df, table)
     months = exp.months
     month_keys = vocab_month_keys(months)
     busy_e, busy_m = np.nonzero(exp.central > 0)
     leg_ids = np.array([e[2] for e in exp.edges], dtype=object)
     travelled = set(zip(leg_ids[busy_e], month_keys[busy_m], strict=True))
-    attributed = attribute_incidents(G, incidents, flows_share=exp.share_north(), travelled=travelled)
+    attributed = attribute_incidents(G, table_in, flows_share=exp.share_north(), travelled=travelled)
     attrs = attributed.attrs
     attributed = without_attrs(attributed)  # every column read below would deep-copy the snapshot's metadata
     if exclude:
-        main_id = attributed["main_id"].astype(str)
-        unknown = sorted(set(exclude) - set(main_id))
-        if unknown:
-            raise ArgumentError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
-        drop = main_id.isin(set(exclude)).to_numpy()
-        attributed.loc[drop, "match_reason"] = "excluded by the user (exclude=...); was: " + \
-            attributed.loc[drop, "match"].astype(str)
-        attributed.loc[drop, "match"] = "excluded"
+        _mark_excluded(attributed, exclude)
     allocation = _allocate(G, attributed, exp, count)
 
     w = _weights(months, win, half_life_years) * _coverage(months, attributed)
@@ -236,42 +202,14 @@ def estimate_risk(
     modes = np.array([str(G.edges[e].get("mode")) for e in exp.edges])
     E, E_lo, E_hi = exp.central @ w, exp.low @ w, exp.high @ w
 
-    # deaths, squared incident sizes (for clustering) and incidents per edge, with the time weights
-    deaths, sizes2, n_inc = np.zeros(n_e), np.zeros(n_e), np.zeros(n_e)
-    inc_cells = np.zeros((n_e, len(months)))
-    if len(allocation):
-        col = pd.Index(month_keys).get_indexer(vocab_month_keys(allocation["date"]))  # -1: outside the flow months
-        known = col >= 0
-        aw = np.where(known, w[col], 1.0)
-        if win is not None:  # an incident outside the flow months but inside the window still counts
-            ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
-            aw = np.where(known, aw, ((ayear >= win[0]) & (ayear <= win[1])).astype(float))
-        e_idx = allocation["edge"].to_numpy(int)
-        wt = allocation["weight"].to_numpy(float) * aw
-        size = allocation["size"].to_numpy(float)
-        np.add.at(deaths, e_idx, wt * size)
-        np.add.at(sizes2, e_idx, wt * size**2)
-        np.add.at(n_inc, e_idx, wt)
-        np.add.at(inc_cells, (e_idx[known], col[known]), wt[known])
+    deaths, sizes2, n_inc, inc_cells = _weighted_counts(allocation, w, win, month_keys, n_e)
 
     priors = _priors(modes, deaths, sizes2, E * length)
     a0 = np.array([priors[m][0] for m in modes])
     b0 = np.array([priors[m][1] for m in modes])
     phi = np.array([priors[m][3] for m in modes])
 
-    # joint draws: each exposure-table row's share once per draw, used on every edge it feeds
-    rng = np.random.default_rng(seed)
-    C = np.zeros((n_e, len(exp.share)))
-    if len(exp.pair_edge):
-        np.add.at(C, (exp.pair_edge, exp.pair_row), exp.pair_flow @ w)
-    S = np.repeat(exp.share[:, None], draws, axis=1)
-    vary = exp.share_hi > exp.share_lo
-    if vary.any():
-        S[vary] = rng.triangular(exp.share_lo[vary][:, None], exp.share[vary][:, None], exp.share_hi[vary][:, None],
-                                 size=(int(vary.sum()), draws))
-    E_draw = C @ S
-    kappa = rng.standard_gamma((a0 + deaths / phi)[:, None], size=(n_e, draws))
-    lam = kappa * length[:, None] / (b0[:, None] + E_draw * length[:, None] / phi[:, None])
+    lam = _hazard_draws(exp, w, a0 + deaths / phi, b0, phi, length, draws=draws, seed=seed)
     mean, var = lam.mean(axis=1), lam.var(axis=1)
     ok = var > 0
     shape = np.where(ok, mean**2 / np.where(ok, var, 1), a0 + deaths / phi)
@@ -304,7 +242,7 @@ def estimate_risk(
         d["season"] = season[i]
     settings = {"window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
                 "draws": draws, "seed": seed, **({"as_of": day.isoformat()} if day is not None else {}),
-                "incidents_source": incidents.attrs.get("source_file", incidents.attrs.get("source", "")),
+                "incidents_source": table_in.attrs.get("source_file", table_in.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
     attributed.attrs = attrs
     register(H, Estimate(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors, lam,
@@ -313,8 +251,100 @@ def estimate_risk(
     return H
 
 
+def _incidents_known(incidents: gpd.GeoDataFrame | str | Path | None, day: dt.date | None) -> gpd.GeoDataFrame:
+    """The incident table to estimate from (the active snapshot by default, or a file), as known on ``day``."""
+    from routes.io.incidents import read_incidents
+
+    if incidents is None:
+        from routes.io.snapshot import load_incidents
+
+        incidents = load_incidents()
+    elif isinstance(incidents, (str, Path)):
+        incidents = read_incidents(incidents)
+    if day is not None and isinstance(incidents, pd.DataFrame):
+        incidents = known_incidents(incidents, day)
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise ArgumentTypeError(
+            f"incidents must be a GeoDataFrame (routes.read_incidents) or the path of an IOM export, "
+            f"got {type(incidents).__name__}"
+        )
+    return incidents
+
+
+def _flows_known(flows: pd.DataFrame | str | Path | None, exposure: pd.DataFrame | str | Path | None,
+                 day: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flows and the exposure table (the shipped ones by default), as known on ``day``."""
+    from routes.io.flows import load_flows, validate_flows
+
+    if isinstance(flows, pd.DataFrame):
+        flows_df = validate_flows(flows.astype(str), name="flows (DataFrame)")
+        flows_df.attrs["source"] = "flows (DataFrame)"
+    else:
+        flows_df = load_flows(flows)
+    table = load_exposure_table(exposure)
+    if day is not None:
+        flows_df = known_flows(flows_df, day)
+        if not len(flows_df):
+            raise DataError(f"as_of {day.isoformat()}: no flow month before it; pass a later date")
+        table = known_shares(table, flows_df, day)
+    return flows_df, table
+
+
+def _mark_excluded(attributed: pd.DataFrame, exclude: Sequence[str]) -> None:
+    """Mark the incidents the user excluded (``match == "excluded"``, the old match kept in ``match_reason``)."""
+    main_id = attributed["main_id"].astype(str)
+    unknown = sorted(set(exclude) - set(main_id))
+    if unknown:
+        raise ArgumentError(f"exclude: no incident has main_id {unknown!r}; check the ids (routes.read_incidents)")
+    drop = main_id.isin(set(exclude)).to_numpy()
+    attributed.loc[drop, "match_reason"] = "excluded by the user (exclude=...); was: " + \
+        attributed.loc[drop, "match"].astype(str)
+    attributed.loc[drop, "match"] = "excluded"
+
+
+def _weighted_counts(allocation: pd.DataFrame, w: np.ndarray, win: tuple[int, int] | None, month_keys: np.ndarray,
+                     n_e: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Deaths, squared incident sizes (for clustering) and incidents per edge, and incidents per edge and month,
+    with the time weights ``w``."""
+    deaths, sizes2, n_inc = np.zeros(n_e), np.zeros(n_e), np.zeros(n_e)
+    inc_cells = np.zeros((n_e, len(month_keys)))
+    if len(allocation):
+        col = pd.Index(month_keys).get_indexer(vocab_month_keys(allocation["date"]))  # -1: outside the flow months
+        known = col >= 0
+        aw = np.where(known, w[col], 1.0)
+        if win is not None:  # an incident outside the flow months but inside the window still counts
+            ayear = pd.to_datetime(allocation["date"]).dt.year.to_numpy()
+            aw = np.where(known, aw, ((ayear >= win[0]) & (ayear <= win[1])).astype(float))
+        e_idx = allocation["edge"].to_numpy(int)
+        wt = allocation["weight"].to_numpy(float) * aw
+        size = allocation["size"].to_numpy(float)
+        np.add.at(deaths, e_idx, wt * size)
+        np.add.at(sizes2, e_idx, wt * size**2)
+        np.add.at(n_inc, e_idx, wt)
+        np.add.at(inc_cells, (e_idx[known], col[known]), wt[known])
+    return deaths, sizes2, n_inc, inc_cells
+
+
+def _hazard_draws(exp: Exposure, w: np.ndarray, shape0: np.ndarray, b0: np.ndarray, phi: np.ndarray,
+                  length: np.ndarray, *, draws: int, seed: int) -> np.ndarray:
+    """Joint posterior draws of every edge's hazard (one row per edge): each exposure-table row's share is drawn
+    once per draw and used on every edge it feeds; ``shape0`` is the posterior shape ``a0 + deaths / phi``."""
+    n_e = len(exp.edges)
+    rng = np.random.default_rng(seed)
+    C = np.zeros((n_e, len(exp.share)))
+    if len(exp.pair_edge):
+        np.add.at(C, (exp.pair_edge, exp.pair_row), exp.pair_flow @ w)
+    S = np.repeat(exp.share[:, None], draws, axis=1)
+    vary = exp.share_hi > exp.share_lo
+    if vary.any():
+        S[vary] = rng.triangular(exp.share_lo[vary][:, None], exp.share[vary][:, None], exp.share_hi[vary][:, None],
+                                 size=(int(vary.sum()), draws))
+    E_draw = C @ S
+    kappa = rng.standard_gamma(shape0[:, None], size=(n_e, draws))
+    return cast(np.ndarray, kappa * length[:, None] / (b0[:, None] + E_draw * length[:, None] / phi[:, None]))
+
+
 SPREAD_BASIS = "generic position: spread over the Darién land legs travelled that month, by traveller-km"
-ALLOCATION_COLUMNS = ("row", "main_id", "edge", "weight", "size", "basis", "date")
 
 
 def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count: str) -> pd.DataFrame:

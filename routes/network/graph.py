@@ -40,7 +40,7 @@ import shapely.ops
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from routes.errors import ArgumentError, NetworkError
+from routes.errors import NetworkError
 from routes.io.resources import geodata_file
 from routes.network.convert import _plain, graph_from_gdfs, graph_to_gdfs  # noqa: F401  (re-exported)
 from routes.network.places import _suggest_ids, find_place, normalise_name, search_places  # noqa: F401  (re-exported)
@@ -456,6 +456,16 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
         problems.append(f"graph crs is {G.graph.get('crs')!r}; expected {CRS!r}")
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         problems.append(f"the network is empty ({G.number_of_nodes()} places, {G.number_of_edges()} legs)")
+    problems += _place_problems(G, country_tolerance_km)
+    problems += _leg_problems(G)
+    if problems and raise_errors:
+        raise NetworkError(f"the network has {len(problems)} problem(s)", problems)
+    return problems
+
+
+def _place_problems(G: nx.MultiDiGraph, country_tolerance_km: float) -> list[str]:
+    """Places without coordinates, out of range, or outside their country (see :func:`validate_network`)."""
+    problems: list[str] = []
     polys = _country_outlines()
     for n, d in G.nodes(data=True):
         x, y = d.get("x"), d.get("y")
@@ -473,6 +483,12 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
                     f"place {n!r} ({d.get('name')}): ({x:.5f}, {y:.5f}) lies {gap_km:.0f} km outside its country "
                     f"{d.get('country')!r}; check the coordinates (latitude and longitude swapped?) or the country"
                 )
+    return problems
+
+
+def _leg_problems(G: nx.MultiDiGraph) -> list[str]:
+    """Edges that loop, have an unknown mode or direction, a bad line or length (see :func:`validate_network`)."""
+    problems: list[str] = []
     for u, v, k, d in G.edges(keys=True, data=True):
         where = f"edge ({u!r}, {v!r}, {k!r})"
         if u == v:
@@ -491,21 +507,7 @@ def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_t
                 problems.append(f"{where}: line {end} is not at place {node!r}")
         if not (isinstance(d.get("length_km"), (int, float)) and d["length_km"] > 0):
             problems.append(f"{where}: length_km must be positive, got {d.get('length_km')!r}")
-    if problems and raise_errors:
-        raise NetworkError(f"the network has {len(problems)} problem(s)", problems)
     return problems
-
-
-def edges_of_leg(G: nx.MultiDiGraph, leg: str) -> list[tuple[str, str, str]]:
-    """Every directed edge ``(u, v, key)`` of a leg id (one or two)."""
-    return [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
-
-
-def subgraph_by_direction(G: nx.MultiDiGraph, direction: str) -> nx.MultiDiGraph:
-    """A view of the edges travelled in ``direction`` (``"north"`` or ``"south"``)."""
-    if direction not in DIRECTIONS:
-        raise ArgumentError(f"direction must be 'north' or 'south', got {direction!r}")
-    return nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("direction") == direction)
 
 
 def iter_legs(G: nx.MultiDiGraph) -> Iterable[str]:

@@ -317,8 +317,6 @@ def pareto_front(
 
     Parameters
     ----------
-    graph
-        The indexed graph.
     adj
         Forward adjacency of the active edges (its weights are ignored; ``costs`` are used).
     costs
@@ -357,13 +355,8 @@ def pareto_front(
     n_crit = len(costs[0]) if costs else 1
     radj = reverse(adj)
     reach = distances_to(radj, targets)  # finite iff a target can be reached
-    lower: list[list[float]] = []
-    for j in range(n_crit):  # per-criterion lower bounds of the remaining cost
-        rj: Adjacency = [[(u, costs[e][j], e) for u, _, e in ins] for ins in radj]
-        lower.append(distances_to(rj, targets))
-    is_target = [False] * len(adj)
-    for t in targets:
-        is_target[t] = True
+    lower = _lower_bounds(radj, costs, targets, n_crit)
+    is_target = set(targets)
 
     vecs: list[tuple[float, ...]] = []
     node_of: list[int] = []
@@ -373,9 +366,6 @@ def pareto_front(
     at_node: list[list[int]] = [[] for _ in adj]
     heap: list[tuple[tuple[float, ...], int]] = []
     front: list[int] = []
-
-    def dominated(vec: tuple[float, ...], by: Iterable[int]) -> bool:
-        return any(all(a <= b for a, b in zip(vecs[i], vec, strict=True)) for i in by)
 
     def add(vec: tuple[float, ...], node: int, par: int, edge: int) -> None:
         lab = len(vecs)
@@ -388,51 +378,72 @@ def pareto_front(
         heapq.heappush(heap, (vec, lab))
 
     zero = tuple(0.0 for _ in range(n_crit))
-    for s in sorted(set(sources)):
-        if reach[s] < INF:
-            add(zero, s, -1, -1)
+    for s in sorted({s for s in sources if reach[s] < INF}):  # sources that can reach a target
+        add(zero, s, -1, -1)
     exact = True
-    while heap:
+    while heap and exact:  # the cap on labels ends the search: exact is then False
         vec, lab = heapq.heappop(heap)
         if not alive[lab]:
             continue
         u = node_of[lab]
-        if is_target[u]:
-            if not dominated(vec, front):
+        if u in is_target:
+            if not _dominated(vec, (vecs[i] for i in front)):
                 front.append(lab)
             continue
         for v, _, e in adj[u]:
             c = costs[e]
             new = tuple(a + b for a, b in zip(vec, c, strict=True))
             optimistic = tuple(a + lower[j][v] for j, a in enumerate(new))
-            if reach[v] == INF:
+            if reach[v] == INF or _dominated(optimistic, (vecs[i] for i in front)):
                 continue
-            if dominated(optimistic, front):
+            kept = _admitted(new, [i for i in at_node[v] if alive[i]], vecs, alive)
+            if kept is None:
                 continue
-            here = [i for i in at_node[v] if alive[i]]
-            if dominated(new, here):
-                continue
-            for i in here:
-                if all(a <= b for a, b in zip(new, vecs[i], strict=True)):
-                    alive[i] = False
-            at_node[v] = [i for i in here if alive[i]]
+            at_node[v] = kept
             add(new, v, lab, e)
             if len(vecs) >= max_labels:
                 exact = False
                 break
-        if not exact:
-            logger.warning("pareto search stopped at %d labels: the front found is a subset", max_labels)
-            break
+    if not exact:
+        logger.warning("pareto search stopped at %d labels: the front found is a subset", max_labels)
+    return [(vecs[lab], _traced_edges(lab, parent, via)) for lab in front], exact
 
-    out: list[tuple[tuple[float, ...], tuple[int, ...]]] = []
-    for lab in front:
-        edges: list[int] = []
-        i = lab
-        while via[i] >= 0:
-            edges.append(via[i])
-            i = parent[i]
-        out.append((vecs[lab], tuple(reversed(edges))))
-    return out, exact
+
+def _dominated(vec: tuple[float, ...], by: Iterable[tuple[float, ...]]) -> bool:
+    """Whether a vector of ``by`` is at most ``vec`` in every criterion."""
+    return any(all(a <= b for a, b in zip(other, vec, strict=True)) for other in by)
+
+
+def _admitted(new: tuple[float, ...], here: list[int], vecs: Sequence[tuple[float, ...]],
+              alive: list[bool]) -> list[int] | None:
+    """The live labels ``here`` at a node once ``new`` joins them: ``None`` if one of them dominates ``new``, else
+    those ``new`` does not dominate (the others are marked dead in ``alive``)."""
+    if _dominated(new, (vecs[i] for i in here)):
+        return None
+    for i in here:
+        if all(a <= b for a, b in zip(new, vecs[i], strict=True)):
+            alive[i] = False
+    return [i for i in here if alive[i]]
+
+
+def _lower_bounds(radj: Adjacency, costs: Sequence[tuple[float, ...]], targets: Sequence[int],
+                  n_crit: int) -> list[list[float]]:
+    """For each criterion, a lower bound of the cost still to go from every node to a target."""
+    lower: list[list[float]] = []
+    for j in range(n_crit):
+        rj: Adjacency = [[(u, costs[e][j], e) for u, _, e in ins] for ins in radj]
+        lower.append(distances_to(rj, targets))
+    return lower
+
+
+def _traced_edges(lab: int, parent: Sequence[int], via: Sequence[int]) -> tuple[int, ...]:
+    """The edges of label ``lab``'s path, from its source on, traced back through its parents."""
+    edges: list[int] = []
+    i = lab
+    while via[i] >= 0:
+        edges.append(via[i])
+        i = parent[i]
+    return tuple(reversed(edges))
 
 
 WeightFn = Callable[[Hashable, Hashable, dict[str, Any]], float]

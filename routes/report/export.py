@@ -91,8 +91,11 @@ GPKG_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
 # ----------------------------------------------------------------------------------------- plain JSON values
-def _json_value(value: Any, where: str) -> Any:
-    """One value as plain JSON: None for every missing value, arrays, objects, ISO 8601 strings."""
+_NOT_SCALAR = object()
+
+
+def _json_scalar(value: Any) -> Any:
+    """A scalar as plain JSON (None for every missing value, ISO 8601 strings), or ``_NOT_SCALAR``."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, bool | np.bool_):
@@ -108,6 +111,14 @@ def _json_value(value: Any, where: str) -> Any:
         return None if np.isnat(value) else pd.Timestamp(value).isoformat()
     if isinstance(value, dt.date | dt.time):  # pandas Timestamp and datetime included
         return value.isoformat()
+    return _NOT_SCALAR
+
+
+def _json_value(value: Any, where: str) -> Any:
+    """One value as plain JSON: None for every missing value, arrays, objects, ISO 8601 strings."""
+    scalar = _json_scalar(value)
+    if scalar is not _NOT_SCALAR:
+        return scalar
     if isinstance(value, Mapping):
         return {str(k): _json_value(v, f"{where}[{k!r}]") for k, v in value.items()}
     if isinstance(value, np.ndarray):
