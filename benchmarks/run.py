@@ -123,7 +123,8 @@ class Seconds(float):
 
 
 def measure(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[Seconds, int, Any]:
-    """Median wall time of ``fn`` over ``repeat`` runs (after one untimed warm-up run when ``warm``), with its CPU time."""
+    """Median wall time of ``fn`` over ``repeat`` runs (after one untimed warm-up run when ``warm``), with its CPU
+    time."""
     result = fn() if warm else None
     times, cpu = [], []
     for _ in range(repeat):
@@ -254,17 +255,21 @@ from routes.cli import main
 profile = cProfile.Profile()
 with contextlib.redirect_stdout(io.StringIO()):
     profile.enable(); main(["rank", "Necoclí", "Tapachula", "--snapshot", sys.argv[1]]); profile.disable()
-print(sum(v[1] for (f, _, name), v in pstats.Stats(profile).stats.items() if name == "deepcopy" and f.endswith("copy.py")))
+print(sum(v[1] for (f, _, name), v in pstats.Stats(profile).stats.items() if name == "deepcopy" and
+f.endswith("copy.py")))
 """
 
 
 #: the same counts on the code before issue 18 (commit 137b2d1)
-BEFORE = {"the shipped snapshot": "1,355,716 (10.4 s under cProfile)",
-          "20,000 skipped rows in the snapshot's metadata": "290,371,098 (620 s under cProfile; 149 s per rank without)"}
+BEFORE = {
+    "the shipped snapshot": "1,355,716 (10.4 s under cProfile)",
+    "20,000 skipped rows in the snapshot's metadata": "290,371,098 (620 s under cProfile; 149 s per rank without)",
+}
 
 
 def deepcopies() -> list[Row]:
-    """copy.deepcopy calls in one uncached ``rank``, on the shipped snapshot and on one with a long list of skipped rows."""
+    """copy.deepcopy calls in one uncached ``rank``, on the shipped snapshot and on one with a long list of skipped
+    rows."""
     import json
 
     from routes.io.snapshot import resolve_snapshot
@@ -280,7 +285,10 @@ def deepcopies() -> list[Row]:
             {"row": i + 2, "reason": f"unreadable date {i!r}"} for i in range(20_000)]})
         (big / "snapshot.json").write_text(json.dumps(meta), encoding="utf-8")
         env = {**os.environ, "ROUTES_NO_CACHE": "1"}
-        for label, snap in (("the shipped snapshot", "shipped"), ("20,000 skipped rows in the snapshot's metadata", big)):
+        for label, snap in (
+            ("the shipped snapshot", "shipped"),
+            ("20,000 skipped rows in the snapshot's metadata", big),
+        ):
             t = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", DEEPCOPIES, str(snap)], capture_output=True, text=True,
                                   timeout=600, check=True, env=env)
@@ -321,7 +329,8 @@ def global_export(shared: Path | None, repeat: int, quick: bool) -> list[Row]:
 
 
 def _internal(name: str) -> Any:
-    """A private helper of routes.query.scoring (``_setup``, ``_simulate``): the benchmark times the search and the Monte
+    """A private helper of routes.query.scoring (``_setup``, ``_simulate``): the benchmark times the search and the
+    Monte
     Carlo apart from the rest of rank_paths, as bench_scoring.py does; the names moved once, so look for both."""
     from routes.query import scoring
 

@@ -14,7 +14,8 @@ The public API, by idea:
   years they have not seen); predictions: :func:`predict_deaths` (:mod:`routes.model.predict`: dead and missing for a
   period and a flow scenario); :func:`sensitivity` (:mod:`routes.model.sensitivity`: a leg or route under the prior's
   strength and each share assumption);
-* paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario` (:mod:`routes.query.scoring`);
+* paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario`
+  (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`), with QGIS styles
   (:mod:`routes.report.style`); maps: :func:`plot_network`, :func:`plot_paths` (:mod:`routes.report.plot`) and
   :func:`explore`, an offline web map in one HTML file (:mod:`routes.report.webmap`).

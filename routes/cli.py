@@ -567,9 +567,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if "G" not in state or "incidents" not in state:
             raise RouteError("skipped: the network or the snapshot did not load")
         H = estimate_risk(state["G"], incidents=state["incidents"])
-        bad = [f"{u}->{v} {k}: p_death={d.get('p_death')!r}" for u, v, k, d in H.edges(keys=True, data=True)
-               if not all(isinstance(d.get(c), float) and 0 <= d[c] <= 1 for c in ("p_death_lo", "p_death", "p_death_hi"))
-               or not d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"]]
+        bad = [
+            f"{u}->{v} {k}: p_death={d.get('p_death')!r}"
+            for u, v, k, d in H.edges(keys=True, data=True)
+            if not all(isinstance(d.get(c), float) and 0 <= d[c] <= 1 for c in ("p_death_lo", "p_death", "p_death_hi"))
+            or not d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"]
+        ]
         if bad:
             raise DataError(f"{len(bad)} edge(s) without a finite p_death in [0, 1] inside its interval", bad)
         return f"{H.number_of_edges()} directed edges, p_death in [0, 1] inside its 90% interval"
@@ -637,7 +640,8 @@ def _cmd_data_table(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise DataError(f"cannot read {str(path)!r}: {'not a file' if path.exists() else 'no such file'}; check the path")
+        raise DataError(f"cannot read {str(path)!r}: {'not a file' if path.exists() else 'no such file'}; check the "
+                        "path")
     if args.data_command == "flows":
         stored, mine = store_flows(path, data_dir=args.data_dir)
         spans = "; ".join(f"{s} {d}bound {g['month'].min()} to {g['month'].max()}"
@@ -692,7 +696,8 @@ def _advisory(text: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a finite multiplier > 0 of the sea legs' hazard (e.g. 2), got {text!r}")
+        raise argparse.ArgumentTypeError("expected a finite multiplier > 0 of the sea legs' hazard (e.g. 2), got "
+                                         f"{text!r}")
     return value
 
 
@@ -784,12 +789,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def query(p: argparse.ArgumentParser, k: int) -> None:
         p.add_argument("origin", help=f"where the paths start: {where}")
-        p.add_argument("destination", help="where they end, likewise; a region means the first town or port reached there")
+        p.add_argument("destination", help="where they end, likewise; a region means the first town or port reached "
+                                           "there")
         p.add_argument("-k", type=_positive, default=k, help=f"number of paths ranked (default {k})")
         p.add_argument("--month", type=_month, help="apply the seasonal factor of this month (1-12 or a name)")
         p.add_argument("--close", action="append", metavar="LEG_OR_PLACE[,...]",
                        help="close a leg or place (id or name); repeat the option or separate with commas")
-        p.add_argument("--advisory", type=_advisory, metavar="X", help="multiply the hazard of every sea leg by X (> 0)")
+        p.add_argument(
+            "--advisory", type=_advisory, metavar="X", help="multiply the hazard of every sea leg by X (> 0)"
+        )
         p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help="use only legs in use on this date (stations open, routes travelled then)")
         p.add_argument("--span", choices=("journey", "crossing"), default="journey",
@@ -867,9 +875,11 @@ def build_parser() -> argparse.ArgumentParser:
             "route-risk coverage\n  route-risk coverage --all --format csv > off_network.csv", _cmd_coverage)
     box_or_all = p.add_mutually_exclusive_group()
     box_or_all.add_argument("--bbox", nargs=4, type=float, metavar=("MIN_LON", "MIN_LAT", "MAX_LON", "MAX_LAT"),
-                       default=list(COVERAGE_BOX), help="only incidents in this box (default: the fixed box of issue 14, "
+                       default=list(COVERAGE_BOX), help="only incidents in this box (default: the fixed box of issue "
+                                                        "14, "
                        + " ".join(f"{v:g}" for v in COVERAGE_BOX) + ")")
-    box_or_all.add_argument("--all", action="store_true", help="every incident of the snapshot, those without a position too")
+    box_or_all.add_argument("--all", action="store_true", help="every incident of the snapshot, those without a "
+                                                               "position too")
     p.add_argument("--format", choices=fmt, default="table", help="table (default: totals, a year x country table, "
                    "reasons, every off-network incident), csv (the off-network incidents) or json (everything)")
     data = add("data", "manage the incident snapshot and your own flow and share tables", "route-risk data status",
@@ -900,7 +910,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "~/.local/share/routes)")
     add("validate", "run the network and data checks (exit 1 when one fails)", "route-risk validate", _cmd_validate)
     p = add("predict", "predicted dead and missing per direction, scored unit and leg, for a period and a flow "
-            "scenario, with 90-percent predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow "3,000 '
+            "scenario, with 90-percent predictive intervals", 'route-risk predict --period 2026-01..2026-06 --flow '
+                                                              '"3,000 '
             'southbound per month"\n  route-risk predict --period 2026 --flow darien=20000 --legs', _cmd_predict)
     p.add_argument("--period", required=True, metavar="PERIOD", help="a year (2026), a month (2026-03) or months "
                    "(2026-01..2026-06)")

@@ -41,7 +41,8 @@ def load_network(
         If true, run :func:`routes.network.graph.validate_network` and raise on any problem.
     snapshot
         Which incident snapshot the risk uses: a path, ``"shipped"``, or by default the active one
-        (:func:`routes.io.snapshot.load_incidents`: ``ROUTES_SNAPSHOT``, then the user's refreshed one, then the shipped).
+        (:func:`routes.io.snapshot.load_incidents`: ``ROUTES_SNAPSHOT``, then the user's refreshed one, then the
+        shipped).
     window
         ``(first_year, last_year)``: estimate from the incidents and travellers of those years only.
     cache

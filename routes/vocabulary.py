@@ -1,4 +1,5 @@
-"""The words of the model, written once: modes, directions, the CRS, the interval level, distances, periods, months, names.
+"""The words of the model, written once: modes, directions, the CRS, the interval level, distances, periods, months,
+names.
 
 Every module that needs one of these ideas imports it from here (the ground floor, beside :mod:`routes.errors`), so
 adding a mode is one entry in :data:`MODES`: the network reader accepts it, attribution matches incidents to it, the
@@ -228,7 +229,8 @@ def month_keys(values: Any) -> np.ndarray:
 
 @functools.lru_cache(maxsize=8192)  # every query folds the same few hundred place names
 def fold(text: str) -> str:
-    """Lower case without accents, punctuation as single spaces, for comparing names (``"Necoclí "`` → ``"necocli"``)."""
+    """Lower case without accents, punctuation as single spaces, for comparing names (``"Necoclí "`` →
+    ``"necocli"``)."""
     nfkd = unicodedata.normalize("NFKD", str(text))
     return re.sub(r"[^a-z0-9]+", " ", "".join(c for c in nfkd if not unicodedata.combining(c)).lower()).strip()
 

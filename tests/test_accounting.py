@@ -105,23 +105,32 @@ def test_a_long_row_and_a_blank_line(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------- accounting
 def test_split_incident_parts_are_counted_as_merged(tmp_path: Path) -> None:
     base = {"Incident Date": "Thu, 01/01/2026 - 12:00", "Number Dead": "1", "Coordinates": "8.5, -77.5"}
-    rows = [{"Main ID": "S1", "Incident ID": "S1a"} | base, {"Main ID": "S1", "Incident ID": "S1b"} | base,
-            {"Main ID": "S2", "Incident ID": "S2"} | base, {"Main ID": "S3", "Incident ID": "S3"} | base | {"Number Dead": "x"},
-            {"Main ID": "S1", "Incident ID": "S1c"} | base]
+    rows = [
+        {"Main ID": "S1", "Incident ID": "S1a"} | base,
+        {"Main ID": "S1", "Incident ID": "S1b"} | base,
+        {"Main ID": "S2", "Incident ID": "S2"} | base,
+        {"Main ID": "S3", "Incident ID": "S3"} | base | {"Number Dead": "x"},
+        {"Main ID": "S1", "Incident ID": "S1c"} | base,
+    ]
     t = read_incidents(write_csv(tmp_path / "dl.csv", rows, DOWNLOADS), on_invalid="skip")
     a = t.attrs["accounting"]
-    assert a == {"read": 5, "kept": 2, "skipped": 1, "merged": 2} and a["read"] == a["kept"] + a["skipped"] + a["merged"]
+    assert (
+        a == {"read": 5, "kept": 2, "skipped": 1, "merged": 2} and a["read"] == a["kept"] + a["skipped"] + a["merged"]
+    )
     assert [(m["row"], m["reason"]) for m in t.attrs["merged"]] == [
-        (2, "part of the split incident 'S1', merged into row 1"), (5, "part of the split incident 'S1', merged into row 1")]
+        (2, "part of the split incident 'S1', merged into row 1"), (5, "part of the split incident 'S1', merged into "
+                                                                       "row 1")]
     assert int(t.set_index("main_id").loc["S1", "dead"]) == 3
 
 
 def test_update_accounts_for_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = [row("2026.MMP0001", date="2026-01-05"),                                       # kept
-            row("2026.MMP0002", date="2026-01-06", coords="36.1, -5.3", country="Spain"),  # outside
-            row("2026.MMP0003", date="2026-01-07", coords="", country="Italy"),           # outside, no position
-            row("2026.MMP0004", date="2026-01-08", dead="x"),                             # skipped
-            row("2026.MMP0005", date="2026-01-09", coords="-92.1, 14.9")]                 # flagged position, kept (Panama)
+    rows = [
+        row("2026.MMP0001", date="2026-01-05"),  # kept
+        row("2026.MMP0002", date="2026-01-06", coords="36.1, -5.3", country="Spain"),  # outside
+        row("2026.MMP0003", date="2026-01-07", coords="", country="Italy"),  # outside, no position
+        row("2026.MMP0004", date="2026-01-08", dead="x"),  # skipped
+        row("2026.MMP0005", date="2026-01-09", coords="-92.1, 14.9"),
+    ]  # flagged position, kept (Panama)
     p = write_csv(tmp_path / "mixed.csv", rows)
     before = sha(p)
     diff = update_snapshot(p, data_dir=tmp_path / "d", on_invalid="skip")
@@ -310,8 +319,16 @@ def test_duplicate_flagging_memory_grows_with_n_not_n_squared() -> None:
     """200,000 records of one day, one count: the merge held 4e10 candidate pairs; the sweep holds a few per record."""
     n = 200_000
     i = np.arange(n)
-    t = pd.DataFrame({"date": pd.Timestamp("2024-01-01"), "dead": 1, "missing": 0, "cause": "Drowning",
-                      "lat": i * 0.0006, "lon": (i % 17) * 1.0})  # 8 neighbours within reach of latitude, not of longitude
+    t = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2024-01-01"),
+            "dead": 1,
+            "missing": 0,
+            "cause": "Drowning",
+            "lat": i * 0.0006,
+            "lon": (i % 17) * 1.0,
+        }
+    )  # 8 neighbours within reach of latitude, not of longitude
     tracemalloc.start()
     try:
         pairs = _duplicate_pairs(t, t, same_cause=True)

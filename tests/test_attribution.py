@@ -1,4 +1,5 @@
-"""Attribution gives the same table as recorded before it was vectorised (issue 18), on the shipped data and the allData export.
+"""Attribution gives the same table as recorded before it was vectorised (issue 18), on the shipped data and the allData
+export.
 
 The records hold the attribution columns of every incident (``tests/data/attribution/``), made by the code before
 the rewrite, with checksums of the inputs they were made from. When the shipped data change on purpose, the records

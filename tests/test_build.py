@@ -1,4 +1,5 @@
-"""The build tools in ``tools/``: every built file that needs no shared data is rebuilt here and compared, never skipped."""
+"""The build tools in ``tools/``: every built file that needs no shared data is rebuilt here and compared, never
+skipped."""
 
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ def test_the_wheel_ships_no_build_code() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert not [p for p in config["packages"] if p == "tools" or p.startswith("tools.")]
     subpackages = sorted("routes." + p.parent.name for p in (ROOT / "routes").glob("*/__init__.py"))
-    assert set(subpackages) <= set(config["packages"]), "a routes/ subpackage is missing from [tool.setuptools] packages"
+    assert set(subpackages) <= set(config["packages"]), (
+        "a routes/ subpackage is missing from [tool.setuptools] packages"
+    )
     offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "routes").rglob("*.py")
                  if "shared/data" in p.read_text(encoding="utf-8") or "../shared" in p.read_text(encoding="utf-8")]
     assert not offenders, f"library modules that read ../shared: {offenders}"
@@ -88,4 +91,6 @@ def test_the_reverse_flow_splits_cover_every_month_of_the_reverse_flow() -> None
     for (split, branch), rows in reverse.groupby(["split", "branch"]):
         covered = sum(month_fractions(months, f"{r.period_start:%Y-%m-%d}", f"{r.period_end:%Y-%m-%d}")
                       for r in rows.itertuples())
-        assert np.allclose(covered, 1.0), f"{split}/{branch}: months covered {dict(zip(months.astype(str), covered, strict=True))}"
+        assert np.allclose(covered, 1.0), (
+            f"{split}/{branch}: months covered {dict(zip(months.astype(str), covered, strict=True))}"
+        )

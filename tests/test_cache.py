@@ -1,4 +1,5 @@
-"""The estimate kept between runs (routes.model.cache): the same answers, rebuilt when stale or damaged, never required."""
+"""The estimate kept between runs (routes.model.cache): the same answers, rebuilt when stale or damaged, never
+required."""
 
 from __future__ import annotations
 
@@ -216,7 +217,9 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(folder: Path, estimates: list[in
 
 
 # ------------------------------------------------------------------------------------------------ never required
-def test_an_unusable_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, estimates: list[int]) -> None:
+def test_an_unusable_folder_means_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, estimates: list[int]
+) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("ROUTES_CACHE_DIR", str(blocker / "cache"))  # cannot be created

@@ -78,17 +78,41 @@ def package_files() -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------ conventions
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--version") == (0, f"route-risk {routes.__version__}\n", "")
-    for command in ([], ["rank"], ["compare"], ["legs"], ["places"], ["explain"], ["export"], ["data"], ["data", "update"],
-                    ["data", "status"], ["validate"]):
+    for command in (
+        [],
+        ["rank"],
+        ["compare"],
+        ["legs"],
+        ["places"],
+        ["explain"],
+        ["export"],
+        ["data"],
+        ["data", "update"],
+        ["data", "status"],
+        ["validate"],
+    ):
         code, out, _ = run(capsys, *command, "--help")
         assert code == 0 and re.search(r"examples?:", out) and "route-risk" in out, command
 
 
-@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["rank", "Necoclí"], ["rank", "a", "b", "--month", "13"],
-                                  ["rank", "a", "b", "-k", "0"], ["rank", "a", "b", "--window", "2024", "2022"],
-                                  ["legs", "--sort", "colour"], ["export", "network.shp"], ["data"],
-                                  ["rank", "a", "b", "-o", "x.shp"], ["rank", "a", "b", "--format", "table", "-o", "x.gpkg"],
-                                  ["compare", "PAN", "COL"], ["compare", "PAN", "COL", "--direction", "west"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["rank", "Necoclí"],
+        ["rank", "a", "b", "--month", "13"],
+        ["rank", "a", "b", "-k", "0"],
+        ["rank", "a", "b", "--window", "2024", "2022"],
+        ["legs", "--sort", "colour"],
+        ["export", "network.shp"],
+        ["data"],
+        ["rank", "a", "b", "-o", "x.shp"],
+        ["rank", "a", "b", "--format", "table", "-o", "x.gpkg"],
+        ["compare", "PAN", "COL"],
+        ["compare", "PAN", "COL", "--direction", "west"],
+    ],
+)
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and "usage:" in err
@@ -114,7 +138,8 @@ def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and err == ""  # no progress indicator when stderr is not a terminal
     lines = out.splitlines()
     n = int(lines[0].split()[0])
-    assert 3 <= n <= 5 and lines[0].startswith(f"{n} safest distinct northbound routes from Necoclí to Tapachula (no two "
+    assert 3 <= n <= 5 and lines[0].startswith(f"{n} safest distinct northbound routes from Necoclí to Tapachula (no "
+                                               "two "
                                                 "share more than 50% of their hazard)")
     assert "inferred from the places' positions" in lines[1] and "direction by" not in out
     head = " ".join(ln.strip() for ln in lines[:8])  # the period, as-of date and travel date, however wrapped
@@ -155,7 +180,8 @@ def test_rank_csv_and_geojson(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "2", "-o", str(target))  # format from -o
     assert code == 0 and out == "" and len(gpd.read_file(target)) == 2 and err == f"wrote {target}\n"
     code, _, err = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "-o", str(tmp_path / "table.txt"))
-    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest distinct northbound route ")
+    assert code == 0 and (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("1 safest distinct northbound "
+                                                                                         "route ")
     assert err == f"wrote {tmp_path / 'table.txt'}\n"
 
 
@@ -203,7 +229,9 @@ def test_rank_output_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_
     assert code == 2 and out == "" and "usage: route-risk rank" in err and "'.shp'" in err and ".gpkg" in err
     assert not (tmp_path / "paths.shp").exists()
     code, _, _ = run(capsys, "rank", "Necoclí", "Tapachula", "--format", "csv", "-o", str(tmp_path / "paths.dat"))
-    assert code == 0 and (tmp_path / "paths.dat").read_text(encoding="utf-8").startswith("rank,variant,n_variants,legs,")
+    assert code == 0 and (tmp_path / "paths.dat").read_text(encoding="utf-8").startswith(
+        "rank,variant,n_variants,legs,"
+    )
 
 
 def test_rank_geojson_records_resolved_ids(capsys: pytest.CaptureFixture[str]) -> None:

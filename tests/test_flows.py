@@ -236,7 +236,9 @@ def test_documented_facts(shares: pd.DataFrame) -> None:
     assert one("honduras-entry-point", "choluteca", "2022-01-01").share == 0.237
     assert one("honduras-entry-point", "danli-trojes", "2023-01-01").share == 0.929
     assert one("honduras-entry-point", "danli-trojes", "2024-01-01").share == 0.972
-    assert one("danli-trojes-office", "trojes", "2023-01-01").share == pytest.approx(86_688 / (86_688 + 77_503), abs=5e-4)
+    assert one("danli-trojes-office", "trojes", "2023-01-01").share == pytest.approx(
+        86_688 / (86_688 + 77_503), abs=5e-4
+    )
     assert one("colombia-entry-municipality", "acandi-capurgana", "2025-01-01").share == 0.984
     assert one("colombia-entry-municipality", "jurado", "2025-01-01").share == 0.0145
     assert one("sea-route", "pacific", "2025-01-01").share == pytest.approx(450 / 14_000, abs=5e-4)
@@ -301,7 +303,8 @@ def test_build_fails_clearly_on_missing_row(tmp_path: Path) -> None:
         fb.build_flows(p)
 
 
-# --------------------------------------------------------------------------------------------------- hand-written series
+# --------------------------------------------------------------------------------------------------- hand-written
+# series
 def test_san_andres_series_is_written_at_its_high_end(flows: pd.DataFrame) -> None:
     """sources/flows_extra.csv: every month of a period gets high / 12, and the source says the central and low."""
     extra = pd.read_csv(fb.EXTRA, dtype=str, keep_default_na=False)

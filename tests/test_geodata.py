@@ -423,7 +423,9 @@ def test_legs_on_the_right_side_of_the_coast(legs: gpd.GeoDataFrame, land_10m: A
         need = MIXED_LEGS.get(leg["id"], (SEA_SHARE_MIN, ""))[0]
         for name, is_land in (("1 km mask", lambda x, y: globe.is_land(y, x)),
                               ("1:10m", lambda x, y: shapely.contains_xy(land_10m, x, y))):
-            judged = inner if name == "1 km mask" else inner[_far_from_ends(leg.geometry, inner)] if len(inner) else inner
+            judged = (
+                inner if name == "1 km mask" else inner[_far_from_ends(leg.geometry, inner)] if len(inner) else inner
+            )
             mixed = name == "1:10m" and leg["id"] in MIXED_LEGS
             if len(judged) and (is_land(judged[:, 0], judged[:, 1]) == sea).any() and not mixed:
                 bad[leg["id"]].append(f"{name}: a vertex on the wrong side")

@@ -325,8 +325,10 @@ def test_possible_duplicate_flagged_not_dropped(tmp_path: Path) -> None:
     assert len(t) == 4
     assert t["possible_duplicate_of"].to_dict() == {"X1700": "X2303", "X2303": "X1700", "OTHER": "", "FAR": ""}
     assert (read_incidents(p, dedupe=False)["possible_duplicate_of"] == "").all()
-    assert flag_duplicates(read_incidents(p, dedupe=False)).set_index("main_id").loc["X1700",
-                                                                                       "possible_duplicate_of"] == "X2303"
+    assert (
+        flag_duplicates(read_incidents(p, dedupe=False)).set_index("main_id").loc["X1700", "possible_duplicate_of"]
+        == "X2303"
+    )
 
 
 def test_combine_newer_export_wins_for_its_period(tmp_path: Path) -> None:

@@ -30,7 +30,9 @@ from routes.network.graph import (
 
 @pytest.fixture()
 def toy(tmp_path: Path) -> nx.MultiDiGraph:
-    return load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc()), risk=False)
+    return load_network(
+        places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc()), risk=False
+    )
 
 
 # --------------------------------------------------------------------------------------------- the graph contract
@@ -126,7 +128,8 @@ def test_unknown_place_id_in_legs(tmp_path: Path) -> None:
     p = write(tmp_path, "p.geojson", places_doc())
     doc = legs_doc()
     doc["features"][0]["properties"]["to"] = "capurgna"
-    with pytest.raises(NetworkError, match=r"leg 'necocli-capurgana-boat' \(feature 0\): unknown place id 'capurgna'; did you mean 'Capurganá'"):
+    with pytest.raises(NetworkError, match=r"leg 'necocli-capurgana-boat' \(feature 0\): unknown place id 'capurgna'; "
+                                           r"did you mean 'Capurganá'"):
         load_network(places=p, legs=write(tmp_path, "l.geojson", doc), risk=False)
 
 
@@ -136,7 +139,9 @@ def test_self_loop(tmp_path: Path) -> None:
         read_legs(path)
 
 
-@pytest.mark.parametrize("geometry", [None, {"type": "LineString", "coordinates": []}, {"type": "Point", "coordinates": [0, 0]}])
+@pytest.mark.parametrize(
+    "geometry", [None, {"type": "LineString", "coordinates": []}, {"type": "Point", "coordinates": [0, 0]}]
+)
 def test_missing_or_empty_geometry(tmp_path: Path, geometry: Any) -> None:
     doc = legs_doc()
     doc["features"][2]["geometry"] = geometry
@@ -165,7 +170,8 @@ def test_swapped_lat_lon_is_caught(tmp_path: Path) -> None:
 def test_duplicate_ids(tmp_path: Path) -> None:
     legs = copy.deepcopy(LEGS)
     legs[1]["id"] = legs[0]["id"]
-    with pytest.raises(NetworkError, match=r"feature 1 \(id 'necocli-capurgana-boat'\): duplicate id .*first used by feature 0"):
+    with pytest.raises(NetworkError, match=r"feature 1 \(id 'necocli-capurgana-boat'\): duplicate id .*first used by "
+                                           r"feature 0"):
         read_legs(write(tmp_path, "l.geojson", legs_doc(legs)))
     places = copy.deepcopy(PLACES)
     places[2]["id"] = "necocli"

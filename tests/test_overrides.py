@@ -35,7 +35,8 @@ def _line_graph() -> nx.MultiDiGraph:
                           "source": ["a report", "y"]})
     out = attribute_incidents(G, inc, overrides=table)
     assert out.loc[0, ["leg", "u", "v", "direction", "match"]].tolist() == ["boat", "a", "b", "north", OVERRIDE]
-    assert out.loc[0, "match_reason"].startswith("override: found adrift (source: a report); distance match: off_network")
+    assert out.loc[0, "match_reason"].startswith("override: found adrift (source: a report); distance match: "
+                                                 "off_network")
     assert 150_000 < out.loc[0, "distance_m"] < 190_000 and out.loc[0, "share_north"] == 1.0
     pd.testing.assert_frame_equal(apply_overrides(before, G, table.iloc[:0]), before)  # nothing to do: unchanged
 

@@ -2,7 +2,8 @@
 the invariants of the path scorer.
 
 Each property runs a bounded number of examples (``max_examples``) without a deadline, so the suite stays fast
-and does not flake on a slow machine (``ROUTES_PROPERTY_SCALE`` multiplies the numbers for a longer hunt). The counts-and-positions round trip of plain ``"lat, lon"`` rows lives in
+and does not flake on a slow machine (``ROUTES_PROPERTY_SCALE`` multiplies the numbers for a longer hunt). The
+counts-and-positions round trip of plain ``"lat, lon"`` rows lives in
 ``test_incidents.py``; the properties here cover the other spellings of coordinates, free text in any
 encoding, junk, and the downloads-page format.
 """
@@ -90,7 +91,9 @@ def spelt_position(draw: st.DrawFn) -> tuple[float, float, str]:
 @given(st.lists(spelt_position(), min_size=1, max_size=8))
 def test_coordinates_read_back_as_written(tmp_path_factory: pytest.TempPathFactory,
                                           positions: list[tuple[float, float, str]]) -> None:
-    p = _write(tmp_path_factory.mktemp("c") / "c.csv", [_row(f"C{i}", text) for i, (_, _, text) in enumerate(positions)])
+    p = _write(
+        tmp_path_factory.mktemp("c") / "c.csv", [_row(f"C{i}", text) for i, (_, _, text) in enumerate(positions)]
+    )
     t = read_incidents(p, dedupe=False)
     assert t.attrs["skipped"] == [] and t.attrs["flagged"] == []
     assert t["lat"].tolist() == pytest.approx([lat for lat, _, _ in positions], abs=1e-12)

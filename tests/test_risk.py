@@ -23,7 +23,9 @@ from routes.report.explain import explain_leg
 
 @pytest.fixture()
 def toy(tmp_path: Path) -> nx.MultiDiGraph:
-    return load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc()), risk=False)
+    return load_network(
+        places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc()), risk=False
+    )
 
 
 def _two_lines() -> nx.MultiDiGraph:
@@ -31,8 +33,24 @@ def _two_lines() -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(crs="EPSG:4326")
     for n, (x, y) in {"a": (-77.5, 9.0), "b": (-77.3, 9.0), "c": (-77.5, 9.05), "d": (-77.3, 9.05)}.items():
         G.add_node(n, x=x, y=y, country="PAN")
-    G.add_edge("a", "b", key="boat", leg="boat", mode="sea_boat", direction="south", geometry=LineString([(-77.5, 9.0), (-77.3, 9.0)]))
-    G.add_edge("c", "d", key="trail", leg="trail", mode="jungle_foot", direction="north", geometry=LineString([(-77.5, 9.05), (-77.3, 9.05)]))
+    G.add_edge(
+        "a",
+        "b",
+        key="boat",
+        leg="boat",
+        mode="sea_boat",
+        direction="south",
+        geometry=LineString([(-77.5, 9.0), (-77.3, 9.0)]),
+    )
+    G.add_edge(
+        "c",
+        "d",
+        key="trail",
+        leg="trail",
+        mode="jungle_foot",
+        direction="north",
+        geometry=LineString([(-77.5, 9.05), (-77.3, 9.05)]),
+    )
     return G
 
 
@@ -40,7 +58,9 @@ def _two_lines() -> nx.MultiDiGraph:
 def test_drowning_goes_to_water_violence_to_land() -> None:
     G = _two_lines()
     # 3.3 km off the boat's line, 2.2 km from the trail: a drowning belongs to the boat, a killing to the trail
-    inc = toy_incidents([{"lon": -77.4, "lat": 9.03, "cause": "Drowning"}, {"lon": -77.4, "lat": 9.03, "cause": "Violence"}])
+    inc = toy_incidents(
+        [{"lon": -77.4, "lat": 9.03, "cause": "Drowning"}, {"lon": -77.4, "lat": 9.03, "cause": "Violence"}]
+    )
     out = attribute_incidents(G, inc)
     assert out.loc[0, "leg"] == "boat" and out.loc[0, "direction"] == "south"
     assert out.loc[1, "leg"] == "trail" and out.loc[1, "direction"] == "north"
@@ -92,7 +112,9 @@ def test_route_tag_fallback_for_generic_darien_positions() -> None:
 def test_period_of_use_excludes_closed_legs() -> None:
     G = _two_lines()
     G.edges["a", "b", "boat"]["period_start"] = "2024-11-01"  # the southbound boats began in late 2024
-    inc = toy_incidents([{"lon": -77.4, "lat": 9.01, "date": "2024-02-14"}, {"lon": -77.4, "lat": 9.01, "date": "2025-02-21"}])
+    inc = toy_incidents(
+        [{"lon": -77.4, "lat": 9.01, "date": "2024-02-14"}, {"lon": -77.4, "lat": 9.01, "date": "2025-02-21"}]
+    )
     out = attribute_incidents(G, inc)
     assert out.loc[0, "leg"] == "trail"
     assert out.loc[1, "leg"] == "boat"
@@ -100,8 +122,11 @@ def test_period_of_use_excludes_closed_legs() -> None:
 
 def test_direction_shared_by_flows(toy: nx.MultiDiGraph) -> None:
     lon, lat = -77.07, 8.55  # mid-gulf, on the two-way Necoclí-Capurganá boat
-    out = attribute_incidents(toy, toy_incidents([{"lon": lon, "lat": lat, "date": "2024-03-10"}]),
-                              flows_share=pd.DataFrame({"leg": ["necocli-capurgana-boat"], "month": ["2024-03"], "share_north": [0.9]}))
+    out = attribute_incidents(
+        toy,
+        toy_incidents([{"lon": lon, "lat": lat, "date": "2024-03-10"}]),
+        flows_share=pd.DataFrame({"leg": ["necocli-capurgana-boat"], "month": ["2024-03"], "share_north": [0.9]}),
+    )
     if out.loc[0, "leg"] == "necocli-capurgana-boat":
         assert out.loc[0, "share_north"] == pytest.approx(0.9)
         assert out.loc[0, "direction"] == "north"
@@ -144,8 +169,10 @@ def test_exposure_sums(toy: nx.MultiDiGraph) -> None:
 # ------------------------------------------------------------------------------------------------ estimation
 @pytest.fixture()
 def estimated(toy: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    inc = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 3, "missing": 1, "date": f"2024-{m:02d}-10"} for m in (1, 2, 3)]
-                        + [{"lon": -77.31, "lat": 8.58, "cause": "Violence", "dead": 1, "date": "2024-07-01"}])
+    inc = toy_incidents(
+        [{"lon": -77.07, "lat": 8.55, "dead": 3, "missing": 1, "date": f"2024-{m:02d}-10"} for m in (1, 2, 3)]
+        + [{"lon": -77.31, "lat": 8.58, "cause": "Violence", "dead": 1, "date": "2024-07-01"}]
+    )
     return estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), seed=1)
 
 

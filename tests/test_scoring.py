@@ -1,4 +1,5 @@
-"""Tests of routes.query.scoring and routes.query.paths on small multigraphs built in code, following the graph contract."""
+"""Tests of routes.query.scoring and routes.query.paths on small multigraphs built in code, following the graph
+contract."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ LEGS: list[tuple[str, str, str, str, str, str, float, float | None, float | None
     ("capurgana-la-miel-foot", "capurgana", "la-miel", "border_foot", "both", "guna-yala", 0.0005, 2.0, None),
     ("acandi-bajo-chiquito-jungle", "acandi", "bajo-chiquito", "jungle_foot", "north", "darien", 0.01, 96.0, 300.0),
     ("la-miel-bajo-chiquito-jungle", "la-miel", "bajo-chiquito", "jungle_foot", "north", "darien", 0.012, 110.0, 350.0),
-    ("bajo-chiquito-lajas-blancas-river", "bajo-chiquito", "lajas-blancas", "river_boat", "north", "darien", 0.001, 4.0, 25.0),
+    ("bajo-chiquito-lajas-blancas-river", "bajo-chiquito", "lajas-blancas", "river_boat", "north", "darien", 0.001, 4.0,
+     25.0),
     ("lajas-blancas-panama-city-bus", "lajas-blancas", "panama-city", "road", "both", "panama", 0.0002, 6.0, 40.0),
     ("carti-panama-city-road", "carti", "panama-city", "road", "both", "guna-yala", 0.0001, 3.0, 30.0),
     ("carti-necocli-boat", "carti", "necocli", "sea_boat", "south", "guna-yala", 0.006, 30.0, 250.0),
@@ -295,7 +297,8 @@ def test_p_safest_of_a_dominated_path_is_zero() -> None:
     assert gdf["p_safest"].sum() == pytest.approx(1.0)
 
 
-# ------------------------------------------------------------------------------------------------ places, regions, direction
+# ------------------------------------------------------------------------------------------------ places, regions,
+# direction
 def test_region_to_region_journeys_start_where_travel_enters() -> None:
     G = corridor_graph()
     gdf = rank_paths(G, "COL", "PAN", k=10, distinct=False)
@@ -370,7 +373,9 @@ def test_scenario_compose_and_record() -> None:
 def test_closed_leg_and_place() -> None:
     G = corridor_graph()
     base = rank_paths(G, "necocli", "panama-city", direction="north", k=10, distinct=False)
-    shut = rank_paths(G, "necocli", "panama-city", k=10, scenario=Scenario(closed="necocli-acandi-boat"), distinct=False)
+    shut = rank_paths(
+        G, "necocli", "panama-city", k=10, scenario=Scenario(closed="necocli-acandi-boat"), distinct=False
+    )
     assert len(shut) == len(base) - 1
     assert all("necocli-acandi-boat" not in legs for legs in shut["legs"])
     assert shut.attrs["scenario"]["closed"] == ["necocli-acandi-boat"]

@@ -187,7 +187,9 @@ def test_a_missing_active_version_is_not_silently_replaced(tmp_path: Path, capsy
     second = update_snapshot(export(tmp_path / "b.csv", "2026.MMP0002", "2026-03-03"))
     assert first.version is not None and second.version is not None
     shutil.rmtree(second.version)  # removed by hand: the link dangles
-    with pytest.raises(SnapshotError, match=rf"unreadable.*--snapshot shipped.*kept in {re.escape(str(first.version))}"):
+    with pytest.raises(
+        SnapshotError, match=rf"unreadable.*--snapshot shipped.*kept in {re.escape(str(first.version))}"
+    ):
         load_incidents()
     assert main(["data", "status"]) == 1 and "CORRUPT" in capsys.readouterr().out
 
@@ -352,7 +354,9 @@ def test_a_kill_between_any_two_steps_leaves_a_whole_snapshot(tmp_path: Path) ->
             shutil.copytree(template, data, symlinks=True)
         folders.append(data)
     before = sha(ex)
-    run = _python(json.dumps([[str(ex), str(d), kind, at] for (kind, at, _), d in zip(cases, folders, strict=True)]), code=_CRASH)
+    run = _python(
+        json.dumps([[str(ex), str(d), kind, at] for (kind, at, _), d in zip(cases, folders, strict=True)]), code=_CRASH
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     codes = json.loads(run.stdout.strip().splitlines()[-1])
     assert sha(ex) == before

@@ -208,12 +208,15 @@ def _set(i: int, key: str, value: Any) -> Any:
 
 
 @pytest.mark.parametrize(("reader", "change", "pattern"), [
-    ("legs", lambda f: f.__setitem__(1, 42), r"legs\.geojson, feature 1: expected a GeoJSON Feature object, got int 42"),
+    ("legs", lambda f: f.__setitem__(1, 42),
+     r"legs\.geojson, feature 1: expected a GeoJSON Feature object, got int 42"),
     ("legs", lambda f: f.__setitem__(2, ["Feature"]), r"feature 2: expected a GeoJSON Feature object, got list"),
-    ("legs", lambda f: f[0].__setitem__("properties", ["id", "x"]), r"feature 0: 'properties' must be an object, got list"),
+    ("legs", lambda f: f[0].__setitem__("properties", ["id", "x"]), r"feature 0: 'properties' must be an object, got "
+                                                                    r"list"),
     ("legs", _set(0, "mode", ["sea_boat"]), (r"feature 0 \(id 'necocli-capurgana-boat'\): property 'mode' must be a "
                                            r"string, got list \['sea_boat'\]")),
-    ("legs", _set(3, "id", ["capurgana-la-miel-foot"]), (r"feature 3 \(id \['capurgana-la-miel-foot'\]\): property 'id' "
+    ("legs", _set(3, "id", ["capurgana-la-miel-foot"]), (r"feature 3 \(id \['capurgana-la-miel-foot'\]\): property "
+                                                         r"'id' "
                                                         r"must be a string, got list")),
     ("legs", _set(1, "duration_h", "12 h"), (r"feature 1 \(id 'necocli-acandi-boat'\): property 'duration_h' must be a "
                                             r"number, got str '12 h'")),
@@ -221,7 +224,8 @@ def _set(i: int, key: str, value: Any) -> Any:
     ("legs", _set(2, "directions", {"north": True}), r"property 'directions' must be a string, got dict"),
     ("legs", lambda f: f[4].__setitem__("geometry", [[-77.8, 9.0], [-77.4, 8.7]]),
      r"feature 4 \(id 'mansukun-la-miel-boat'\): geometry must be a LineString of at least two points, got 'list'"),
-    ("places", lambda f: f.__setitem__(0, "necocli"), (r"places\.geojson, feature 0: expected a GeoJSON Feature object, "
+    ("places", lambda f: f.__setitem__(0, "necocli"), (r"places\.geojson, feature 0: expected a GeoJSON Feature "
+                                                       r"object, "
                                                       r"got str 'necocli'")),
     ("places", _set(1, "alt_names", [1, 2]), (r"feature 1 \(id 'capurgana'\): property 'alt_names' must be a list of "
                                             r"strings or a string, got list \[1, 2\]")),

@@ -1,4 +1,5 @@
-"""The TopoJSON reader of the build tools (``tools.topojson``): arcs, transforms, shared and reversed arcs, holes, errors;
+"""The TopoJSON reader of the build tools (``tools.topojson``): arcs, transforms, shared and reversed arcs, holes,
+errors;
 a round trip over random polygons; and the shipped base map decoded as GDAL decodes it."""
 
 from __future__ import annotations
@@ -55,9 +56,15 @@ def test_shared_and_reversed_arcs_close_both_rings() -> None:
 
 
 def test_holes_multipolygons_and_unquantized_arcs() -> None:
-    topo = {"type": "Topology", "arcs": [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]],
-                                         [[5, 5], [6, 5], [6, 6], [5, 5]]],
-            "objects": {"o": {"type": "MultiPolygon", "arcs": [[[0], [1]], [[2]]]}}}
+    topo = {
+        "type": "Topology",
+        "arcs": [
+            [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]],
+            [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]],
+            [[5, 5], [6, 5], [6, 6], [5, 5]],
+        ],
+        "objects": {"o": {"type": "MultiPolygon", "arcs": [[[0], [1]], [[2]]]}},
+    }
     (feat,) = topojson.features(topo, "o")
     geom = feat["geometry"]
     assert isinstance(geom, MultiPolygon) and len(geom.geoms) == 2

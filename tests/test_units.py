@@ -35,7 +35,9 @@ def test_units_of_the_shipped_network(shipped: nx.MultiDiGraph) -> None:
     by = {u.name: u for u in units}
     for u in units:
         assert {shipped.edges[e]["direction"] for e in u.edges} == {u.direction}
-    assert all(any(shipped.edges[e]["corridor"].startswith(p) for p in DARIEN_CORRIDORS) for e in by["darien-north"].edges)
+    assert all(
+        any(shipped.edges[e]["corridor"].startswith(p) for p in DARIEN_CORRIDORS) for e in by["darien-north"].edges
+    )
     assert {shipped.edges[e]["mode"] for e in by["reverse-sea-south"].edges} == {"sea_boat"}
     assert ("mansukun", "la-miel", "mansukun-la-miel-boat") in by["reverse-sea-south"].edges
     assert all(shipped.edges[e]["corridor"].startswith("honduras") for e in by["honduras-north"].edges)
@@ -101,7 +103,9 @@ def test_leg_years_add_up(shipped: nx.MultiDiGraph) -> None:
     assert np.allclose(np.bincount(ly.incident_edge, weights=ly.incident_weight * ly.incident_size,
                                    minlength=len(ly.edges)), ly.deaths.sum(axis=1))
     # travellers by year equal the monthly exposure summed
-    assert ly.exposure.sum() == pytest.approx(est.exposure.central[:, (est.exposure.months.year >= 2014) & (est.exposure.months.year <= 2025)].sum())
+    assert ly.exposure.sum() == pytest.approx(
+        est.exposure.central[:, (est.exposure.months.year >= 2014) & (est.exposure.months.year <= 2025)].sum()
+    )
     groups = feeding_groups(est)
     assert len(groups) == len(ly.edges) and "darien:north" in set(groups)
     assert series_by_year(est.flows, "darien", "north", [2022]).tolist() == [248284.0]

@@ -36,7 +36,8 @@ def test_every_mode_has_every_property() -> None:
 
 def test_one_window_check() -> None:
     assert vocabulary.check_window(None) is None
-    with pytest.raises(ScenarioError, match=r"window \(2024, 2020\): the first year is after the last; try \(2020, 2024\)"):
+    with pytest.raises(ScenarioError, match=r"window \(2024, 2020\): the first year is after the last; try \(2020, "
+                                            r"2024\)"):
         vocabulary.check_window((2024, 2020))
     with pytest.raises(ScenarioError, match="window must be \\(first_year, last_year\\), got 'soon'"):
         vocabulary.check_window("soon")
@@ -63,8 +64,9 @@ def with_cable_car(monkeypatch: pytest.MonkeyPatch) -> Mode:
 @pytest.mark.usefixtures("with_cable_car")  # registers the mode for the test
 def test_a_new_mode_is_matched_estimated_scored_and_exported(tmp_path: Path) -> None:
     legs = [dict(leg, mode="cable_car") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
-    G = load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)),
-                     risk=False)
+    G = load_network(
+        places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)), risk=False
+    )
     assert {d["mode"] for *_, d in G.edges(data=True)} >= {"cable_car"}
     # an incident beside the new line (between Acandí and Capurganá), a vehicle death: matched to it
     incidents = toy_incidents([{"lon": -77.31, "lat": 8.585, "cause": "Vehicle accident", "dead": 2}])
@@ -90,8 +92,9 @@ def test_rail_is_a_land_vehicle_mode() -> None:
 def test_vehicle_accidents_prefer_rail_like_road(tmp_path: Path) -> None:
     # the rail line runs along the coast path Acandí - Capurganá; a foot trail is the other leg near the incident
     legs = [dict(leg, mode="rail") if leg["id"] == "acandi-capurgana-foot" else leg for leg in LEGS]
-    G = load_network(places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)),
-                     risk=False)
+    G = load_network(
+        places=write(tmp_path, "p.geojson", places_doc()), legs=write(tmp_path, "l.geojson", legs_doc(legs)), risk=False
+    )
     # 2.1 km from the rail line, 1.6 km from the Capurganá - La Miel border trail: distance alone picks the trail
     near = {"lon": -77.364, "lat": 8.644}
     by_cause = attribute_incidents(G, toy_incidents([dict(near, cause="Vehicle accident / death linked to hazardous "

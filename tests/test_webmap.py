@@ -197,8 +197,10 @@ def test_opens_offline_with_legend_legs_and_no_error(browser: Any, page: WebMap,
     assert urls and all(u.startswith(LOCAL) for u in urls), [u for u in urls if not u.startswith(LOCAL)]
     counts = browser.execute_script(
         "return {legend: document.querySelectorAll('#legend').length, "
-        "legs: document.querySelectorAll('path.leg').length, incidents: document.querySelectorAll('path.incident').length, "
-        "routes: document.querySelectorAll('path.route').length, arrows: document.querySelectorAll('.arrow svg').length, "
+        "legs: document.querySelectorAll('path.leg').length, incidents: "
+        "document.querySelectorAll('path.incident').length, "
+        "routes: document.querySelectorAll('path.route').length, arrows: document.querySelectorAll('.arrow "
+        "svg').length, "
         "land: document.querySelectorAll('.leaflet-overlay-pane path').length, "
         "legendText: document.getElementById('legend').innerText}")
     assert counts["legend"] == 1 and "Risk of dying per 100 km" in counts["legendText"]

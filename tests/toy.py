@@ -13,20 +13,90 @@ if TYPE_CHECKING:
 
 # A five-place toy corridor on the Gulf of Urabá: real coordinates, simplified lines.
 PLACES: list[dict[str, Any]] = [
-    {"id": "necocli", "name": "Necoclí", "alt_names": ["Necocli"], "country": "COL", "kind": "port", "xy": (-76.78926, 8.42627)},
-    {"id": "capurgana", "name": "Capurganá", "alt_names": [], "country": "COL", "kind": "port", "xy": (-77.34609, 8.63805)},
+    {
+        "id": "necocli",
+        "name": "Necoclí",
+        "alt_names": ["Necocli"],
+        "country": "COL",
+        "kind": "port",
+        "xy": (-76.78926, 8.42627),
+    },
+    {
+        "id": "capurgana",
+        "name": "Capurganá",
+        "alt_names": [],
+        "country": "COL",
+        "kind": "port",
+        "xy": (-77.34609, 8.63805),
+    },
     {"id": "acandi", "name": "Acandí", "alt_names": [], "country": "COL", "kind": "port", "xy": (-77.27719, 8.51158)},
-    {"id": "la-miel", "name": "La Miel", "alt_names": ["Playa La Miel"], "country": "PAN", "kind": "border_post", "xy": (-77.36655, 8.66876)},
-    {"id": "mansukun", "name": "Mansukun", "alt_names": ["Mansukum", "Manuscum", "Mansucun"], "country": "PAN", "kind": "waypoint", "xy": (-77.80766, 9.03128)},
+    {
+        "id": "la-miel",
+        "name": "La Miel",
+        "alt_names": ["Playa La Miel"],
+        "country": "PAN",
+        "kind": "border_post",
+        "xy": (-77.36655, 8.66876),
+    },
+    {
+        "id": "mansukun",
+        "name": "Mansukun",
+        "alt_names": ["Mansukum", "Manuscum", "Mansucun"],
+        "country": "PAN",
+        "kind": "waypoint",
+        "xy": (-77.80766, 9.03128),
+    },
 ]
 LEGS: list[dict[str, Any]] = [
-    {"id": "necocli-capurgana-boat", "from": "necocli", "to": "capurgana", "mode": "sea_boat", "directions": "both", "corridor": "uraba"},
-    {"id": "necocli-acandi-boat", "from": "necocli", "to": "acandi", "mode": "sea_boat", "directions": "north", "corridor": "uraba"},
-    {"id": "acandi-capurgana-foot", "from": "acandi", "to": "capurgana", "mode": "foot", "directions": "both", "corridor": "uraba"},
-    {"id": "capurgana-la-miel-foot", "from": "capurgana", "to": "la-miel", "mode": "border_foot", "directions": "both", "corridor": "uraba"},
-    {"id": "mansukun-la-miel-boat", "from": "mansukun", "to": "la-miel", "mode": "sea_boat", "directions": "south", "corridor": "guna-yala-sea"},
+    {
+        "id": "necocli-capurgana-boat",
+        "from": "necocli",
+        "to": "capurgana",
+        "mode": "sea_boat",
+        "directions": "both",
+        "corridor": "uraba",
+    },
+    {
+        "id": "necocli-acandi-boat",
+        "from": "necocli",
+        "to": "acandi",
+        "mode": "sea_boat",
+        "directions": "north",
+        "corridor": "uraba",
+    },
+    {
+        "id": "acandi-capurgana-foot",
+        "from": "acandi",
+        "to": "capurgana",
+        "mode": "foot",
+        "directions": "both",
+        "corridor": "uraba",
+    },
+    {
+        "id": "capurgana-la-miel-foot",
+        "from": "capurgana",
+        "to": "la-miel",
+        "mode": "border_foot",
+        "directions": "both",
+        "corridor": "uraba",
+    },
+    {
+        "id": "mansukun-la-miel-boat",
+        "from": "mansukun",
+        "to": "la-miel",
+        "mode": "sea_boat",
+        "directions": "south",
+        "corridor": "guna-yala-sea",
+    },
     # a parallel leg: same two places, another mode
-    {"id": "necocli-capurgana-fast", "from": "necocli", "to": "capurgana", "mode": "sea_boat", "directions": "north", "corridor": "uraba"},
+    {
+        "id": "necocli-capurgana-fast",
+        "from": "necocli",
+        "to": "capurgana",
+        "mode": "sea_boat",
+        "directions": "north",
+        "corridor": "uraba",
+    },
 ]
 
 
@@ -45,11 +115,14 @@ def places_doc(places: list[dict[str, Any]] | None = None) -> dict[str, Any]:
 def legs_doc(legs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     feats = []
     for leg in copy.deepcopy(legs if legs is not None else LEGS):
-        a, b = _xy(leg["from"]) if leg["from"] in {p["id"] for p in PLACES} else (0, 0), _xy(leg["to"]) if leg["to"] in {
-            p["id"] for p in PLACES
-        } else (0, 1)
+        a, b = (
+            _xy(leg["from"]) if leg["from"] in {p["id"] for p in PLACES} else (0, 0),
+            _xy(leg["to"]) if leg["to"] in {p["id"] for p in PLACES} else (0, 1),
+        )
         mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 0.01)
-        feats.append({"type": "Feature", "properties": leg, "geometry": {"type": "LineString", "coordinates": [a, mid, b]}})
+        feats.append(
+            {"type": "Feature", "properties": leg, "geometry": {"type": "LineString", "coordinates": [a, mid, b]}}
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -78,8 +151,20 @@ def toy_exposure() -> pd.DataFrame:
     rows = []
     for leg in LEGS:
         for d in (("north", "south") if leg["directions"] == "both" else (leg["directions"],)):
-            rows.append({"legs": leg["id"], "direction": d, "series": "toy", "share": 0.5, "share_lo": 0.25,
-                         "share_hi": 1.0, "period_start": "", "period_end": "", "method": "assumption", "source": "test"})
+            rows.append(
+                {
+                    "legs": leg["id"],
+                    "direction": d,
+                    "series": "toy",
+                    "share": 0.5,
+                    "share_lo": 0.25,
+                    "share_hi": 1.0,
+                    "period_start": "",
+                    "period_end": "",
+                    "method": "assumption",
+                    "source": "test",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -97,7 +182,9 @@ def toy_incidents(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
                "lon": r["lon"], "lat": r["lat"]}
         recs.append(rec)
     df = pd.DataFrame(recs)
-    return gpd.GeoDataFrame(df, geometry=[Point(x, y) for x, y in zip(df["lon"], df["lat"], strict=True)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        df, geometry=[Point(x, y) for x, y in zip(df["lon"], df["lat"], strict=True)], crs="EPSG:4326"
+    )
 
 
 # The column headers of the two IOM export formats (PROVENANCE.md), as the tests write them.

@@ -96,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m tools.build [--shared DIR] [--only PART,...]``."""
     parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default="../shared/data", help="the shared data folder (default ../shared/data)")
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts (default all: {','.join(PARTS)})")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts (default all: "
+                                                                f"{','.join(PARTS)})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:

@@ -21,7 +21,8 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
     """Compose the exposure table from route branches and the documented shares.
 
     A branch row says which legs a part of a flow series travels. If it names a ``split`` and ``branch`` of
-    ``geodata/sources/shares.csv``, each share row of that branch overlapping the row's period gives one exposure row with
+    ``geodata/sources/shares.csv``, each share row of that branch overlapping the row's period gives one exposure row
+    with
     ``share = share x factor`` (and the low and high ends multiplied likewise, capped at 1); a row with an empty
     ``split`` has ``share = factor`` directly. ``factor`` is the part of the branch that takes these legs (1 for
     all of it); where it is not 1 it is a stated assumption with its rationale in ``source``.
@@ -73,7 +74,8 @@ def build_exposure_table(branches: pd.DataFrame, shares: pd.DataFrame) -> pd.Dat
             continue
         rows = sh[(sh["series"] == b["series"]) & (sh["split"] == b["split"]) & (sh["branch"] == b["branch"])]
         if rows.empty:
-            problems.append(f"{where}: no share for series {b['series']!r}, split {b['split']!r}, branch {b['branch']!r}")
+            problems.append(f"{where}: no share for series {b['series']!r}, split {b['split']!r}, branch "
+                            f"{b['branch']!r}")
             continue
         for _, s in rows.iterrows():
             # periods to the day: a share period that starts or ends inside a month covers only its days of it

@@ -144,7 +144,8 @@ def extra_flows(path: PathLike = EXTRA) -> list[Row]:
             problems.append(f"{path.name} line {i}: need 0 <= low <= central <= high, first_month <= last_month and a "
                             f"source; got {low:g}, {central:g}, {high:g}, {r.first_month!r}..{r.last_month!r}")
             continue
-        cite = (f"sources/flows_extra.csv line {i}: HIGH end of the range, {high:,.0f}/yr / 12 (central {central:,.0f}, "
+        cite = (f"sources/flows_extra.csv line {i}: HIGH end of the range, {high:,.0f}/yr / 12 (central "
+                f"{central:,.0f}, "
                 f"low {low:,.0f}: carried by the branch factors); {r.source}")
         rows += [(r.series, r.direction, m, high / 12, r.method, cite) for m in months]
     if problems:
@@ -281,7 +282,8 @@ def _totals_markdown(flows: pd.DataFrame, raw_csv: Path, extra_csv: Path | None)
 
 
 def write_flows(shared: str | Path, out: str | Path) -> Path:
-    """Build ``flows.csv`` from ``shared``/flows/flows.csv into the folder ``out``, and the totals table of its FLOWS.md.
+    """Build ``flows.csv`` from ``shared``/flows/flows.csv into the folder ``out``, and the totals table of its
+    FLOWS.md.
 
     The hand-written series come from ``out``/sources/flows_extra.csv, or the checkout's when ``out`` has none.
 

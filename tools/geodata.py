@@ -55,8 +55,23 @@ DIRECTIONS = frozenset(vocabulary.LEG_DIRECTIONS)
 REGION_BBOX = (-97.0, 2.0, -74.0, 21.0)
 #: ISO 3166-1 numeric id (the ``id`` of the world-atlas countries) -> ISO3, for the countries of the region
 ISO3_OF_NUMERIC: dict[str, str] = {
-    "084": "BLZ", "136": "CYM", "170": "COL", "188": "CRI", "192": "CUB", "222": "SLV", "320": "GTM", "332": "HTI",
-    "340": "HND", "388": "JAM", "484": "MEX", "558": "NIC", "591": "PAN", "218": "ECU", "862": "VEN", "840": "USA", "581": "UMI",
+    "084": "BLZ",
+    "136": "CYM",
+    "170": "COL",
+    "188": "CRI",
+    "192": "CUB",
+    "222": "SLV",
+    "320": "GTM",
+    "332": "HTI",
+    "340": "HND",
+    "388": "JAM",
+    "484": "MEX",
+    "558": "NIC",
+    "591": "PAN",
+    "218": "ECU",
+    "862": "VEN",
+    "840": "USA",
+    "581": "UMI",
 }
 PLACE_PROPS = ("id", "name", "alt_names", "country", "kind", "source", "confidence", "note")
 LEG_PROPS = (
@@ -250,7 +265,8 @@ def _parse_via(text: str, leg_id: str) -> list[tuple[float, float]]:
 
 
 def _leg_row_problems(row: dict[str, str], where: str, xy: dict[str, tuple[float, float]]) -> list[str]:
-    """What is wrong with one row of ``legs.csv``: unknown places, modes, directions or confidence, bad dates, a loop."""
+    """What is wrong with one row of ``legs.csv``: unknown places, modes, directions or confidence, bad dates, a
+    loop."""
     problems: list[str] = []
     for end in ("from", "to"):
         if row[end] not in xy:

@@ -12,7 +12,8 @@ Duration and cost rules
 * A row's cost is the midpoint of ``cost_usd_low`` and ``cost_usd_high`` (both required). It is shared, in
   proportion to length, among the legs of the chain whose entry ends in ``$`` (a one-leg chain always carries it).
 * A leg's value is the median of its shares from the most specific source: rows mapped to the leg alone win
-  over rows shared along a chain, and shorter chains over longer ones. Without any, the duration is length / speed of its mode
+  over rows shared along a chain, and shorter chains over longer ones. Without any, the duration is length / speed of
+  its mode
   (``duration_source`` = ``"assumption: <speed> km/h"``) and the cost is null.
 """
 

@@ -42,7 +42,8 @@ def decode_arcs(topology: Mapping[str, Any]) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> decode_arcs({"transform": {"scale": [0.5, 2], "translate": [10, 20]}, "arcs": [[[2, 1], [2, 0], [0, -1]]]})[0].tolist()
+    >>> topo = {"transform": {"scale": [0.5, 2], "translate": [10, 20]}, "arcs": [[[2, 1], [2, 0], [0, -1]]]}
+    >>> decode_arcs(topo)[0].tolist()
     [[11.0, 22.0], [12.0, 22.0], [12.0, 20.0]]
     """
     arcs = topology.get("arcs")
@@ -154,7 +155,9 @@ def features(topology: Mapping[str, Any], name: str, *,
     members = obj.get("geometries", []) if obj.get("type") == "GeometryCollection" else [obj]
     for member in members:
         geom = geometry(member, arcs, transform, repair=False)
-        if bbox is not None and (geom is None or geom.is_empty or not shapely.box(*bbox).intersects(shapely.box(*geom.bounds))):
+        if bbox is not None and (
+            geom is None or geom.is_empty or not shapely.box(*bbox).intersects(shapely.box(*geom.bounds))
+        ):
             continue
         if isinstance(geom, (Polygon, MultiPolygon)):
             geom = _repaired(geom)

@@ -61,7 +61,9 @@ def describe_os_error(err: OSError, path: str | PathLike[str] | None, *, action:
     where = repr(str(path)) if path is not None else (repr(err.filename) if err.filename else "a file")
     code = err.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        what = "the disk is full (no space left on the device)" if code == errno.ENOSPC else "the disk quota is exceeded"
+        what = (
+            "the disk is full (no space left on the device)" if code == errno.ENOSPC else "the disk quota is exceeded"
+        )
         fix = "free some space or write elsewhere"
     elif code in (errno.EACCES, errno.EPERM):
         what, fix = "permission denied", "choose a folder you may write to, or change its permissions"

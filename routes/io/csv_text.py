@@ -73,7 +73,8 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def utf8(raw: bytes, name: str) -> tuple[bytes, str]:
-    """The file as UTF-8 bytes (``raw`` itself when it is UTF-8) and the encoding it was read in (see :func:`decode`)."""
+    """The file as UTF-8 bytes (``raw`` itself when it is UTF-8) and the encoding it was read in (see
+    :func:`decode`)."""
     if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") and _is_utf8(raw):
         return raw, "utf-8"
     text, encoding = decode(raw, name)
@@ -81,7 +82,8 @@ def utf8(raw: bytes, name: str) -> tuple[bytes, str]:
 
 
 def head(data: bytes) -> str:
-    """The beginning of UTF-8 ``data`` as text: enough for :func:`csv_header` (a character cut at the end is dropped)."""
+    """The beginning of UTF-8 ``data`` as text: enough for :func:`csv_header` (a character cut at the end is
+    dropped)."""
     size = 4 * MAX_HEADER_CHARS + 4
     return data[:size].decode("utf-8-sig", errors="ignore" if len(data) > size else "strict")
 
@@ -142,7 +144,8 @@ def csv_table(data: bytes, sep: str, header: list[str], keep: set[str], name: st
                max_rows: int | None) -> tuple[pd.DataFrame, dict[int, list[str]]]:
     """Parse CSV into a table of strings, only the columns in ``keep``, indexed by data row.
 
-    ``data`` is UTF-8 (with or without BOM). Every record's fields are counted first: a row with too few fields (a line cut short, even when the file ends
+    ``data`` is UTF-8 (with or without BOM). Every record's fields are counted first: a row with too few fields (a line
+    cut short, even when the file ends
     with a newline) or too many is reported, not kept. When every row is whole, pandas parses the file; otherwise
     the exact reader does, row by row.
     """

@@ -2,12 +2,14 @@
 
 The shipped table ``geodata/flows.csv`` holds ONE consistent monthly series per ``(series, direction)``, built by
 the project's build command (``python -m tools.build --only flows``, not shipped) from the raw ``flows/flows.csv``,
-whose rows overlap (annual and monthly values, several sources). Columns (``docs/CONTRACT.md``): ``series`` (slug), ``direction``
+whose rows overlap (annual and monthly values, several sources). Columns (``docs/CONTRACT.md``): ``series`` (slug),
+``direction``
 ("north"/"south"), ``month`` ("YYYY-MM"), ``persons`` (float), ``method`` (:data:`METHODS`) and ``source`` (the raw
 ``flows.csv`` line(s) or published figure used, and the arithmetic). Methods starting with ``"events"`` count
 apprehension EVENTS (Mexico UPM), not persons.
 
-``geodata/sources/shares.csv`` holds the documented splits of a corridor total among alternative legs, each with its period,
+``geodata/sources/shares.csv`` holds the documented splits of a corridor total among alternative legs, each with its
+period,
 range and source; ``method`` is "observed" or "assumption". Every choice is explained in ``geodata/FLOWS.md``.
 """
 

@@ -119,8 +119,9 @@ def flag_duplicates(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     '2025.MMP2303'
     """
     out = incidents.copy(deep=False)  # copy-on-write: the new column never reaches the caller's frame
-    frame = pd.DataFrame({c: incidents[c].to_numpy() for c in ("main_id", "date", "dead", "missing", "cause", "lat",
-                                                                "lon")})  # only the columns compared: no copy of the rest
+    frame = pd.DataFrame(
+        {c: incidents[c].to_numpy() for c in ("main_id", "date", "dead", "missing", "cause", "lat", "lon")}
+    )  # only the columns compared: no copy of the rest
     pairs = _duplicate_pairs(frame, frame, same_cause=True)
     pairs = pairs[pairs["ia"] != pairs["ib"]]
     ids = frame["main_id"].to_numpy()

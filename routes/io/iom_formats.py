@@ -5,7 +5,8 @@
 - sniffs the content (CSV text or ``.xlsx`` workbook; empty, binary, ZIP and legacy ``.xls`` files are refused; a
   workbook is read by :mod:`routes.io.xlsx`, which bounds its unpacked size and refuses data on other sheets),
 - decodes CSV text (:mod:`routes.io.csv_text`: UTF-8 with or without BOM, else Latin-1 byte by byte; UTF-16) and
-  its separator (``,``, ``;`` or tab), counting every record's fields first, so that a row with too few or too many fields is reported even
+  its separator (``,``, ``;`` or tab), counting every record's fields first, so that a row with too few or too many
+  fields is reported even
   when the file ends with a newline, and a file of more than ``max_rows`` rows is refused before it is parsed,
 - detects the format from the header row (:data:`FORMATS`: ``allData``, ``downloads``, ``snapshot``), never from
   the file name, checks its :data:`REQUIRED` columns and refuses a column it reads that appears twice,
@@ -171,7 +172,9 @@ def _parse_dates(t: pd.Series) -> tuple[pd.Series, pd.Series]:
             pd.to_datetime(us, format="%m/%d/%Y", errors="coerce"))
         date = date.fillna(more)
     date = date.astype("datetime64[us]")
-    bad = date.isna() & ~t.str.strip().isin(["", "0", "0.0", "nan", "NaT", "None"]) if len(rest) else date.isna() & False
+    bad = (
+        date.isna() & ~t.str.strip().isin(["", "0", "0.0", "nan", "NaT", "None"]) if len(rest) else date.isna() & False
+    )
     return date, bad
 
 
@@ -339,8 +342,13 @@ def aggregate_split_rows(df: pd.DataFrame) -> pd.DataFrame:
         out[c] = out[c].astype("Int64")
     return out[df.columns]
 
-def parse_export(raw: bytes, name: str, *, max_rows: int | None = None, max_xlsx_bytes: int | None = MAX_XLSX_BYTES,
-                 ) -> tuple[pd.DataFrame, str, dict[str, str], str | None, dict[int, list[str]], dict[int, list[str]], int]:
+def parse_export(
+    raw: bytes,
+    name: str,
+    *,
+    max_rows: int | None = None,
+    max_xlsx_bytes: int | None = MAX_XLSX_BYTES,
+) -> tuple[pd.DataFrame, str, dict[str, str], str | None, dict[int, list[str]], dict[int, list[str]], int]:
     """Parse the bytes of export ``name`` into normalised rows, every data row kept.
 
     Returns the rows (indexed by data row number), the format, the map field -> column name in the file, the text
@@ -356,7 +364,8 @@ def parse_export(raw: bytes, name: str, *, max_rows: int | None = None, max_xlsx
             for column, ref, formula in cells:
                 if column in used:
                     problems.setdefault(row, []).append(
-                        f"{column} (cell {ref}) holds the formula {formula!r} without a stored value; open the workbook "
+                        f"{column} (cell {ref}) holds the formula {formula!r} without a stored value; open the "
+                        "workbook "
                         "in a spreadsheet and save it (so the value is computed), or export it as CSV")
     else:
         data, encoding = utf8(raw, name)  # the bytes pandas reads: no copy of a large file's text stays alive

@@ -318,9 +318,12 @@ def _notes(export: gpd.GeoDataFrame, regional: gpd.GeoDataFrame, diff: SnapshotD
         notes.append(f"{name} has no incident in the corridor; was it filtered to another region? Its period still "
                      "replaced the snapshot's (see Removed)")
     if len(diff.removed):
-        countries = ", ".join(sorted({str(c) for c in diff.removed.get("country", []) if str(c)})[:6]) or "several places"
+        countries = (
+            ", ".join(sorted({str(c) for c in diff.removed.get("country", []) if str(c)})[:6]) or "several places"
+        )
         notes.append(
-            f"warning: {len(diff.removed)} incident(s) of the previous snapshot are gone ({countries}): the export covers "
+            f"warning: {len(diff.removed)} incident(s) of the previous snapshot are gone ({countries}): the export "
+            "covers "
             "their months but does not contain them. That is right for a complete IOM download that revised them, "
             "wrong for an export filtered to one country or region. "
             + (f"The previous snapshot is kept in {previous}: use --snapshot {previous}."

@@ -128,7 +128,8 @@ def attribute_incidents(
         The incidents, all of them, in their order, with columns added: ``u``, ``v``, ``key`` (the edge of the
         dominant direction; empty when off the network), ``leg``, ``direction``, ``share_north`` and
         ``share_south`` (how the incident is split between the two directions of its leg), ``distance_m``,
-        ``match`` (``good``, ``fair``, ``route_tag``, ``override`` or ``off_network``), ``match_reason``, ``direction_basis`` and
+        ``match`` (``good``, ``fair``, ``route_tag``, ``override`` or ``off_network``), ``match_reason``,
+        ``direction_basis`` and
         ``position`` (``precise``, or ``generic`` for a point that stands for an area: the risk model spreads the
         deaths of generic Darién positions over the Darién legs people were on that month).
         ``attrs["metric_crs"]`` records the projection used for distances.
@@ -231,9 +232,13 @@ def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
     by_key = [ways[k] for _, _, k, _ in chosen]
     facts = [(d.get("mode"), d.get("corridor"), d.get("period_start"), d.get("period_end"), d.get("geometry"))
              for _, _, _, d in chosen]
-    mode, corridor, start, end, geometry = (list(c) for c in zip(*facts, strict=True)) if facts else ([], [], [], [], [])
-    lines = [g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
-             for g, (u, v, _, _) in zip(geometry, chosen, strict=True)]
+    mode, corridor, start, end, geometry = (
+        (list(c) for c in zip(*facts, strict=True)) if facts else ([], [], [], [], [])
+    )
+    lines = [
+        g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        for g, (u, v, _, _) in zip(geometry, chosen, strict=True)
+    ]
     return _Legs(
         key=_objects([k for _, _, k, _ in chosen]),
         mode=np.array([str(m) for m in mode], dtype=str),
@@ -253,7 +258,9 @@ def _metric(geometries: Any, crs: Any) -> np.ndarray:
 
 def _days(values: list[Any]) -> np.ndarray:
     """Dates as ``datetime64`` (NaT where open or unreadable), read once per leg rather than once per pair."""
-    return cast(np.ndarray, pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601").to_numpy())
+    return cast(
+        np.ndarray, pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601").to_numpy()
+    )
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -361,7 +368,8 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
 
     The score is the distance over the mode's reach, times the cause's preference (:func:`_preference`), times
     :data:`UNTRAVELLED_PENALTY` where nobody is known to travel the leg that month; of equal scores, the leg first in
-    the tree's order (:func:`routes.model.nearest.pairs_within`) wins. Everything is arithmetic on the (incident, leg) pairs within reach. Fills
+    the tree's order (:func:`routes.model.nearest.pairs_within`) wins. Everything is arithmetic on the (incident, leg)
+    pairs within reach. Fills
     ``result`` in place.
     """
     modes, which = np.unique(legs.mode, return_inverse=True)
@@ -369,7 +377,9 @@ def _nearest_leg(result: _Attribution, todo: np.ndarray, points: np.ndarray, leg
     pi, li, dist, leaf = pairs_within(points, legs.lines_m, reach)
     limit = reach[li]
     in_period = np.ones(len(pi), dtype=bool)
-    dated = np.flatnonzero(~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li])  # pairs of legs with a period
+    dated = np.flatnonzero(
+        ~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li]
+    )  # pairs of legs with a period
     in_period[dated] = in_periods(result.dates[todo][pi[dated]], legs.period_start[li[dated]],
                                   legs.period_end[li[dated]], slack_days=PERIOD_SLACK_DAYS)
     drowning, vehicle = _causes(result.frame["cause"].fillna("").astype(str).to_numpy()[todo])
@@ -516,7 +526,8 @@ def attribution_report(attributed: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"match": ["good", "off_network"], "match_reason": ["x", "y"], "dead": [1, 2], "missing": [0, 1]})
+    >>> t = pd.DataFrame({"match": ["good", "off_network"], "match_reason": ["x", "y"], "dead": [1, 2],
+    ...                   "missing": [0, 1]})
     >>> attribution_report(t)["incidents"].tolist()
     [1, 1]
     """

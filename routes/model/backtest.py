@@ -213,7 +213,9 @@ def backtest(
         for u in units:
             ix = legs_of[u.name]
             flow = float(series_by_year(frozen.flows, u.series, u.direction, [year])[0])
-            out.append(Target(u.name, year, ix, full.exposure[ix, c], flow, group_flow, float(full.deaths[ix, c].sum())))
+            out.append(
+                Target(u.name, year, ix, full.exposure[ix, c], flow, group_flow, float(full.deaths[ix, c].sum()))
+            )
         return out
 
     records = rolling_origin(history_at, targets_at, chosen, list(range(first_year, last_year + 1)), n_draws=n_draws,

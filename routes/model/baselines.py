@@ -79,7 +79,8 @@ def mode_rate_baseline(
     x = as_floats(exposure, "exposure")
     um = np.asarray(modes).astype(str)
     if not (len(D) == len(X) == len(pm)) or len(x) != len(um):
-        raise ArgumentError(f"past_deaths, past_exposure and past_modes must have one entry per leg (got {len(D)}, {len(X)}, "
+        raise ArgumentError(f"past_deaths, past_exposure and past_modes must have one entry per leg (got {len(D)}, "
+                            f"{len(X)}, "
                             f"{len(pm)}), and exposure and modes likewise (got {len(x)}, {len(um)})")
     if X.sum() <= 0:
         raise ArgumentError("mode_rate_baseline needs earlier exposure: every past_exposure is 0")

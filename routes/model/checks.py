@@ -73,7 +73,7 @@ def check_edge_risk(edges: Sequence[tuple[Any, Any, Any]], data: Sequence[Mappin
     ...
     routes.errors.DataError: 1 edge(s) carry risk attributes the scorer cannot use; fix them or re-estimate with routes.estimate_risk(G)
       - leg 'a-b-boat' (a -> b): p_death -0.5 is not a probability in [0, 1]
-    """
+    """  # noqa: E501 - a doctest's expected error message is one line
     def where(i: int) -> str:  # labels only for the edges at fault: a large graph is checked in milliseconds
         return _where(*edges[i])
 
@@ -86,7 +86,8 @@ def check_edge_risk(edges: Sequence[tuple[Any, Any, Any]], data: Sequence[Mappin
     for name in ("risk_shape", "risk_rate"):
         x = col[name]
         for i in np.flatnonzero(~np.isnan(x) & ~(np.isfinite(x) & (x > 0))):
-            out.append(f"{where(int(i))}: {name} {float(x[i])!r} must be a finite number > 0 (the Gamma posterior of the "
+            out.append(f"{where(int(i))}: {name} {float(x[i])!r} must be a finite number > 0 (the Gamma posterior of "
+                       "the "
                        "hazard)")
     shape, rate, p = col["risk_shape"], col["risk_rate"], col["p_death"]
     for i in np.flatnonzero(np.isnan(shape) != np.isnan(rate)):
@@ -97,7 +98,8 @@ def check_edge_risk(edges: Sequence[tuple[Any, Any, Any]], data: Sequence[Mappin
         mean = np.where(sound, gamma_risk(np.where(sound, shape, 1.0), np.where(sound, rate, 1.0)), np.nan)
     off = sound & ~np.isclose(p, mean, rtol=RISK_RTOL, atol=1e-15)
     for i in np.flatnonzero(off):
-        out.append(f"{where(int(i))}: p_death {float(p[i])!r} does not match its risk_shape and risk_rate, whose mean is "
+        out.append(f"{where(int(i))}: p_death {float(p[i])!r} does not match its risk_shape and risk_rate, whose mean "
+                   "is "
                    f"{mean[i]:.6g}: the risk was edited after the estimate. Re-estimate with routes.estimate_risk(G), "
                    "or set p_death, risk_shape and risk_rate together (p_death = 1 - (rate / (rate + 1)) ** shape), "
                    "or remove risk_shape and risk_rate to rank on p_death as a fixed value")

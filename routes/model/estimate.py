@@ -10,7 +10,8 @@ register of recent estimates.
 The estimate knows the posterior parameters it gave every edge; an edge whose ``risk_shape``/``risk_rate`` no longer
 equal them (the user edited the graph) is not described by it, and the scorer draws that edge from its own Gamma
 (:meth:`Estimate.rows_matching`). An edge whose ``p_death`` was edited alone no longer matches its Gamma and is
-refused by the scorer with the advice to re-estimate (:func:`routes.model.checks.check_edge_risk`), never ignored. A graph copied, pickled or read back in another process keeps its numbers but not
+refused by the scorer with the advice to re-estimate (:func:`routes.model.checks.check_edge_risk`), never ignored. A
+graph copied, pickled or read back in another process keeps its numbers but not
 the estimate: :func:`estimate_of` then returns ``None`` and the scorer draws every edge independently.
 """
 

@@ -41,7 +41,18 @@ from routes.vocabulary import month_keys
 
 log = logging.getLogger(__name__)
 
-EXPOSURE_COLUMNS = ("legs", "direction", "series", "share", "share_lo", "share_hi", "period_start", "period_end", "method", "source")
+EXPOSURE_COLUMNS = (
+    "legs",
+    "direction",
+    "series",
+    "share",
+    "share_lo",
+    "share_hi",
+    "period_start",
+    "period_end",
+    "method",
+    "source",
+)
 #: optional columns: the split of the series the row's share belongs to, its branch, the split's period and the
 #: branch's share of it (with its range), and the factor of the branch that takes these legs: ``share`` is
 #: ``split_share x factor``. Rows of one split and period are alternatives whose split shares are drawn jointly.
@@ -103,7 +114,9 @@ def _table_problems(table: pd.DataFrame, label: str) -> list[str]:
     no_legs = table["legs"].astype(str).str.strip().to_numpy(object) == ""
     problems: list[str] = []
     labels = table.index
-    for r in np.flatnonzero(bad_direction | missing | disordered | no_legs | np.logical_or.reduce(list(bad_period.values()))):
+    for r in np.flatnonzero(
+        bad_direction | missing | disordered | no_legs | np.logical_or.reduce(list(bad_period.values()))
+    ):
         where = f"{label}, row {int(labels[r]) + 2}"  # 1-based, after the header
         if bad_direction[r]:
             problems.append(f"{where}: direction {direction[r]!r} must be 'north' or 'south'")
@@ -294,7 +307,8 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
             if e is None:
                 known_leg = any(k == leg for k, _ in by_leg_dir)
                 problems.append(
-                    f"{where}: leg {leg!r} " + (f"is not travelled {key[1]}bound" if known_leg else "is not in the network")
+                    f"{where}: leg {leg!r} "
+                    + (f"is not travelled {key[1]}bound" if known_leg else "is not in the network")
                 )
                 continue
             central[e] += flow * float(row["share"])

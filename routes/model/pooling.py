@@ -109,7 +109,8 @@ class PoolingFit:
     def design(self, modes: ArrayLike, length_km: ArrayLike, corridors: ArrayLike | None = None) -> FloatArray:
         """The design rows ``[1, mode one-hot, corridor one-hot, log(length / ref)]`` of some legs.
 
-        An unknown corridor gets no corridor effect (its prior mean); an unknown mode raises :class:`~routes.errors.ArgumentError`.
+        An unknown corridor gets no corridor effect (its prior mean); an unknown mode raises
+        :class:`~routes.errors.ArgumentError`.
         """
         md = np.asarray(modes).astype(str)
         ln = as_floats(length_km, "length_km")
@@ -284,7 +285,9 @@ class LegPosterior:
     crude_rate: FloatArray
 
 
-def leg_posterior(prior_mean: ArrayLike, shape: float | ArrayLike, counts: ArrayLike, exposure: ArrayLike) -> LegPosterior:
+def leg_posterior(
+    prior_mean: ArrayLike, shape: float | ArrayLike, counts: ArrayLike, exposure: ArrayLike
+) -> LegPosterior:
     """Posterior ``Gamma(a + n, a / mu + E')`` of each leg's rate, with its prior weight and crude rate.
 
     Parameters
@@ -311,7 +314,8 @@ def leg_posterior(prior_mean: ArrayLike, shape: float | ArrayLike, counts: Array
     n = as_floats(counts, "counts")
     E = as_floats(exposure, "exposure")
     if np.any(mu <= 0) or np.any(a <= 0):
-        raise ArgumentError(f"prior_mean and shape must be positive, got minima {float(mu.min())!r} and {float(a.min())!r}")
+        raise ArgumentError(f"prior_mean and shape must be positive, got minima {float(mu.min())!r} and "
+                            f"{float(a.min())!r}")
     b = a / mu
     post_shape = a + n
     post_rate = b + E

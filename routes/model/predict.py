@@ -254,8 +254,9 @@ def predict_deaths(
                          "corridor": att.corridor, "traversals": travellers, **_summary(draws, level)})
     row = {e: i for i, e in enumerate(edges)}
     groups = {u.name: [row[e] for e in u.edges] for u in scored_units(G, est)}
-    groups_dir: dict[str, list[int]] = {str(d): [int(i) for i in np.flatnonzero((att.direction == d) & (travellers > 0))]
-                                        for d in DIRECTIONS}
+    groups_dir: dict[str, list[int]] = {
+        str(d): [int(i) for i in np.flatnonzero((att.direction == d) & (travellers > 0))] for d in DIRECTIONS
+    }
 
     def totals(sets: dict[str, list[int]], key: str) -> pd.DataFrame:
         sums = np.stack([draws[:, ix].sum(axis=1) for ix in sets.values()], axis=1)

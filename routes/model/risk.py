@@ -124,7 +124,8 @@ def estimate_risk(
     flows
         The flows table or its path; the shipped ``geodata/flows.csv`` by default.
     exposure
-        The exposure table or its path (see :mod:`routes.model.exposure`); the shipped ``geodata/exposure.csv`` by default.
+        The exposure table or its path (see :mod:`routes.model.exposure`); the shipped ``geodata/exposure.csv`` by
+        default.
     window
         ``(first_year, last_year)``: only incidents and exposure of those years count.
     as_of
@@ -193,7 +194,8 @@ def estimate_risk(
     if not (exp.central @ w).any():
         have = pd.to_datetime(attributed["date"]).dropna()
         raise DataError(
-            f"no travellers to count in the window {win!r}: the flows cover {month_keys[0]} to {month_keys[-1]} and the "
+            f"no travellers to count in the window {win!r}: the flows cover {month_keys[0]} to {month_keys[-1]} and "
+            "the "
             f"incidents {have.min():%Y-%m} to {have.max():%Y-%m}" if len(have) else
             "the incident table has no dated incident: nothing to estimate from; check the export"
         )
@@ -375,7 +377,9 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     month_col = pd.Index(vocab_month_keys(exp.months))
     col = month_col.get_indexer(months)  # -1: a month the flows do not cover
 
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # incident, order, edge, share, basis
+    parts: list[
+        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ] = []  # incident, order, edge, share, basis
     spread = np.zeros(n, dtype=bool)
     for tag, pool in pools.items():
         rows = np.flatnonzero(generic & (tags == tag) & (col >= 0))
@@ -401,7 +405,8 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     local = local[order]
     edge = np.concatenate([p[2] for p in parts]).astype(int)[order]
     out = pd.DataFrame({
-        "row": on[local], "main_id": main_id[local], "edge": edge, "weight": np.concatenate([p[3] for p in parts])[order],
+        "row": on[local], "main_id": main_id[local], "edge": edge,
+        "weight": np.concatenate([p[3] for p in parts])[order],
         "size": size[local], "basis": np.concatenate([p[4] for p in parts])[order],
         "date": incidents["date"].to_numpy()[local],
     })  # fmt: skip
@@ -424,7 +429,11 @@ def _priors(
     for m in sorted(set(modes)):
         sel = (modes == m) & (X > 0)
         D, Xm = deaths[sel].sum(), X[sel].sum()
-        phi = float(max(1.0, sizes2[modes == m].sum() / deaths[modes == m].sum())) if deaths[modes == m].sum() > 0 else 1.0
+        phi = (
+            float(max(1.0, sizes2[modes == m].sum() / deaths[modes == m].sum()))
+            if deaths[modes == m].sum() > 0
+            else 1.0
+        )
         if Xm <= 0:
             pooled = total
         elif D <= 0:

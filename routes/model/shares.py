@@ -41,7 +41,8 @@ def _dirichlet_parts(
                             f"{lo[bad]!r} <= {c[bad]!r} <= {hi[bad]!r}")
     total = float(c.sum())
     if abs(total - 1.0) > 0.02:
-        raise ArgumentError(f"the central shares must sum to 1 (they sum to {total:.4f}); list every alternative of the split")
+        raise ArgumentError(f"the central shares must sum to 1 (they sum to {total:.4f}); list every alternative of "
+                            "the split")
     return c / total, lo, hi, np.asarray(c > 0, dtype=np.bool_)
 
 
@@ -64,7 +65,9 @@ def dirichlet_marginal_intervals(
     return lo, hi
 
 
-def dirichlet_concentration(central: ArrayLike, low: ArrayLike, high: ArrayLike, level: float = INTERVAL_LEVEL) -> float:
+def dirichlet_concentration(
+    central: ArrayLike, low: ArrayLike, high: ArrayLike, level: float = INTERVAL_LEVEL
+) -> float:
     """The Dirichlet concentration whose marginal intervals best match the stated ranges.
 
     One number cannot match every range exactly, so it minimises the squared differences on the logit scale

@@ -47,7 +47,9 @@ DEFAULT_CAUSE_FIT: dict[tuple[str, str], float] = {
 }
 
 
-def cause_mode_fit(causes: ArrayLike, modes: ArrayLike, table: Mapping[tuple[str, str], float] | None = None) -> FloatArray:
+def cause_mode_fit(
+    causes: ArrayLike, modes: ArrayLike, table: Mapping[tuple[str, str], float] | None = None
+) -> FloatArray:
     """How well an incident's cause fits a leg's mode, as a relative likelihood (see :data:`DEFAULT_CAUSE_FIT`).
 
     A drowning fits water legs (sea, river) and fits land legs at 0.25; a vehicle accident fits roads and other legs

@@ -82,7 +82,8 @@ def active_flows(path: str | Path | None = None, *, use_stored: bool = True) -> 
     chosen = Path(path) if path is not None else stored_file("flows") if use_stored else None
     if chosen is None or not chosen.is_file():
         if path is not None:
-            raise DataError(f"--flows {str(path)!r}: no such file; give a CSV with the columns {','.join(FLOWS_COLUMNS)}")
+            raise DataError(f"--flows {str(path)!r}: no such file; give a CSV with the columns "
+                            f"{','.join(FLOWS_COLUMNS)}")
         return shipped
     return merge_flows(shipped, load_flows(chosen), name=str(chosen))
 

@@ -72,9 +72,13 @@ def _read_feature_collection(path: Path | Any, what: str) -> tuple[str, list[dic
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NetworkError(f"{what} file {label!r} does not exist; pass the path of a GeoJSON FeatureCollection") from None
+        raise NetworkError(
+            f"{what} file {label!r} does not exist; pass the path of a GeoJSON FeatureCollection"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise NetworkError(f"{what} file {label!r} is not UTF-8 text ({exc.reason}); save it as UTF-8 GeoJSON") from None
+        raise NetworkError(
+            f"{what} file {label!r} is not UTF-8 text ({exc.reason}); save it as UTF-8 GeoJSON"
+        ) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -222,7 +226,8 @@ def read_places(path: str | Path | None = None) -> gpd.GeoDataFrame:
             continue
         lon, lat = geom.x, geom.y
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            problems.append(f"{where}: coordinates ({lon!r}, {lat!r}) out of range; GeoJSON order is [longitude, latitude]")
+            problems.append(f"{where}: coordinates ({lon!r}, {lat!r}) out of range; GeoJSON order is [longitude, "
+                            "latitude]")
             continue
         if props["kind"] not in PLACE_KINDS:
             problems.append(f"{where}: unknown kind {props['kind']!r}; expected one of {sorted(PLACE_KINDS)}")
@@ -290,14 +295,17 @@ def read_legs(path: str | Path | None = None) -> gpd.GeoDataFrame:
     if problems:
         raise NetworkError(f"{label}: {len(problems)} problem(s) in the legs file", problems)
     if not rows:
-        raise NetworkError(f"{label}: the legs file has no features; a network needs at least one leg between two places")
+        raise NetworkError(f"{label}: the legs file has no features; a network needs at least one leg between two "
+                           "places")
     legs = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
     legs.attrs["source"] = label
     return legs
 
 
 # --------------------------------------------------------------------------------------------------- building
-def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str = "routes corridor network") -> nx.MultiDiGraph:
+def build_graph(
+    places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str = "routes corridor network"
+) -> nx.MultiDiGraph:
     """Build the directed multigraph from checked places and legs tables.
 
     Parameters
@@ -342,12 +350,16 @@ def build_graph(places: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, name: str =
         attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id", "from", "to", "directions")}
         attrs["length_km"] = line_length_km(line)
         attrs["length"] = attrs["length_km"] * 1000.0  # metres, as OSMnx expects
-        want = ("north",) if row["directions"] == "north" else ("south",) if row["directions"] == "south" else DIRECTIONS
+        want = (
+            ("north",) if row["directions"] == "north" else ("south",) if row["directions"] == "south" else DIRECTIONS
+        )
         for direction in want:
             reverse = row["directions"] == "both" and direction == "south"
             u, v = (b, a) if reverse else (a, b)
             geom = LineString(line.coords[::-1]) if reverse else line
-            G.add_edge(u, v, key=lid, leg=lid, direction=direction, directions=row["directions"], geometry=geom, **attrs)
+            G.add_edge(
+                u, v, key=lid, leg=lid, direction=direction, directions=row["directions"], geometry=geom, **attrs
+            )
     if problems:
         source = legs.attrs.get("source")
         where = f"{source}: " if source else ""
@@ -423,7 +435,9 @@ def _km_outside(poly: BaseGeometry, x: float, y: float) -> float:
     return float(geodesic_km(x, y, near.x, near.y))
 
 
-def validate_network(G: nx.MultiDiGraph, *, raise_errors: bool = True, country_tolerance_km: float = COUNTRY_TOLERANCE_KM) -> list[str]:
+def validate_network(
+    G: nx.MultiDiGraph, *, raise_errors: bool = True, country_tolerance_km: float = COUNTRY_TOLERANCE_KM
+) -> list[str]:
     """Check the network and report every problem at once.
 
     Checks: the CRS; every node has coordinates in range and lies in (or within ``country_tolerance_km`` of) its

@@ -4,7 +4,8 @@ GraphML holds only numbers, booleans and strings, so :func:`to_graphml` writes (
 geometries as WKT and every other value as text: an attribute whose values are all ``int``, all ``float``, all
 ``bool`` or all ``str`` keeps its GraphML type, and any other (lists, tuples such as ``season``, dicts such as
 ``risk_settings``, values with ``None`` among them, ints mixed with floats) is JSON text (an attribute whose values
-are all tuples, such as ``season``, as plain JSON arrays; elsewhere a tuple is ``{"__tuple__": [...]}``). The graph attribute
+are all tuples, such as ``season``, as plain JSON arrays; elsewhere a tuple is ``{"__tuple__": [...]}``). The graph
+attribute
 :data:`ENCODING_KEY` records which attributes were encoded how, so :func:`read_graphml` returns the same graph:
 the same nodes, edges, keys and attribute values and types. A risk estimate's draws are not in the file: the graph
 read back has the numbers on its edges and its ``estimate_id``, not the estimate (see ``docs/CONTRACT.md``). Graph

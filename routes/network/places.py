@@ -33,7 +33,9 @@ def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
     for nid, d in G.nodes(data=True):
         names: list[str] = [str(nid), str(nid).replace("-", " "), str(d.get("name", ""))]
         names += [str(a) for a in (d.get("alt_names") or [])]
-        base = re.sub(r"\s*\(.*?\)\s*", " ", str(d.get("name", ""))).strip()  # "Lajas Blancas (ETRM)" -> "Lajas Blancas"
+        base = re.sub(
+            r"\s*\(.*?\)\s*", " ", str(d.get("name", ""))
+        ).strip()  # "Lajas Blancas (ETRM)" -> "Lajas Blancas"
         names.append(base)
         for n in names:
             key = normalise_name(n)

@@ -94,7 +94,8 @@ def distinct_routes(q: _Query, k: int, *, max_overlap: float = MAX_OVERLAP) -> l
         If ``max_overlap`` is not in [0, 1].
     """
     if not 0.0 <= float(max_overlap) <= 1.0:
-        raise ArgumentError(f"max_overlap must be a fraction from 0 to 1 (0.5: at most half shared), got {max_overlap!r}")
+        raise ArgumentError("max_overlap must be a fraction from 0 to 1 (0.5: at most half shared), got "
+                            f"{max_overlap!r}")
     pool = _candidates(q, k)
     order = sorted(pool, key=lambda p: (pool[p], p))
     chosen: list[tuple[int, ...]] = []

@@ -227,7 +227,8 @@ def _prepare(
     missing = [legs.keys[e] for e in np.flatnonzero(active & np.isnan(legs.p))]
     if missing:
         raise DataError(
-            f"{len(missing)} leg(s) have no p_death (nor risk_shape/risk_rate): {', '.join(sorted(set(missing))[:10])}; "
+            f"{len(missing)} leg(s) have no p_death (nor risk_shape/risk_rate): "
+            f"{', '.join(sorted(set(missing))[:10])}; "
             "estimate the risk first with routes.estimate_risk(G)"
         )
     mult, p_eff, lam = legs.hazards(scenario)
@@ -334,7 +335,8 @@ def _setup(
     if orig == dest or (set(orig) & set(dest) and (o_region or d_region)):
         what = "the same place" if not (o_region or d_region) else "overlapping"
         raise ArgumentError(
-            f"origin {origin!r} and destination {destination!r} are {what} ({', '.join(sorted(set(orig) & set(dest))[:5])}); "
+            f"origin {origin!r} and destination {destination!r} are {what} "
+            f"({', '.join(sorted(set(orig) & set(dest))[:5])}); "
             "give two different places or regions"
         )
     edge_keys = {str(key) for *_, key in G.edges(keys=True)} if scen.closed else set()

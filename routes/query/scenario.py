@@ -230,7 +230,8 @@ class _Legs:
     mode: list[str]
     corridor: list[str]
     xy: list[tuple[float, float]]
-    #: joint posterior draws of the hazards (:attr:`routes.model.estimate.Estimate.lam_draws`) and each edge's row in them (-1: none)
+    #: joint posterior draws of the hazards (:attr:`routes.model.estimate.Estimate.lam_draws`) and each edge's row in
+    #them (-1: none)
     draws: np.ndarray | None = None
     draw_row: np.ndarray | None = None
 

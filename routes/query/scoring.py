@@ -77,7 +77,8 @@ CRITERIA = ("p_death", "duration_h", "cost_usd", "length_km")
 def _simulate(
     q: _Query, paths: Sequence[Sequence[int]], *, seed: int | None = 0, draws: int = DRAWS_PATHS
 ) -> PathDraws:
-    """The interval, ``p_safest`` and comparison with the first of each path (:func:`routes.model.posterior.simulate_paths`)."""
+    """The interval, ``p_safest`` and comparison with the first of each path
+    (:func:`routes.model.posterior.simulate_paths`)."""
     return simulate_paths(paths, lam=q.lam, shape=q.legs.shape, rate=q.legs.rate, multiplier=q.mult,
                           joint=q.legs.draws, joint_row=q.legs.draw_row, seed=seed, draws=draws)
 
@@ -318,7 +319,8 @@ def rank_paths(
         much of the path's hazard rests on the pooled prior: the legs' ``prior_weight`` weighted by their hazard;
         above 0.5 the number is mostly assumption), ``legs_ended`` (legs
         of the path whose period of use ended before today, or before the scenario's date: kept for the history; pass
-        ``Scenario(date="YYYY-MM-DD")`` to rank only legs in use on a date). ``gdf.attrs`` records origin, destination, direction, direction_rule, k, month, scenario (a dict),
+        ``Scenario(date="YYYY-MM-DD")`` to rank only legs in use on a date). ``gdf.attrs`` records origin, destination,
+        direction, direction_rule, k, month, scenario (a dict),
         what it closed, seed and draws.
 
     Raises
@@ -572,8 +574,20 @@ def direction_summary(
             seen.add(g)
             keep.append(p)
     keep.sort(key=lambda p: float(q.lam[np.array(p, dtype=np.intp)].sum()))
-    gdf = _attrs(_frame(q, keep, seed=seed, draws=draws, day=scen.date), q, origin_region, destination_region, scen, rule,
-                 period=period(G, scen), k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
+    gdf = _attrs(
+        _frame(q, keep, seed=seed, draws=draws, day=scen.date),
+        q,
+        origin_region,
+        destination_region,
+        scen,
+        rule,
+        period=period(G, scen),
+        k=int(k),
+        search=int(search),
+        seed=seed,
+        draws=int(draws),
+        span=span,
+    )
     gdf["group"] = [_group_of(q, p, by) for p in keep]
     gdf["group_rank"] = gdf.groupby("group", sort=False)["rank"].rank(method="first").astype(int)
     groups = []

@@ -123,7 +123,10 @@ def read_offnet_reasons(path: str | os.PathLike[str] | None = None) -> pd.DataFr
     True
     """
     if path is None:
-        name, raw = "geodata/sources/offnet_reasons.csv (shipped)", geodata_file("sources/offnet_reasons.csv").read_bytes()
+        name, raw = (
+            "geodata/sources/offnet_reasons.csv (shipped)",
+            geodata_file("sources/offnet_reasons.csv").read_bytes(),
+        )
     else:
         name, raw = os.fspath(path), Path(path).read_bytes()
     table = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype=str, keep_default_na=False)

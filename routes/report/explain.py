@@ -220,10 +220,13 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         a, _, pooled, phi = details.priors.get(m, (float("nan"),) * 4)
         assumptions.append(
             f"prior for mode {m}: Gamma shape {a:.3g} around the mode's pooled rate of {pooled * 1e6:.3g} deaths per "
-            f"million traveller-km, i.e. {pooled * length * 1000:.3g} per 1,000 traversals of this {length:.0f} km leg; "
+            f"million traveller-km, i.e. {pooled * length * 1000:.3g} per 1,000 traversals of this {length:.0f} km "
+            "leg; "
             f"deaths on this mode come {phi:.3g} at a time on average (clustering), which widens the interval")
     if not rows:
-        assumptions.append("no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior")
+        assumptions.append(
+            "no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior"
+        )
     return LegExplanation(leg, edf, inc_df, ey, erows.reset_index(drop=True), details.priors, assumptions)
 
 

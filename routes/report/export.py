@@ -328,7 +328,8 @@ def _geojson_writer(gdf: gpd.GeoDataFrame, name: str, seq: bool, precision: int)
 
 
 def legs_style(G: nx.MultiDiGraph | None = None) -> str:
-    """The QGIS style (QML) of the legs layer, graduated on the risk per 100 km (:mod:`routes.report.style`, :mod:`routes.report.classes`).
+    """The QGIS style (QML) of the legs layer, graduated on the risk per 100 km (:mod:`routes.report.style`,
+    :mod:`routes.report.classes`).
 
     Parameters
     ----------
@@ -460,7 +461,9 @@ def _write_gpkg_layer(table: gpd.GeoDataFrame, path: Path, name: str, **options:
         elif isinstance(values, pd.arrays.IntegerArray | pd.arrays.FloatingArray | pd.arrays.BooleanArray):
             data.append(values._data)
             masks.append(values._mask)
-        elif isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(values, pd.arrays.NumpyExtensionArray):
+        elif isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(
+            values, pd.arrays.NumpyExtensionArray
+        ):
             data.append(np.asarray(values, dtype=object))
             masks.append(np.asarray(values.isna()))
         else:

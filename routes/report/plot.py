@@ -2,7 +2,8 @@
 
 Every static map draws land and country borders from the shipped ``geodata/countries.geojson`` (Natural Earth
 1:10m, clipped to the region), so it reads offline with no tile server. Legs are coloured by their risk per traversal
-on a log scale (``deaths per 1,000 traversals``); sea legs are dashed, land legs solid. matplotlib and folium are imported
+on a log scale (``deaths per 1,000 traversals``); sea legs are dashed, land legs solid. matplotlib and folium are
+imported
 only when a function needs them, so ``import routes`` stays quick; with no display, matplotlib uses Agg.
 """
 
@@ -77,7 +78,8 @@ def countries() -> gpd.GeoDataFrame:
 def _bbox(bbox: Bbox | str | None, fallback: gpd.GeoSeries, margin: float = 0.4) -> Bbox:
     if isinstance(bbox, str):
         if bbox not in REGIONS:
-            raise ArgumentError(f"unknown region {bbox!r}; use one of {sorted(REGIONS)} or (min_lon, min_lat, max_lon, max_lat)")
+            raise ArgumentError(f"unknown region {bbox!r}; use one of {sorted(REGIONS)} or (min_lon, min_lat, max_lon, "
+                                "max_lat)")
         return REGIONS[bbox]
     if bbox is not None:
         x0, y0, x1, y1 = (float(v) for v in bbox)

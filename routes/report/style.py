@@ -105,7 +105,9 @@ def _leg_symbol(parent: ET.Element, name: str, colour: str, *, prior: bool, miss
     dd = {"outlineWidth": width, "outlineStyle": f"CASE WHEN {_prior_test()} THEN '{PRIOR_DASH[0]}' ELSE {style} END"}
     if prior:
         rgb = _rgba(colour).rsplit(",", 1)[0]
-        dd["outlineColor"] = f"CASE WHEN {_prior_test()} THEN color_rgba({rgb}, {PRIOR_ALPHA}) ELSE color_rgba({rgb}, 255) END"
+        dd["outlineColor"] = (
+            f"CASE WHEN {_prior_test()} THEN color_rgba({rgb}, {PRIOR_ALPHA}) ELSE color_rgba({rgb}, 255) END"
+        )
     if missing:
         dd.pop("outlineStyle")
     elif not prior:  # the layer has no prior_weight field: the style by mode only
@@ -218,7 +220,8 @@ def incidents_qml() -> str:
     ranges, symbols = ET.SubElement(renderer, "ranges"), ET.SubElement(renderer, "symbols")
     lower = 0
     for i, (upper, label) in enumerate(INCIDENT_CLASSES):
-        ET.SubElement(ranges, "range", lower=str(lower), upper=str(upper), symbol=str(i), label=f"{label} dead or missing",
+        ET.SubElement(ranges, "range", lower=str(lower), upper=str(upper), symbol=str(i), label=f"{label} dead or "
+                                                                                                "missing",
                       render="true")
         size = incident_radius(lower + 1 if i else 1) * 2 / PX_PER_MM  # the web map's diameter in mm
         layer = _layer(_symbol(symbols, "marker", str(i)), "SimpleMarker")

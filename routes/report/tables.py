@@ -103,7 +103,9 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) ->
     right = [h.endswith(">") for _, h in columns]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)).rstrip()
+        return "  ".join(
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ).rstrip()
 
     return "\n".join([line(heads), *(line(c) for c in cells)])
 
@@ -349,9 +351,19 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
     """The best path of each group of :func:`routes.direction_summary` as readable text."""
     rows = [{**_path_row(G, r), "group": r.group, "paths": r.group_paths, "safest": f"{r.group_p_safest:.0%}"}
             for r in best.itertuples()]
-    cols = [("group", "corridor"), ("paths", "paths>"), ("rank", "best rank>"), ("p", "deaths/1,000 [90%]>"),
-            ("prior", "prior>"), ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"), ("sea", "sea legs>"),
-            ("nodata", "no data>")]
+    cols = [
+        ("group", "corridor"),
+        ("paths", "paths>"),
+        ("rank", "best rank>"),
+        ("p", "deaths/1,000 [90%]>"),
+        ("prior", "prior>"),
+        ("safest", "P(safest)>"),
+        ("time", "time>"),
+        ("km", "km>"),
+        ("cost", "cost>"),
+        ("sea", "sea legs>"),
+        ("nodata", "no data>"),
+    ]
     ranked = int(sum(best["group_paths"]))
     if "legs_ended" in best and any(len(x) for x in best["legs_ended"]):
         extra = [*extra, ("note: some corridors' paths use legs no longer in use (marked below); compare only legs "
@@ -513,16 +525,31 @@ def coverage_table(report: Any) -> str:
     rows = []
     for year, g in by.groupby("year", dropna=False):
         cells = {codes[r.country]: f"{r.off_network}/{r.dead_missing}" for r in g.itertuples()}
-        rows.append({"year": str(year), **cells, "all": f"{int(g['off_network'].sum())}/{int(g['dead_missing'].sum())}"})
-    rows.append({"year": "all", **{codes[c]: f"{int(by.loc[by['country'] == c, 'off_network'].sum())}/"
-                                              f"{int(by.loc[by['country'] == c, 'dead_missing'].sum())}" for c in order},
-                 "all": f"{off}/{total}"})
+        rows.append(
+            {"year": str(year), **cells, "all": f"{int(g['off_network'].sum())}/{int(g['dead_missing'].sum())}"}
+        )
+    rows.append(
+        {
+            "year": "all",
+            **{
+                codes[c]: f"{int(by.loc[by['country'] == c, 'off_network'].sum())}/"
+                f"{int(by.loc[by['country'] == c, 'dead_missing'].sum())}"
+                for c in order
+            },
+            "all": f"{off}/{total}",
+        }
+    )
     lines += ["", "Dead and missing off the network / all, by year and country of incident:",
               table(rows, [("year", "year"), *((codes[c], codes[c] + ">") for c in order), ("all", "all>")])]
     reasons = report.by_reason().reset_index()
-    lines += ["", "Off the network, by reason:",
-              table([{"reason": r.reason, "incidents": r.incidents, "dm": r.dead_missing} for r in reasons.itertuples()],
-                    [("reason", "reason"), ("incidents", "incidents>"), ("dm", "dead+missing>")])]
+    lines += [
+        "",
+        "Off the network, by reason:",
+        table(
+            [{"reason": r.reason, "incidents": r.incidents, "dm": r.dead_missing} for r in reasons.itertuples()],
+            [("reason", "reason"), ("incidents", "incidents>"), ("dm", "dead+missing>")],
+        ),
+    ]
     inc = report.off_network
     shown = [{"main_id": r.main_id, "date": f"{r.date:%Y-%m-%d}" if not pd_isna(r.date) else "", "country":
               codes.get(r.country, r.country), "dm": r.dead_missing, "reason": r.reason,

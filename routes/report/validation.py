@@ -114,7 +114,8 @@ def prediction_text(pred: Any, *, legs: bool = False) -> str:
         shown = pred.legs[pred.legs["traversals"] > 0]
         out += block(shown.assign(edge=[f"{r.leg} ({r.direction})" for r in shown.itertuples()]), "edge", "leg")
     out += tables.footer([
-        ("traversals: people crossing the legs in the period under the scenario, summed over the legs; mean and median [90% interval]: dead and missing, "
+        ("traversals: people crossing the legs in the period under the scenario, summed over the legs; mean and median "
+         "[90% interval]: dead and missing, "
         "from the rate's uncertainty, the Poisson number of incidents and the recorded incident sizes"),
         "" if legs else "--legs lists every leg travelled",
         ("what would be recorded (IOM's counts are minimums) if the scenario's people travelled the legs as in the "
@@ -158,7 +159,10 @@ def plot_backtest(result: Any, *, methods: list[str] | None = None, ax: Any = No
         xs = [i - 0.4 + width * (j + 0.5) for i, k in enumerate(keys) if k in sub.index]
         rows = [sub.loc[k] for k in keys if k in sub.index]
         med = [float(r["median"]) for r in rows]
-        err = [[max(float(r["median"] - r["lo"]), 0) for r in rows], [max(float(r["hi"] - r["median"]), 0) for r in rows]]
+        err = [
+            [max(float(r["median"] - r["lo"]), 0) for r in rows],
+            [max(float(r["hi"] - r["median"]), 0) for r in rows],
+        ]
         ax.errorbar(xs, med, yerr=err, fmt="o", ms=3, capsize=2, label=m)
     obs = [float(rec[(rec["unit"] == u) & (rec["year"] == y)]["observed"].iloc[0]) for u, y in keys]
     ax.scatter(range(len(keys)), obs, marker="_", s=300, color="black", zorder=5, label="observed")

@@ -91,7 +91,8 @@ def _leg_popup(G: nx.MultiDiGraph, leg: str, edges: list[dict[str, Any]]) -> str
     """The explain summary of one leg (both directions): risk, incidents, assumptions, in short."""
     first = edges[0]
     names = f"{first['from_name']} – {first['to_name']}"
-    head = (f"<h4>{escape(names)}</h4><div class='note'>{escape(leg)} · {escape(MODE_NAMES.get(first['mode'], str(first['mode'])))}"
+    head = (f"<h4>{escape(names)}</h4><div class='note'>{escape(leg)} · "
+            f"{escape(MODE_NAMES.get(first['mode'], str(first['mode'])))}"
             f" · {escape(str(first['corridor']))} · {_num(first['length_km'])} km</div>")
     prior = any(e.get("prior_weight") is not None for e in edges)
     rows = [[e["direction"], f"{_num(e['per_1000'])} [{_num(e['per_1000_lo'])}–{_num(e['per_1000_hi'])}]",
@@ -117,15 +118,26 @@ def _leg_popup(G: nx.MultiDiGraph, leg: str, edges: list[dict[str, Any]]) -> str
     else:
         parts.append("<b>No incident attributed.</b>")
     assumptions = [a if len(a) < 220 else a[:217] + "…" for a in ex.assumptions]
-    parts.append(f"<b>Assumptions ({len(assumptions)})</b><ul>" + "".join(f"<li>{escape(a)}</li>" for a in assumptions[-2:])
-                 + "</ul>" + (f"<div class='note'>{len(assumptions) - 2} more: route-risk explain {escape(leg)}</div>"
-                              if len(assumptions) > 2 else ""))
+    parts.append(
+        f"<b>Assumptions ({len(assumptions)})</b><ul>"
+        + "".join(f"<li>{escape(a)}</li>" for a in assumptions[-2:])
+        + "</ul>"
+        + (
+            f"<div class='note'>{len(assumptions) - 2} more: route-risk explain {escape(leg)}</div>"
+            if len(assumptions) > 2
+            else ""
+        )
+    )
     return "<div class='popup'>" + "".join(parts) + "</div>"
 
 
 def _incident_popup(r: Any) -> str:
     date = pd.Timestamp(r.date).strftime("%Y-%m-%d") if pd.notna(r.date) else "date unknown"
-    where = f"{r.leg} ({r.direction}, {r.match})" if getattr(r, "leg", "") else f"off the network ({getattr(r, 'match', '?')})"
+    where = (
+        f"{r.leg} ({r.direction}, {r.match})"
+        if getattr(r, "leg", "")
+        else f"off the network ({getattr(r, 'match', '?')})"
+    )
     rows = [("dead", str(r.dead)), ("missing", str(r.missing)), ("cause", str(r.cause)), ("attributed to", where)]
     return f"<div class='popup'><h4>{escape(date)} · IOM {escape(str(r.main_id))}</h4>{_pairs(rows)}</div>"
 
@@ -133,7 +145,8 @@ def _incident_popup(r: Any) -> str:
 def _path_popup(G: nx.MultiDiGraph, r: Any) -> str:
     names = [G.nodes[n].get("name", n) if n in G else n for n in r.nodes]
     via = " → ".join(names if len(names) <= 8 else [*names[:3], "…", *names[-3:]])
-    rows = [("deaths per 1,000 [90%]", f"{_num(1000 * r.p_death)} [{_num(1000 * r.p_death_lo)}–{_num(1000 * r.p_death_hi)}]"),
+    rows = [("deaths per 1,000 [90%]", f"{_num(1000 * r.p_death)} "
+                                       f"[{_num(1000 * r.p_death_lo)}–{_num(1000 * r.p_death_hi)}]"),
             ("safest of these in", f"{r.p_safest:.0%} of draws" if pd.notna(r.p_safest) else "?"),
             ("duration", f"{_num(r.duration_h)} h"), ("length", f"{_num(r.length_km)} km"),
             ("sea legs", str(r.sea_legs)), ("riskiest leg", str(r.top_leg))]
