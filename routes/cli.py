@@ -875,8 +875,8 @@ def build_parser() -> argparse.ArgumentParser:
             "route-risk coverage\n  route-risk coverage --all --format csv > off_network.csv", _cmd_coverage)
     box_or_all = p.add_mutually_exclusive_group()
     box_or_all.add_argument("--bbox", nargs=4, type=float, metavar=("MIN_LON", "MIN_LAT", "MAX_LON", "MAX_LAT"),
-                       default=list(COVERAGE_BOX), help="only incidents in this box (default: the fixed box of issue "
-                                                        "14, "
+                       default=list(COVERAGE_BOX), help="only incidents in this box (default: the "
+                                                        "fixed box of issue 14, "
                        + " ".join(f"{v:g}" for v in COVERAGE_BOX) + ")")
     box_or_all.add_argument("--all", action="store_true", help="every incident of the snapshot, those without a "
                                                                "position too")

@@ -139,8 +139,7 @@ def test_rank_readme_quick_start(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     n = int(lines[0].split()[0])
     assert 3 <= n <= 5 and lines[0].startswith(f"{n} safest distinct northbound routes from Necoclí to Tapachula (no "
-                                               "two "
-                                                "share more than 50% of their hazard)")
+                                               "two share more than 50% of their hazard)")
     assert "inferred from the places' positions" in lines[1] and "direction by" not in out
     head = " ".join(ln.strip() for ln in lines[:8])  # the period, as-of date and travel date, however wrapped
     assert "period: incidents 2014-" in head and "as of 20" in head and "travel date: any" in head

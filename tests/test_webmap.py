@@ -200,8 +200,7 @@ def test_opens_offline_with_legend_legs_and_no_error(browser: Any, page: WebMap,
         "legs: document.querySelectorAll('path.leg').length, incidents: "
         "document.querySelectorAll('path.incident').length, "
         "routes: document.querySelectorAll('path.route').length, arrows: document.querySelectorAll('.arrow "
-        "svg').length, "
-        "land: document.querySelectorAll('.leaflet-overlay-pane path').length, "
+        "svg').length, land: document.querySelectorAll('.leaflet-overlay-pane path').length, "
         "legendText: document.getElementById('legend').innerText}")
     assert counts["legend"] == 1 and "Risk of dying per 100 km" in counts["legendText"]
     assert counts["legs"] == G.number_of_edges() and counts["routes"] == 3 and counts["incidents"] > 500

@@ -365,8 +365,7 @@ def parse_export(
                 if column in used:
                     problems.setdefault(row, []).append(
                         f"{column} (cell {ref}) holds the formula {formula!r} without a stored value; open the "
-                        "workbook "
-                        "in a spreadsheet and save it (so the value is computed), or export it as CSV")
+                        "workbook in a spreadsheet and save it (so the value is computed), or export it as CSV")
     else:
         data, encoding = utf8(raw, name)  # the bytes pandas reads: no copy of a large file's text stays alive
         sep, header = csv_header(head(data), name)

@@ -323,9 +323,8 @@ def _notes(export: gpd.GeoDataFrame, regional: gpd.GeoDataFrame, diff: SnapshotD
         )
         notes.append(
             f"warning: {len(diff.removed)} incident(s) of the previous snapshot are gone ({countries}): the export "
-            "covers "
-            "their months but does not contain them. That is right for a complete IOM download that revised them, "
-            "wrong for an export filtered to one country or region. "
+            "covers their months but does not contain them. That is right for a complete IOM download that revised "
+            "them, wrong for an export filtered to one country or region. "
             + (f"The previous snapshot is kept in {previous}: use --snapshot {previous}."
                if previous else "The shipped snapshot is still there: --snapshot shipped.")
         )

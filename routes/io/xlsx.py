@@ -59,9 +59,8 @@ def _check_size(raw: bytes, name: str, max_bytes: int | None) -> bool:
         if max_bytes is not None and total > max_bytes:
             raise DataError(
                 f"{name} unpacks to {total / 2**20:,.0f} MB, more than the limit of {max_bytes / 2**20:,.0f} MB (the "
-                "IOM "
-                "global export unpacks to about 18 MB): it is not an IOM export, or it is a ZIP bomb. If the file is "
-                "right, export it as CSV, or pass max_xlsx_bytes=None to read it whole")
+                "IOM global export unpacks to about 18 MB): it is not an IOM export, or it is a ZIP bomb. If the file "
+                "is right, export it as CSV, or pass max_xlsx_bytes=None to read it whole")
         sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
         return any(_has_formula(z, i) for i in sheets)
 
@@ -130,8 +129,8 @@ def read_xlsx(raw: bytes, name: str, *, max_rows: int | None = None, max_bytes: 
                 f"{s!r} ({n if n < 1000 else 'at least 1,000'} rows with data)" for s, n in others.items()
             )
             raise DataError(f"{name} has data on other sheets than {sheet!r}, the one read: {listing}. An IOM export "
-                            "has "
-                            "one sheet; save each sheet as its own CSV (or delete the extra sheets) so no row is lost")
+                            "has one sheet; save each sheet as its own CSV (or delete the extra sheets) so no row is "
+                            "lost")
         values = _rows(book, sheet)
         cells = _rows(shadow, sheet) if shadow is not None else None
         header_row = next(values, ())

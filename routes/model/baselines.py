@@ -80,8 +80,7 @@ def mode_rate_baseline(
     um = np.asarray(modes).astype(str)
     if not (len(D) == len(X) == len(pm)) or len(x) != len(um):
         raise ArgumentError(f"past_deaths, past_exposure and past_modes must have one entry per leg (got {len(D)}, "
-                            f"{len(X)}, "
-                            f"{len(pm)}), and exposure and modes likewise (got {len(x)}, {len(um)})")
+                            f"{len(X)}, {len(pm)}), and exposure and modes likewise (got {len(x)}, {len(um)})")
     if X.sum() <= 0:
         raise ArgumentError("mode_rate_baseline needs earlier exposure: every past_exposure is 0")
     rng = generator(seed)

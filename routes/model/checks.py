@@ -87,8 +87,7 @@ def check_edge_risk(edges: Sequence[tuple[Any, Any, Any]], data: Sequence[Mappin
         x = col[name]
         for i in np.flatnonzero(~np.isnan(x) & ~(np.isfinite(x) & (x > 0))):
             out.append(f"{where(int(i))}: {name} {float(x[i])!r} must be a finite number > 0 (the Gamma posterior of "
-                       "the "
-                       "hazard)")
+                       "the hazard)")
     shape, rate, p = col["risk_shape"], col["risk_rate"], col["p_death"]
     for i in np.flatnonzero(np.isnan(shape) != np.isnan(rate)):
         have, lack = ("risk_shape", "risk_rate") if np.isnan(rate[i]) else ("risk_rate", "risk_shape")
@@ -99,9 +98,9 @@ def check_edge_risk(edges: Sequence[tuple[Any, Any, Any]], data: Sequence[Mappin
     off = sound & ~np.isclose(p, mean, rtol=RISK_RTOL, atol=1e-15)
     for i in np.flatnonzero(off):
         out.append(f"{where(int(i))}: p_death {float(p[i])!r} does not match its risk_shape and risk_rate, whose mean "
-                   "is "
-                   f"{mean[i]:.6g}: the risk was edited after the estimate. Re-estimate with routes.estimate_risk(G), "
-                   "or set p_death, risk_shape and risk_rate together (p_death = 1 - (rate / (rate + 1)) ** shape), "
+                   f"is {mean[i]:.6g}: the risk was edited after the estimate. Re-estimate with "
+                   "routes.estimate_risk(G), or set p_death, risk_shape and risk_rate together "
+                   "(p_death = 1 - (rate / (rate + 1)) ** shape), "
                    "or remove risk_shape and risk_rate to rank on p_death as a fixed value")
     if out:
         raise DataError(f"{len(out)} edge(s) carry risk attributes the scorer cannot use; fix them or re-estimate "

@@ -195,8 +195,7 @@ def estimate_risk(
         have = pd.to_datetime(attributed["date"]).dropna()
         raise DataError(
             f"no travellers to count in the window {win!r}: the flows cover {month_keys[0]} to {month_keys[-1]} and "
-            "the "
-            f"incidents {have.min():%Y-%m} to {have.max():%Y-%m}" if len(have) else
+            f"the incidents {have.min():%Y-%m} to {have.max():%Y-%m}" if len(have) else
             "the incident table has no dated incident: nothing to estimate from; check the export"
         )
     n_e = len(exp.edges)

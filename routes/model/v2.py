@@ -157,8 +157,7 @@ def fit_v2(
     cd = None if corridors is None else np.asarray(corridors).astype(str)
     if not (len(md) == len(ln) == len(gidx) == n.shape[0]):
         raise ArgumentError(f"modes, length_km and groups must have one entry per leg (row of counts: {n.shape[0]}), "
-                            "got "
-                            f"{len(md)}, {len(ln)} and {len(gidx)}")
+                            f"got {len(md)}, {len(ln)} and {len(gidx)}")
     if "*" not in sizes:
         raise ArgumentError('sizes must hold the pooled fit under "*" (fit_event_sizes_by_mode does)')
     if flow_elasticity and not year_effects:

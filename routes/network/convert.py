@@ -43,9 +43,8 @@ def _wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     xmin, ymin, xmax, ymax = gdf.total_bounds if len(gdf) else (0.0, 0.0, 0.0, 0.0)
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
         raise NetworkError(f"graph_from_gdfs: {what} has no CRS and coordinates from ({xmin:g}, {ymin:g}) to "
-                           f"({xmax:g}, "
-                           f"{ymax:g}), not longitudes and latitudes; set its CRS (e.g. {what}.set_crs('EPSG:3857')) "
-                           "so that it is reprojected to EPSG:4326")
+                           f"({xmax:g}, {ymax:g}), not longitudes and latitudes; set its CRS "
+                           f"(e.g. {what}.set_crs('EPSG:3857')) so that it is reprojected to EPSG:4326")
     return gdf
 
 

@@ -221,8 +221,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         assumptions.append(
             f"prior for mode {m}: Gamma shape {a:.3g} around the mode's pooled rate of {pooled * 1e6:.3g} deaths per "
             f"million traveller-km, i.e. {pooled * length * 1000:.3g} per 1,000 traversals of this {length:.0f} km "
-            "leg; "
-            f"deaths on this mode come {phi:.3g} at a time on average (clustering), which widens the interval")
+            f"leg; deaths on this mode come {phi:.3g} at a time on average (clustering), which widens the interval")
     if not rows:
         assumptions.append(
             "no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior"
