@@ -93,6 +93,20 @@ class V2Fit:
         return np.array([self.size_of(str(m)).mean for m in self.modes], dtype=np.float64)
 
 
+def _fit_years(gidx: NDArray[np.intp], E: FloatArray, rate_mean: FloatArray, n: FloatArray, cell_g: NDArray[np.str_],
+               log_flow: FloatArray | None, prior: YearPrior | None, *,
+               shape: tuple[int, int]) -> tuple[FloatArray, FloatArray, YearEffectFit]:
+    """The expected deaths ``M`` (exposure times the legs' posterior mean rates) and the deaths ``Ncell`` of each
+    group-year cell, and the year effects fitted on them."""
+    M = np.zeros(shape)
+    Ncell = np.zeros(shape)
+    np.add.at(M, gidx, E * rate_mean[:, None])
+    np.add.at(Ncell, gidx, n)
+    years = fit_year_effects(Ncell.ravel(), M.ravel(), cell_g, prior=prior,
+                             log_flow=log_flow.ravel() if log_flow is not None else None)
+    return M, Ncell, years
+
+
 def fit_v2(
     counts: ArrayLike,
     exposure: ArrayLike,
@@ -190,24 +204,16 @@ def fit_v2(
         post = leg_posterior(pool.prior_mean(md, ln, cd), pool.shape, n_leg, E_eff)
         if i == rounds - 1:
             break
-        M = np.zeros((G, Y))
-        Ncell = np.zeros((G, Y))
-        np.add.at(M, gidx, E * post.mean[:, None])
-        np.add.at(Ncell, gidx, n)
-        years = fit_year_effects(Ncell.ravel(), M.ravel(), cell_g, prior=year_prior,
-                                 log_flow=log_flow.ravel() if flow_elasticity else None)
+        M, Ncell, years = _fit_years(gidx, E, post.mean, n, cell_g, log_flow if flow_elasticity else None,
+                                     year_prior, shape=(G, Y))
         phi = years.flow_factor(log_flow).reshape(G, Y)
         shp, rate = years.gamma_posterior(Ncell.ravel(), (M * phi).ravel(), cell_g)
         # a group-year nobody travelled has no multiplier to estimate (its incidents, if any, are a data problem)
         mult = np.where(M > 0, (shp / rate).reshape(G, Y), 1.0) * phi
     assert pool is not None and post is not None
     if year_effects and years is None:  # n_iter = 1: one year fit after the pooling
-        M = np.zeros((G, Y))
-        Ncell = np.zeros((G, Y))
-        np.add.at(M, gidx, E * post.mean[:, None])
-        np.add.at(Ncell, gidx, n)
-        years = fit_year_effects(Ncell.ravel(), M.ravel(), cell_g, prior=year_prior,
-                                 log_flow=log_flow.ravel() if flow_elasticity else None)
+        _, _, years = _fit_years(gidx, E, post.mean, n, cell_g, log_flow if flow_elasticity else None, year_prior,
+                                 shape=(G, Y))
     phi_final = years.flow_factor(log_flow) if years is not None else np.ones((G, Y))
     return V2Fit(
         pooling=pool,
