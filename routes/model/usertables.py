@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -78,14 +79,20 @@ def merge_flows(shipped: pd.DataFrame, mine: pd.DataFrame, *, name: str = "your 
 def active_flows(path: str | Path | None = None, *, use_stored: bool = True) -> pd.DataFrame:
     """The flows the command line uses: the shipped table, with ``path`` (a user's flows CSV) or else the stored one
     merged over it."""
-    shipped = load_flows()
-    chosen = Path(path) if path is not None else stored_file("flows") if use_stored else None
+    return _active_table("flows", path, use_stored, load=load_flows, merge=merge_flows, columns=FLOWS_COLUMNS)
+
+
+def _active_table(kind: str, path: str | Path | None, use_stored: bool, *, load: Callable[[Path | None], pd.DataFrame],
+                  merge: Callable[..., pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """The shipped table of ``kind`` (``"flows"`` or ``"shares"``, as its stored file and option are named) with
+    ``path`` or else the stored one merged over it."""
+    shipped = load(None)
+    chosen = Path(path) if path is not None else stored_file(kind) if use_stored else None
     if chosen is None or not chosen.is_file():
         if path is not None:
-            raise DataError(f"--flows {str(path)!r}: no such file; give a CSV with the columns "
-                            f"{','.join(FLOWS_COLUMNS)}")
+            raise DataError(f"--{kind} {str(path)!r}: no such file; give a CSV with the columns {','.join(columns)}")
         return shipped
-    return merge_flows(shipped, load_flows(chosen), name=str(chosen))
+    return merge(shipped, load(chosen), name=str(chosen))
 
 
 def merge_shares(shipped: pd.DataFrame, mine: pd.DataFrame, *, name: str = "your shares") -> pd.DataFrame:
@@ -114,14 +121,8 @@ def merge_shares(shipped: pd.DataFrame, mine: pd.DataFrame, *, name: str = "your
 
 def active_shares(path: str | Path | None = None, *, use_stored: bool = True) -> pd.DataFrame:
     """The exposure table the command line uses: the shipped one with ``path`` or else the stored shares merged."""
-    shipped = load_exposure_table()
-    chosen = Path(path) if path is not None else stored_file("shares") if use_stored else None
-    if chosen is None or not chosen.is_file():
-        if path is not None:
-            raise DataError(f"--shares {str(path)!r}: no such file; give a CSV with the columns "
-                            f"{','.join(EXPOSURE_COLUMNS)}")
-        return shipped
-    return merge_shares(shipped, load_exposure_table(chosen), name=str(chosen))
+    return _active_table("shares", path, use_stored, load=load_exposure_table, merge=merge_shares,
+                         columns=EXPOSURE_COLUMNS)
 
 
 def store_flows(path: str | Path, *, data_dir: str | Path | None = None) -> tuple[Path, pd.DataFrame]:
