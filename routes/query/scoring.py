@@ -457,22 +457,8 @@ def pareto_paths(
     lowest = vectors.min(axis=0)
     best = (vectors <= lowest * (1 + 1e-12) + 1e-300) & np.isfinite(lowest)
     gdf["best_for"] = [[c for j, c in enumerate(criteria) if best[i, j]] for i in range(len(front))]
-    return _attrs(
-        gdf,
-        q,
-        origin,
-        destination,
-        scen,
-        rule,
-        period=period(G, scen),
-        criteria=list(criteria),
-        unknown=unknown,
-        span=span,
-        exact=exact,
-        max_labels=int(max_labels),
-        seed=seed,
-        draws=int(draws),
-    )
+    return _attrs(gdf, q, origin, destination, scen, rule, period=period(G, scen), criteria=list(criteria),
+                  unknown=unknown, span=span, exact=exact, max_labels=int(max_labels), seed=seed, draws=int(draws))
 
 
 #: corridors that are a country's main roads, not a way analysts name: a path is grouped by the named corridor it takes
@@ -574,20 +560,8 @@ def direction_summary(
             seen.add(g)
             keep.append(p)
     keep.sort(key=lambda p: float(q.lam[np.array(p, dtype=np.intp)].sum()))
-    gdf = _attrs(
-        _frame(q, keep, seed=seed, draws=draws, day=scen.date),
-        q,
-        origin_region,
-        destination_region,
-        scen,
-        rule,
-        period=period(G, scen),
-        k=int(k),
-        search=int(search),
-        seed=seed,
-        draws=int(draws),
-        span=span,
-    )
+    gdf = _attrs(_frame(q, keep, seed=seed, draws=draws, day=scen.date), q, origin_region, destination_region, scen,
+                 rule, period=period(G, scen), k=int(k), search=int(search), seed=seed, draws=int(draws), span=span)
     gdf["group"] = [_group_of(q, p, by) for p in keep]
     gdf["group_rank"] = gdf.groupby("group", sort=False)["rank"].rank(method="first").astype(int)
     groups = []
