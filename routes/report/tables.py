@@ -351,19 +351,9 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
     """The best path of each group of :func:`routes.direction_summary` as readable text."""
     rows = [{**_path_row(G, r), "group": r.group, "paths": r.group_paths, "safest": f"{r.group_p_safest:.0%}"}
             for r in best.itertuples()]
-    cols = [
-        ("group", "corridor"),
-        ("paths", "paths>"),
-        ("rank", "best rank>"),
-        ("p", "deaths/1,000 [90%]>"),
-        ("prior", "prior>"),
-        ("safest", "P(safest)>"),
-        ("time", "time>"),
-        ("km", "km>"),
-        ("cost", "cost>"),
-        ("sea", "sea legs>"),
-        ("nodata", "no data>"),
-    ]
+    cols = [("group", "corridor"), ("paths", "paths>"), ("rank", "best rank>"), ("p", "deaths/1,000 [90%]>"),
+            ("prior", "prior>"), ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"),
+            ("sea", "sea legs>"), ("nodata", "no data>")]
     ranked = int(sum(best["group_paths"]))
     if "legs_ended" in best and any(len(x) for x in best["legs_ended"]):
         extra = [*extra, ("note: some corridors' paths use legs no longer in use (marked below); compare only legs "
@@ -528,17 +518,10 @@ def coverage_table(report: Any) -> str:
         rows.append(
             {"year": str(year), **cells, "all": f"{int(g['off_network'].sum())}/{int(g['dead_missing'].sum())}"}
         )
-    rows.append(
-        {
-            "year": "all",
-            **{
-                codes[c]: f"{int(by.loc[by['country'] == c, 'off_network'].sum())}/"
-                f"{int(by.loc[by['country'] == c, 'dead_missing'].sum())}"
-                for c in order
-            },
-            "all": f"{off}/{total}",
-        }
-    )
+    rows.append({"year": "all",
+                 **{codes[c]: f"{int(by.loc[by['country'] == c, 'off_network'].sum())}/"
+                              f"{int(by.loc[by['country'] == c, 'dead_missing'].sum())}" for c in order},
+                 "all": f"{off}/{total}"})
     lines += ["", "Dead and missing off the network / all, by year and country of incident:",
               table(rows, [("year", "year"), *((codes[c], codes[c] + ">") for c in order), ("all", "all>")])]
     reasons = report.by_reason().reset_index()
