@@ -11,6 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -184,3 +187,23 @@ def csv_table(data: bytes, sep: str, header: list[str], keep: set[str], name: st
     df = pd.DataFrame(rows, columns=pd.Index([header[i] for i in positions], dtype=object), index=pd.Index(numbers),
                       dtype=str)
     return df, problems
+
+
+def read_string_table(path: str | os.PathLike[str] | None, shipped: str,
+                      columns: Sequence[str]) -> tuple[str, pd.DataFrame]:
+    """A small UTF-8 CSV table, every cell a string (``""`` when empty), and the name messages call it.
+
+    ``path`` is the user's file; ``None`` reads the shipped ``geodata/<shipped>``. Raises :class:`DataError` if a
+    column of ``columns`` is missing.
+    """
+    from routes.io.resources import geodata_file
+
+    if path is None:
+        name, raw = f"geodata/{shipped} (shipped)", geodata_file(shipped).read_bytes()
+    else:
+        name, raw = os.fspath(path), Path(path).read_bytes()
+    table = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {missing}; the header must be {','.join(columns)}")
+    return name, table

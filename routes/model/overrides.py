@@ -19,11 +19,9 @@ True
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
@@ -32,7 +30,7 @@ import pandas as pd
 import shapely
 
 from routes.errors import DataError
-from routes.io.resources import geodata_file
+from routes.io.csv_text import read_string_table
 from routes.vocabulary import month_keys
 
 log = logging.getLogger(__name__)
@@ -55,15 +53,7 @@ def read_overrides(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> sorted(read_overrides()["main_id"])
     ['2022.MMP1234', '2023.MMP0038', '2023.MMP1109']
     """
-    if path is None:
-        name, raw = "geodata/sources/incident_overrides.csv (shipped)", geodata_file(
-            "sources/incident_overrides.csv").read_bytes()
-    else:
-        name, raw = os.fspath(path), Path(path).read_bytes()
-    table = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype=str, keep_default_na=False)
-    missing = [c for c in OVERRIDE_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {missing}; the header must be {','.join(OVERRIDE_COLUMNS)}")
+    name, table = read_string_table(path, "sources/incident_overrides.csv", OVERRIDE_COLUMNS)
     problems = [f"{name} line {i + 2}: empty {c!r}; every override needs an incident, a leg, a reason and a source"
                 for i, row in table.iterrows() for c in OVERRIDE_COLUMNS if not str(row[c]).strip()]
     problems += [f"{name} line {i + 2}: incident {m!r} listed again; one override per incident"

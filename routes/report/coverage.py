@@ -29,11 +29,9 @@ True
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -43,7 +41,7 @@ import pandas as pd
 import shapely
 
 from routes.errors import ArgumentError, DataError
-from routes.io.resources import geodata_file
+from routes.io.csv_text import read_string_table
 from routes.model.attribution import METRIC_CRS, attribute_incidents
 from routes.model.estimate import estimate_of
 from routes.network.convert import graph_to_gdfs
@@ -122,17 +120,7 @@ def read_offnet_reasons(path: str | os.PathLike[str] | None = None) -> pd.DataFr
     >>> sorted(set(read_offnet_reasons()["reason"])) == sorted(REASONS)
     True
     """
-    if path is None:
-        name, raw = (
-            "geodata/sources/offnet_reasons.csv (shipped)",
-            geodata_file("sources/offnet_reasons.csv").read_bytes(),
-        )
-    else:
-        name, raw = os.fspath(path), Path(path).read_bytes()
-    table = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype=str, keep_default_na=False)
-    missing = [c for c in REASON_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {missing}; the header must be {','.join(REASON_COLUMNS)}")
+    name, table = read_string_table(path, "sources/offnet_reasons.csv", REASON_COLUMNS)
     problems = [f"{name} line {i + 2}: reason {r!r} is not one of {list(REASONS)}"
                 for i, r in table["reason"].items() if r not in REASONS]
     problems += [f"{name} line {i + 2}: empty {c!r}; every reason needs a note and a source"
