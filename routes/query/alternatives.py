@@ -31,7 +31,7 @@ __all__ = ["MAX_OVERLAP", "Route", "distinct_routes", "hazard_overlap"]
 #: by default no two listed routes share more than this fraction of the smaller one's hazard
 MAX_OVERLAP = 0.5
 #: plain k-best candidates searched, and penalty-method searches, per route asked
-POOL_PER_ROUTE = 12
+POOL_PER_ROUTE = 6
 PENALTY_ROUNDS_PER_ROUTE = 3
 #: hazard multiplier per earlier use of a leg, in the penalty searches
 PENALTY = 2.0
