@@ -204,16 +204,27 @@ def month_fractions(months: pd.PeriodIndex, start: str, end: str) -> np.ndarray:
     >>> month_fractions(m, "", "2024-07").tolist()
     [1.0, 1.0, 0.0]
     """
-    first = months.start_time.to_numpy()
-    after = (months.end_time.normalize() + pd.Timedelta(days=1)).to_numpy()
-    a = pd.Timestamp(start if len(start) > 7 else f"{start}-01") if start else None
-    z = (pd.Timestamp(end) + pd.Timedelta(days=1) if len(end) > 7 else pd.Period(end, "M").end_time.normalize()
-         + pd.Timedelta(days=1)) if end else None
-    lo = first if a is None else np.maximum(first, a.to_datetime64())
-    hi = after if z is None else np.minimum(after, z.to_datetime64())
-    days = (after - first) / np.timedelta64(1, "D")
-    covered = np.clip((hi - lo) / np.timedelta64(1, "D"), 0.0, None)
-    return np.asarray(covered / days, dtype=float)
+    return _fractions(_month_days(months), start, end)
+
+
+def _month_days(months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The first day of each month and the first day after it (``datetime64[D]``)."""
+    first = months.to_timestamp().to_numpy().astype("datetime64[D]")
+    return first, (first.astype("datetime64[M]") + 1).astype("datetime64[D]")
+
+
+def _fractions(days: tuple[np.ndarray, np.ndarray], start: str, end: str) -> np.ndarray:
+    """:func:`month_fractions` on months given as :func:`_month_days`."""
+    first, after = days
+    lo = first if not start else np.maximum(first, np.datetime64(start if len(start) > 7 else f"{start}-01", "D"))
+    if not end:
+        hi = after
+    else:
+        stop = (np.datetime64(end, "D") + 1 if len(end) > 7
+                else (np.datetime64(end, "M") + 1).astype("datetime64[D]"))
+        hi = np.minimum(after, stop)
+    covered = np.clip((hi - lo).astype(float), 0.0, None)
+    return np.asarray(covered / (after - first).astype(float), dtype=float)
 
 
 def _monthly_series(flows: pd.DataFrame, months: pd.PeriodIndex,
@@ -294,6 +305,7 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
     names = ("series", "direction", "legs", "period_start", "period_end", "share", "share_lo", "share_hi")
     records: list[dict[str, Any]] = [dict(zip(names, values, strict=True))
                                      for values in zip(*(table[c].to_numpy(object) for c in names), strict=True)]
+    days, fractions = _month_days(months), {}  # each period's fractions once: many rows share a period
     for pos, (i, row) in enumerate(zip(table.index, records, strict=True)):
         where = f"{label}, row {int(i) + 2}"
         key = (str(row["series"]), str(row["direction"]))
@@ -301,7 +313,10 @@ def build_exposure(G: nx.MultiDiGraph, flows: pd.DataFrame, table: pd.DataFrame)
             problems.append(f"{where}: no flow series {key[0]!r} {key[1]}bound; known: {sorted(set(series))}")
             continue
         legs = _row_legs(str(row["legs"]), corridors, where, problems)
-        flow = series[key] * month_fractions(months, str(row["period_start"]).strip(), str(row["period_end"]).strip())
+        period = (str(row["period_start"]).strip(), str(row["period_end"]).strip())
+        if period not in fractions:
+            fractions[period] = _fractions(days, *period)
+        flow = series[key] * fractions[period]
         for leg in sorted(legs):
             e = by_leg_dir.get((leg, key[1]))
             if e is None:
