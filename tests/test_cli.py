@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -18,11 +17,11 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 import pytest
+from cli_harness import cached_network, isolated_cli, run  # noqa: F401 - isolated_cli: autouse
 
 import routes
 import routes.load
 import routes.network.places
-from routes.cli import main
 from routes.errors import DataError
 from routes.io.snapshot import resolve_snapshot
 
@@ -30,34 +29,7 @@ IOM_HEADER = ["Main ID", "Incident ID", "Incident Type", "Incident Date", "Incid
               "Minimum Estimated Number of Missing", "Total Number of Dead and Missing", "Number of Survivors",
               "Number of Children", "Cause of Death", "Country of Incident", "Migration Route", "Coordinates",
               "Source Quality"]
-_load_network = routes.load.load_network
-
-
-@functools.cache
-def _cached_network(risk: bool) -> Any:
-    return _load_network(risk=risk)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Never read or write the real user's data folder; load the shipped network once (the CLI never mutates it)."""
-    monkeypatch.delenv("ROUTES_SNAPSHOT", raising=False)
-    monkeypatch.setenv("ROUTES_DATA_DIR", str(tmp_path / "userdata"))
-
-    def load_network(**kw: Any) -> Any:
-        if set(kw) <= {"risk", "validate"} and kw.get("validate", True):
-            return _cached_network(kw.get("risk", True))
-        return _load_network(**kw)
-
-    monkeypatch.setattr(routes.load, "load_network", load_network)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run ``route-risk argv`` in-process; return the exit status, stdout and stderr."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err or "--debug" in argv
-    return code, out, err
+_cached_network = cached_network
 
 
 def iom_export(path: Path) -> Path:

@@ -6,7 +6,6 @@ direction and the scenario, and none holds a path of the machine that wrote it.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sqlite3
@@ -15,39 +14,14 @@ from typing import Any
 
 import pyogrio
 import pytest
+from cli_harness import cached_network, isolated_cli, run  # noqa: F401 - isolated_cli: autouse
 
 import routes.load
-from routes.cli import main
 from routes.io.snapshot import load_incidents
 from routes.report.provenance import KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
-_load_network = routes.load.load_network
-
-
-@functools.cache
-def _cached_network(risk: bool) -> Any:
-    return _load_network(risk=risk)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The shipped snapshot, no user data folder, the shipped network loaded once."""
-    monkeypatch.delenv("ROUTES_SNAPSHOT", raising=False)
-    monkeypatch.setenv("ROUTES_DATA_DIR", str(tmp_path / "userdata"))
-
-    def load_network(**kw: Any) -> Any:
-        if set(kw) <= {"risk", "validate"} and kw.get("validate", True):
-            return _cached_network(kw.get("risk", True))
-        return _load_network(**kw)
-
-    monkeypatch.setattr(routes.load, "load_network", load_network)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+_cached_network = cached_network
 
 
 def _local_paths(text: str, tmp_path: Path) -> list[str]:

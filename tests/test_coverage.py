@@ -10,8 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
-from toy import toy_incidents
+from toy import line_graph, toy_incidents
 
 import routes
 from routes.errors import ArgumentError, DataError
@@ -101,13 +100,7 @@ def test_every_edge_of_the_new_corridors_has_travellers() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the function
-def _line_graph() -> nx.MultiDiGraph:
-    G = nx.MultiDiGraph(crs="EPSG:4326")
-    G.add_node("a", x=-81.7, y=12.6, country="COL")
-    G.add_node("b", x=-83.0, y=12.2, country="NIC")
-    G.add_edge("a", "b", key="boat", leg="boat", mode="sea_boat", direction="north", corridor="san-andres-sea",
-               geometry=LineString([(-81.7, 12.6), (-83.0, 12.2)]))
-    return G
+_line_graph = line_graph
 
 
 def test_coverage_of_a_small_table_by_country_year_and_reason() -> None:

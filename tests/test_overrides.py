@@ -5,28 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
-from toy import toy_incidents
+from toy import line_graph, toy_incidents
 
 import routes
 from routes.errors import DataError
 from routes.model.attribution import attribute_incidents
 from routes.model.overrides import OVERRIDE, apply_overrides, read_overrides
 
-
-def _line_graph() -> nx.MultiDiGraph:
-    """One northbound boat from San Andrés toward Corn Island (a hand-made network)."""
-    G = nx.MultiDiGraph(crs="EPSG:4326")
-    G.add_node("a", x=-81.7, y=12.6, country="COL")
-    G.add_node("b", x=-83.0, y=12.2, country="NIC")
-    G.add_edge("a", "b", key="boat", leg="boat", mode="sea_boat", direction="north", corridor="san-andres-sea",
-               geometry=LineString([(-81.7, 12.6), (-83.0, 12.2)]))
-    return G
+_line_graph = line_graph
 
 
+def test_an_override_puts_an_incident_on_its_leg() -> None:
     G = _line_graph()
     inc = toy_incidents([{"main_id": "X1", "lon": -83.5, "lat": 10.8, "date": "2023-01-17", "missing": 26, "dead": 0}])
     before = attribute_incidents(G, inc, overrides=False)

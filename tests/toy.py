@@ -198,3 +198,16 @@ DOWNLOADS = ["Main ID", "Incident ID", "Region", "Incident Date", "Year", "Repor
              "Number of Children", "Region of Origin", "Cause of Death", "Country of Origin", "Location of death",
              "Information Source", "Coordinates", "Migration route", "URL", "UNSD Geographical Grouping",
              "Source Quality"]
+
+
+def line_graph() -> Any:
+    """One northbound boat from San Andrés toward Corn Island (a hand-made network)."""
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    G.add_node("a", x=-81.7, y=12.6, country="COL")
+    G.add_node("b", x=-83.0, y=12.2, country="NIC")
+    G.add_edge("a", "b", key="boat", leg="boat", mode="sea_boat", direction="north", corridor="san-andres-sea",
+               geometry=LineString([(-81.7, 12.6), (-83.0, 12.2)]))
+    return G
