@@ -44,3 +44,54 @@ def test_dirichlet_zero_share_and_single_alternative() -> None:
     assert np.all(one == 1.0)
     with pytest.raises(ValueError, match="sum to 1"):
         dirichlet_shares([0.5, 0.2], [0.4, 0.1], [0.6, 0.3])
+
+
+def test_every_split_of_the_shipped_table_sums_to_one_in_every_draw() -> None:
+    """The exposure the estimate draws (share_draws): at every split of a corridor flow, the branches' shares (each
+    row's share over its branch factor) plus the part no branch lists sum to 1 in every draw."""
+    import pandas as pd
+
+    from routes.model.exposure import load_exposure_table
+    from routes.model.shares import share_draws, split_groups
+
+    table = load_exposure_table().copy()
+    table["factor_lo"] = table["factor_hi"] = table["factor"]  # the factor's own range aside
+    S = share_draws(table, n_draws=2000, seed=3)
+    branch = table["branch"].astype(str).to_numpy()
+    num = {c: pd.to_numeric(table[c]).to_numpy(float) for c in ("factor", "split_share")}
+    groups = split_groups(table)
+    assert len(groups) >= 10
+    for key, rows in groups.items():
+        names = list(dict.fromkeys(branch[r] for r in rows))
+        first = [rows[[branch[r] for r in rows].index(b)] for b in names]
+        listed = (S[first] / num["factor"][first, None]).sum(axis=0)
+        rest = 1.0 - num["split_share"][first].sum()
+        if rest <= 1e-9:
+            assert np.allclose(listed, 1.0, atol=1e-9), key
+        else:  # a part of the flow no branch lists: the listed branches take at most the whole
+            assert np.all(listed <= 1.0 + 1e-9) and listed.mean() == pytest.approx(1.0 - rest, abs=0.05), key
+        # rows of one branch move together (the same draw), scaled by their factors
+        for b in names:
+            mine = [r for r in rows if branch[r] == b]
+            base = S[mine[0]] / num["factor"][mine[0]]
+            for r in mine[1:]:
+                assert np.allclose(S[r] / num["factor"][r], base), (key, b)
+
+
+def test_share_draws_centre_on_each_rows_share() -> None:
+    """A split row's draws average its share (the Dirichlet's mean times the factor's); any other row's follow the
+    triangular distribution on its range, whose mean is (low + share + high) / 3."""
+    import pandas as pd
+
+    from routes.model.exposure import load_exposure_table
+    from routes.model.shares import share_draws
+
+    table = load_exposure_table().copy()
+    table["factor_lo"] = table["factor_hi"] = table["factor"]
+    S = share_draws(table, n_draws=20_000, seed=4)
+    split = table["split"].astype(str).str.strip().ne("").to_numpy()
+    share = table["share"].to_numpy(float)
+    assert np.allclose(S[split].mean(axis=1), share[split], rtol=0.05, atol=1e-3)
+    lo, hi = pd.to_numeric(table["share_lo"]).to_numpy(), pd.to_numeric(table["share_hi"]).to_numpy()
+    assert np.allclose(S[~split].mean(axis=1), (lo + share + hi)[~split] / 3, rtol=0.05, atol=1e-3)
+    assert np.all((S >= 0) & (S <= 1 + 1e-9))

@@ -17,13 +17,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from routes.errors import ArgumentError
 from routes.model.fitting import BoolArray, FloatArray, Seed, as_floats, generator
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL_LEVEL
 
-__all__ = ["dirichlet_concentration", "dirichlet_marginal_intervals", "dirichlet_shares"]
+__all__ = ["dirichlet_concentration", "dirichlet_marginal_intervals", "dirichlet_shares", "moment_concentration",
+           "share_draws", "split_groups"]
 
 
 def _dirichlet_parts(
@@ -133,3 +135,117 @@ def dirichlet_shares(
     return out
 
 
+
+
+def moment_concentration(central: ArrayLike, low: ArrayLike, high: ArrayLike, level: float = INTERVAL_LEVEL) -> float:
+    """A Dirichlet concentration from the stated ranges in closed form (no optimiser): the geometric mean over the
+    alternatives of ``c (1 - c) / sd**2 - 1``, the concentration whose Beta marginal has the variance of a normal
+    whose central ``level`` interval is the stated range (``sd = (high - low) / (2 z)``).
+
+    Close to :func:`dirichlet_concentration` where the ranges are roughly symmetric, and a thousand times faster; the
+    estimate uses it for every split of the exposure table.
+
+    Examples
+    --------
+    >>> round(moment_concentration([0.5, 0.5], [0.3, 0.3], [0.7, 0.7]), 1)
+    15.9
+    """
+    from statistics import NormalDist
+
+    c = as_floats(central, "central")
+    lo, hi = as_floats(low, "low"), as_floats(high, "high")
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    sd = (hi - lo) / (2 * z)
+    ok = (sd > 0) & (c > 0) & (c < 1)
+    if not ok.any():
+        return float("inf")
+    alpha = np.clip(c[ok] * (1 - c[ok]) / sd[ok] ** 2 - 1.0, 0.5, 1e5)
+    return float(np.exp(np.mean(np.log(alpha))))
+
+
+def _triangular(rng: np.random.Generator, c: FloatArray, lo: FloatArray, hi: FloatArray, n_draws: int) -> FloatArray:
+    """Triangular draws (rows x draws) on ``(lo, c, hi)`` by the inverse CDF (one uniform per draw: numpy's
+    ``triangular`` is ten times slower); a row without a range is its central value."""
+    out = np.repeat(c[:, None], n_draws, axis=1)
+    vary = hi > lo
+    if vary.any():
+        a, m, b = lo[vary][:, None], c[vary][:, None], hi[vary][:, None]
+        u = rng.random((int(vary.sum()), n_draws))
+        cut = (m - a) / (b - a)
+        out[vary] = np.where(u < cut, a + np.sqrt(u * (b - a) * (m - a)), b - np.sqrt((1 - u) * (b - a) * (b - m)))
+    return out
+
+
+def split_groups(table: pd.DataFrame) -> dict[tuple[str, ...], list[int]]:
+    """The splits of an exposure table: ``{(series, direction, split, start, end): [row positions]}``.
+
+    Rows of one split and period are alternatives of one corridor flow (their branches' ``split_share`` values sum to
+    1); rows without a ``split`` are not in any. See :data:`routes.model.exposure.SPLIT_COLUMNS`.
+    """
+    if "split" not in table.columns:
+        return {}
+    cols = [table[c].astype(str).to_numpy() for c in ("series", "direction", "split", "split_start", "split_end")]
+    out: dict[tuple[str, ...], list[int]] = {}
+    for pos, key in enumerate(zip(*cols, strict=True)):
+        if key[2].strip() and key[2] != "nan":
+            out.setdefault(tuple(key), []).append(pos)
+    return out
+
+
+def share_draws(table: pd.DataFrame, *, n_draws: int = DRAWS_ESTIMATE, seed: Seed = 0) -> FloatArray:
+    """Joint draws (rows x draws) of every exposure-table row's share: complementary branches sum to 1 in each draw.
+
+    A row that belongs to a split (``split`` set) gets ``branch share x factor``: the branch shares of the split and
+    period are drawn together from a Dirichlet (:func:`dirichlet_shares`; the rows of one branch use the same draw),
+    the row's ``factor`` (the part of the branch that takes its legs) from a triangular distribution on
+    ``factor_lo``, ``factor``, ``factor_hi``. If the stated branch shares do not sum to 1 the rest is a branch of its
+    own ("not listed"). Any other row's share is triangular on ``share_lo``, ``share``, ``share_hi``, independently
+    (its mean is ``(low + share + high) / 3``: the estimate uses the draws relative to their mean, as a spread).
+
+    Parameters
+    ----------
+    table
+        The exposure table (:func:`routes.model.exposure.load_exposure_table`).
+    n_draws, seed
+        Number of draws; seed or generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shares, one row per table row (by position).
+
+    Examples
+    --------
+    >>> from routes.model.exposure import load_exposure_table
+    >>> t = load_exposure_table()
+    >>> S = share_draws(t, n_draws=200)
+    >>> S.shape == (len(t), 200) and bool((S >= 0).all())
+    True
+    """
+    rng = generator(seed)
+    share = table["share"].to_numpy(float)
+    out = _triangular(rng, share, table["share_lo"].to_numpy(float), table["share_hi"].to_numpy(float), n_draws)
+    groups = split_groups(table)
+    if not groups:
+        return out
+    branch = table["branch"].astype(str).to_numpy()
+    num = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(float) for c in
+           ("split_share", "split_share_lo", "split_share_hi", "factor", "factor_lo", "factor_hi")}
+    for rows in groups.values():
+        names = list(dict.fromkeys(branch[r] for r in rows))
+        first = [rows[[branch[r] for r in rows].index(b)] for b in names]
+        c = num["split_share"][first]
+        lo, hi = num["split_share_lo"][first], num["split_share_hi"][first]
+        rest = 1.0 - float(c.sum())
+        if rest > 1e-9:  # the branches listed do not cover the flow: the rest goes to a branch nobody mapped
+            c, lo, hi = np.append(c, rest), np.append(lo, 0.0), np.append(hi, min(1.0, 2 * rest))
+        c = c / c.sum()
+        lo, hi = np.minimum(lo, c), np.maximum(hi, c)
+        S = dirichlet_shares(c, lo, hi, n_draws=n_draws, seed=rng, concentration=moment_concentration(c, lo, hi))
+        pos = np.array([names.index(branch[r]) for r in rows], dtype=np.intp)
+        f = _triangular(rng, num["factor"][rows], num["factor_lo"][rows], num["factor_hi"][rows], n_draws)
+        # centred on the row's own share (split share x factor as written, or as the user changed it)
+        stated = c[pos] * num["factor"][rows]
+        rescale = np.where(stated > 0, share[rows] / np.where(stated > 0, stated, 1.0), 0.0)
+        out[rows] = S[:, pos].T * f * rescale[:, None]
+    return out
