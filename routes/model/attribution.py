@@ -538,3 +538,38 @@ def attribution_report(attributed: pd.DataFrame) -> pd.DataFrame:
         .agg(incidents=("match", "size"), dead_missing=("dead_missing", "sum"))
         .reset_index()
     )
+
+
+def legs_within_reach(G: nx.MultiDiGraph, attributed: pd.DataFrame,
+                      max_distance_m: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Every leg in use within its mode's reach of each incident that distance matched (``match`` good or fair).
+
+    The candidates of soft attribution (:func:`routes.model.soft_attribution.soft_shares`): the same legs, reach and
+    periods of use as :func:`attribute_incidents` considers, without its tie-break to one leg.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (incident, leg) pair: ``row`` (position in ``attributed``), ``leg``, ``mode``, ``distance_m``.
+    """
+    rows = np.flatnonzero(attributed["match"].isin(["good", "fair"]).to_numpy())
+    legs = _candidate_legs(G)
+    empty = pd.DataFrame({"row": np.zeros(0, dtype=int), "leg": np.zeros(0, dtype=object),
+                          "mode": np.zeros(0, dtype=object), "distance_m": np.zeros(0)})
+    if not len(rows) or legs.n == 0:
+        return empty
+    limits = _limits(max_distance_m if max_distance_m is not None else attributed.attrs.get("max_distance_m"))
+    frame = without_attrs(attributed) if attributed.attrs else attributed
+    geometry = gpd.GeoSeries(frame.geometry.values[rows], crs=getattr(frame, "crs", None) or CRS)
+    points = _metric(geometry.values, geometry.crs)
+    modes, which = np.unique(legs.mode, return_inverse=True)
+    reach = np.array([limits.get(str(m), 0.0) for m in modes], dtype=float)[which]
+    pi, li, dist, _ = pairs_within(points, legs.lines_m, reach)
+    dates = pd.to_datetime(frame["date"]).to_numpy()[rows]
+    ok = np.ones(len(pi), dtype=bool)
+    dated = np.flatnonzero(~(np.isnat(legs.period_start) & np.isnat(legs.period_end))[li])
+    ok[dated] = in_periods(dates[pi[dated]], legs.period_start[li[dated]], legs.period_end[li[dated]],
+                           slack_days=PERIOD_SLACK_DAYS)
+    pi, li, dist = pi[ok], li[ok], dist[ok]
+    return pd.DataFrame({"row": rows[pi], "leg": legs.key[li], "mode": legs.mode[li].astype(object),
+                         "distance_m": dist})

@@ -3,8 +3,9 @@
 Today's attribution (:mod:`routes.model.attribution`) gives an incident wholly to the nearest leg, so a capsizing
 0.3 km from one boat leg and 0.4 km from another goes to one of them. Here each candidate leg's weight is
 ``exposure(leg, month) * K(distance / scale(mode)) * fit(cause, mode)``, normalised per incident: identical positions
-get identical shares, whatever the order of the candidates. Issue 15 uses it; the frozen rule that scores the backtest
-(:mod:`routes.model.units`) keeps today's attribution.
+get identical shares, whatever the order of the candidates. :func:`soft_shares` applies it to the incidents of a
+network (the v2 estimate's default); the frozen rule that scores the backtest (:mod:`routes.model.units`) keeps the
+nearest-leg attribution.
 
 Examples
 --------
@@ -14,17 +15,19 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
+import networkx as nx
 import numpy as np
-from numpy.typing import ArrayLike
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from routes.errors import ArgumentError
 from routes.model.fitting import FloatArray, as_floats
 from routes.vocabulary import WATER_MODES
 
-__all__ = ["DEFAULT_CAUSE_FIT", "DEFAULT_KERNEL_SCALE_M", "cause_mode_fit", "soft_attribution_weights"]
+__all__ = ["DEFAULT_CAUSE_FIT", "DEFAULT_KERNEL_SCALE_M", "cause_mode_fit", "soft_attribution_weights", "soft_shares"]
 
 #: default kernel scale (m) by mode: a third of the reach used by today's nearest-leg rule
 DEFAULT_KERNEL_SCALE_M: dict[str, float] = {
@@ -137,3 +140,54 @@ def soft_attribution_weights(
     return np.asarray(w, dtype=np.float64)
 
 
+
+
+def soft_shares(
+    G: nx.MultiDiGraph,
+    attributed: pd.DataFrame,
+    leg_exposure: Callable[[NDArray[Any], NDArray[Any]], FloatArray] | None = None,
+    *,
+    kernel_scale_m: Mapping[str, float] | None = None,
+    cause_fit: Mapping[tuple[str, str], float] | None = None,
+) -> pd.DataFrame:
+    """Share every incident that distance matched among the legs within reach (:func:`soft_attribution_weights`).
+
+    Parameters
+    ----------
+    G
+        The network.
+    attributed
+        The incidents after :func:`routes.attribute_incidents`; only those matched by distance (``match`` good or
+        fair) are shared: route-tag matches, overrides and generic positions keep their own rules.
+    leg_exposure
+        ``f(legs, months) -> travellers`` of each leg (both directions) in each month ``"YYYY-MM"``; without it
+        every candidate counts alike and the position and cause decide.
+    kernel_scale_m, cause_fit
+        :data:`DEFAULT_KERNEL_SCALE_M` and :data:`DEFAULT_CAUSE_FIT` by default; a mode without a scale gets a
+        third of its reach.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row`` (position in ``attributed``), ``leg``, ``mode``, ``distance_m`` and ``weight`` (summing to 1 over
+        each incident's rows); an incident whose every weight is 0 has no row (its nearest leg keeps it).
+    """
+    from routes.model.attribution import legs_within_reach
+    from routes.vocabulary import MODES, month_keys
+
+    cand = legs_within_reach(G, attributed)
+    if not len(cand):
+        return cand.assign(weight=np.zeros(0))
+    scales = dict(DEFAULT_KERNEL_SCALE_M if kernel_scale_m is None else kernel_scale_m)
+    mode = cand["mode"].astype(str).to_numpy()
+    scale = np.array([scales.get(m, MODES[m].reach_m / 3 if m in MODES else 1_000.0) for m in mode])
+    rows = cand["row"].to_numpy(int)
+    causes = attributed["cause"].fillna("").astype(str).to_numpy()[rows]
+    fit = cause_mode_fit(causes, mode, cause_fit)
+    if leg_exposure is None:
+        E = np.ones(len(cand))
+    else:
+        E = leg_exposure(cand["leg"].to_numpy(object), month_keys(attributed["date"])[rows])
+    w = soft_attribution_weights(rows, cand["distance_m"].to_numpy(float), np.maximum(scale, 1e-9), E, fit)
+    out = cand.assign(weight=w)
+    return out[out["weight"] > 0].reset_index(drop=True)
