@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from routes.model.exposure import Exposure
+from routes.model.graph_fit import EdgeFit
 
 __all__ = ["ESTIMATE_KEY", "Estimate", "estimate_of", "forget", "register"]
 
@@ -66,6 +67,10 @@ class Estimate:
     shape, rate
         The Gamma posterior parameters written on each edge (``risk_shape``, ``risk_rate``), in ``exposure.edges``
         order: an edge whose values differ is no longer described by this estimate.
+    fit
+        The v2 model's fit on the edges (:class:`routes.model.graph_fit.EdgeFit`: prior means and weights, effective
+        exposure, sizes, year spread, flow elasticity), or None for the previous model (``model="v1"``, whose
+        per-mode priors are in :attr:`priors`).
     """
 
     incidents: gpd.GeoDataFrame
@@ -78,6 +83,7 @@ class Estimate:
     settings: dict[str, Any] = field(default_factory=dict)
     shape: np.ndarray = field(default_factory=lambda: np.empty(0))
     rate: np.ndarray = field(default_factory=lambda: np.empty(0))
+    fit: EdgeFit | None = None
 
     @property
     def key(self) -> str:

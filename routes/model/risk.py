@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -60,6 +60,7 @@ from routes.model.checks import check_estimate_inputs
 from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 from routes.model.frames import without_attrs
+from routes.model.graph_fit import EdgeFit
 from routes.model.posterior import gamma_risk, risk_of_hazard
 from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES, check_window
 from routes.vocabulary import month_keys as vocab_month_keys
@@ -111,6 +112,11 @@ def estimate_risk(
     exclude: Sequence[str] = (),
     draws: int = DRAWS_ESTIMATE,
     seed: int = 0,
+    model: Literal["v2", "v1"] = "v2",
+    flow_elasticity: bool = True,
+    quote: Literal["record", "now"] = "record",
+    attribution: Literal["soft", "nearest"] | None = None,
+    duplicates: Literal["count", "once"] = "count",
 ) -> nx.MultiDiGraph:
     """Estimate the risk of death on every directed edge; return a new graph.
 
@@ -143,6 +149,28 @@ def estimate_risk(
         table with ``match = "excluded"``.
     draws, seed
         Monte Carlo draws for the intervals, and the seed (results are reproducible).
+    model
+        ``"v2"`` (default): fatal incidents Poisson in the traversals, rates pooled between legs by marginal
+        likelihood, a multiplier per flow series and year, incident sizes by mode (:mod:`routes.model.graph_fit`),
+        the variant the backtest favours. ``"v1"``: the previous model (deaths over a clustering factor, one
+        Gamma prior per mode and km; this module's docstring), kept as the backtest's baseline.
+    flow_elasticity
+        v2 only: let the rate per traversal scale with the flow of the leg's series (``(F / F_ref) ** (rho - 1)``,
+        ``rho`` fitted; the variant the backtest favours). False: incidents in proportion to the travellers.
+    quote
+        v2 only: where ``p_death`` is quoted. ``"record"`` (default): the record's average traveller (the years'
+        multipliers and flows averaged over the leg's travellers: a well-travelled leg gets about its deaths over its
+        travellers, as agencies publish); ``"now"``: the flow of the last 12 months of the record, through the
+        elasticity (fewer travellers, each at higher risk when ``rho < 1``).
+    attribution
+        ``"soft"`` (the default of v2): an incident within reach of several legs is shared among them by the
+        travellers of each that month, the distance and how its cause fits the mode
+        (:func:`routes.model.soft_attribution.soft_shares`), so identical positions get identical splits;
+        ``"nearest"`` (the default of v1): wholly to the best leg of :func:`routes.attribute_incidents`.
+    duplicates
+        The incidents the reader flags as possible duplicates (``possible_duplicate_of``: same day, within a few
+        hundred metres): ``"count"`` (default) counts each, since most flagged Darién pairs are different people
+        found the same day; ``"once"`` counts each flagged group once (:func:`duplicate_ids` are excluded).
 
     Returns
     -------
@@ -166,8 +194,7 @@ def estimate_risk(
     >>> all(0 <= d["p_death_lo"] <= d["p_death"] <= d["p_death_hi"] <= 1 for *_, d in H.edges(data=True))
     True
     """
-    if count not in ("dead+missing", "dead"):
-        raise ArgumentError(f"count must be 'dead+missing' or 'dead', got {count!r}")
+    _check_choices(model=model, quote=quote, attribution=attribution, count=count, duplicates=duplicates)
     if half_life_years is not None and not half_life_years > 0:
         raise ArgumentError(f"half_life_years must be positive, got {half_life_years!r}")
     if draws < 100:
@@ -186,9 +213,16 @@ def estimate_risk(
     attributed = attribute_incidents(G, table_in, flows_share=exp.share_north(), travelled=travelled)
     attrs = attributed.attrs
     attributed = without_attrs(attributed)  # every column read below would deep-copy the snapshot's metadata
+    if duplicates == "once":
+        exclude = [*exclude, *(i for i in duplicate_ids(attributed) if i not in set(exclude))]
     if exclude:
         _mark_excluded(attributed, exclude)
-    allocation = _allocate(G, attributed, exp, count)
+    soft = None
+    if (attribution or ("soft" if model == "v2" else "nearest")) == "soft":
+        from routes.model.soft_attribution import soft_shares
+
+        soft = soft_shares(G, attributed, _leg_exposure(exp))
+    allocation = _allocate(G, attributed, exp, count, soft)
 
     w = _weights(months, win, half_life_years) * _coverage(months, attributed)
     if not (exp.central @ w).any():
@@ -204,23 +238,26 @@ def estimate_risk(
     E, E_lo, E_hi = exp.central @ w, exp.low @ w, exp.high @ w
 
     deaths, sizes2, n_inc, inc_cells = _weighted_counts(allocation, w, win, month_keys, n_e)
+    if model == "v1":
+        priors = _priors(modes, deaths, sizes2, E * length)
+        lam, prior_weight = _fit_v1(exp, w, priors, modes, deaths, E, length, draws=draws, seed=seed)
+        fitted: EdgeFit | None = None
+    else:
+        from routes.model.graph_fit import fit_edges
 
-    priors = _priors(modes, deaths, sizes2, E * length)
-    a0 = np.array([priors[m][0] for m in modes])
-    b0 = np.array([priors[m][1] for m in modes])
-    phi = np.array([priors[m][3] for m in modes])
-
-    lam = _hazard_draws(exp, w, a0 + deaths / phi, b0, phi, length, draws=draws, seed=seed)
+        priors = {}
+        corridors = np.array([str(G.edges[e].get("corridor") or "") for e in exp.edges])
+        fitted = fit_edges(exp, table, allocation, w, modes=modes, length_km=length,
+                           corridors=corridors, flow_elasticity=flow_elasticity, quote=quote, draws=draws,
+                           seed=seed)
+        lam, prior_weight = fitted.draws, fitted.prior_weight
     mean, var = lam.mean(axis=1), lam.var(axis=1)
     ok = var > 0
-    shape = np.where(ok, mean**2 / np.where(ok, var, 1), a0 + deaths / phi)
-    rate = np.where(ok, mean / np.where(ok, var, 1), (b0 + E * length / phi) / length)
+    shape = np.where(ok, mean**2 / np.where(ok, var, 1), 1.0)
+    rate = np.where(ok, mean / np.where(ok, var, 1), 1.0 / np.where(mean > 0, mean, 1.0))
     p_lo, p_hi = np.quantile(risk_of_hazard(lam), INTERVAL, axis=1)
     p_mean = gamma_risk(shape, rate)
     season = _seasonality(modes, inc_cells * w, exp.central * w * length[:, None], months)
-    # how much of each posterior mean is the prior: the credibility weight of the prior rate (1: nobody known to
-    # travel the leg; near 0: the leg's own deaths and travellers decide), and the crude rate it is weighed against
-    prior_weight = b0 / (b0 + E * length / phi)
     with np.errstate(invalid="ignore", divide="ignore"):
         crude = np.where(E > 0, deaths / np.where(E > 0, E, 1.0), np.nan)
 
@@ -241,15 +278,66 @@ def estimate_risk(
         d["prior_weight"] = float(round(prior_weight[i], 6))
         d["crude_rate"] = float(crude[i]) if np.isfinite(crude[i]) else None
         d["season"] = season[i]
-    settings = {"window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
+    settings = {"model": model, **({"flow_elasticity": flow_elasticity, "quote": quote} if model == "v2" else {}),
+                "attribution": attribution or ("soft" if model == "v2" else "nearest"), "duplicates": duplicates,
+                "window": win, "half_life_years": half_life_years, "count": count, "exclude": list(exclude) or None,
                 "draws": draws, "seed": seed, **({"as_of": day.isoformat()} if day is not None else {}),
                 "incidents_source": table_in.attrs.get("source_file", table_in.attrs.get("source", "")),
                 "exposure_source": table.attrs.get("source", ""), "flows_source": flows_df.attrs.get("source", "")}
     attributed.attrs = attrs
     register(H, Estimate(attributed, allocation.drop(columns=["edge", "size"]), exp, table, flows_df, priors, lam,
-                         settings, shape=shape.astype(float), rate=rate.astype(float)))
+                         settings, shape=shape.astype(float), rate=rate.astype(float), fit=fitted))
     H.graph["risk_settings"] = {k: v for k, v in settings.items() if v is not None}
     return H
+
+
+_CHOICES = {
+    "model": ("v2", "v1"), "quote": ("record", "now"), "attribution": (None, "soft", "nearest"),
+    "count": ("dead+missing", "dead"), "duplicates": ("count", "once"),
+}
+
+
+def _check_choices(**given: object) -> None:
+    """Raise :class:`ArgumentError` naming the argument and its choices (the first listed is the default)."""
+    for name, value in given.items():
+        allowed = _CHOICES[name]
+        if value not in allowed:
+            shown = [a for a in allowed if a is not None]
+            raise ArgumentError(f"{name} must be one of {shown} (default {shown[0]!r}), got {value!r}")
+
+
+def duplicate_ids(incidents: pd.DataFrame) -> list[str]:
+    """The ``main_id`` values to exclude so that each group of possible duplicates counts once: every flagged
+    incident but the first (by ``main_id``) of its group (``possible_duplicate_of``, :func:`routes.read_incidents`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"main_id": ["a", "b", "c", "d"], "possible_duplicate_of": ["b", "a", "", "c"]})
+    >>> duplicate_ids(t)
+    ['b', 'd']
+    """
+    if "possible_duplicate_of" not in incidents.columns or "main_id" not in incidents.columns:
+        return []
+    ids = incidents["main_id"].astype(str).tolist()
+    links = incidents["possible_duplicate_of"].fillna("").astype(str).tolist()
+    parent = {i: i for i in ids}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, text in zip(ids, links, strict=True):
+        for j in (t.strip() for t in text.split(",") if t.strip()):
+            if j in parent:
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(root(i), []).append(i)
+    return sorted(x for g in groups.values() if len(g) > 1 for x in sorted(g)[1:])
 
 
 def _incidents_known(incidents: gpd.GeoDataFrame | str | Path | None, day: dt.date | None) -> gpd.GeoDataFrame:
@@ -326,6 +414,17 @@ def _weighted_counts(allocation: pd.DataFrame, w: np.ndarray, win: tuple[int, in
     return deaths, sizes2, n_inc, inc_cells
 
 
+def _fit_v1(exp: Exposure, w: np.ndarray, priors: dict[str, tuple[float, float, float, float]], modes: np.ndarray,
+            deaths: np.ndarray, E: np.ndarray, length: np.ndarray, *, draws: int,
+            seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The previous model (``model="v1"``): hazard draws and the prior weight (see :func:`_priors`)."""
+    a0 = np.array([priors[m][0] for m in modes])
+    b0 = np.array([priors[m][1] for m in modes])
+    phi = np.array([priors[m][3] for m in modes])
+    lam = _hazard_draws(exp, w, a0 + deaths / phi, b0, phi, length, draws=draws, seed=seed)
+    return lam, b0 / (b0 + E * length / phi)
+
+
 def _hazard_draws(exp: Exposure, w: np.ndarray, shape0: np.ndarray, b0: np.ndarray, phi: np.ndarray,
                   length: np.ndarray, *, draws: int, seed: int) -> np.ndarray:
     """Joint posterior draws of every edge's hazard (one row per edge): each exposure-table row's share is drawn
@@ -345,11 +444,30 @@ def _hazard_draws(exp: Exposure, w: np.ndarray, shape0: np.ndarray, b0: np.ndarr
     return cast(np.ndarray, kappa * length[:, None] / (b0[:, None] + E_draw * length[:, None] / phi[:, None]))
 
 
+def _leg_exposure(exp: Exposure) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``f(legs, months)``: the travellers of each leg (both directions) in each month, 0 where unknown."""
+    keys = np.array([str(e[2]) for e in exp.edges])
+    legs, inverse = np.unique(keys, return_inverse=True)
+    total = np.zeros((len(legs), len(exp.months)))
+    np.add.at(total, inverse, exp.central)
+    months = pd.Index(vocab_month_keys(exp.months))
+
+    def lookup(leg: np.ndarray, month: np.ndarray) -> np.ndarray:
+        r = np.clip(np.searchsorted(legs, leg.astype(str)), 0, max(len(legs) - 1, 0))
+        c = months.get_indexer(month)
+        ok = (c >= 0) & (legs[r] == leg.astype(str)) if len(legs) else np.zeros(len(leg), dtype=bool)
+        return np.where(ok, total[r, np.maximum(c, 0)], 0.0)
+
+    return lookup
+
+
 SPREAD_BASIS = "generic position: spread over the Darién land legs travelled that month, by traveller-km"
 
 
-def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count: str) -> pd.DataFrame:
-    """Share each attributed incident among directed edges: by direction, or spread when its position is generic.
+def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count: str,
+              soft: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share each attributed incident among directed edges: by direction, or spread when its position is generic,
+    or (``soft``, from :func:`routes.model.soft_attribution.soft_shares`) among the legs within its reach.
 
     Column arithmetic only: ``attributed`` should carry no ``attrs`` (:func:`without_attrs`), since pandas deep-copies
     them on every column read. Rows come in the order of the incidents, then of the edges they are shared among
@@ -392,11 +510,19 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     by_share = np.flatnonzero(~spread)
     legs = incidents["leg"].to_numpy(object)[by_share]
     basis = incidents["direction_basis"].astype(str).to_numpy(object)[by_share]
+    shared = np.zeros(len(by_share), dtype=bool)
+    if soft is not None and len(soft):
+        local_of = np.full(len(attributed), -1, dtype=int)
+        local_of[on[by_share]] = np.arange(len(by_share))
+        pick = local_of[soft["row"].to_numpy(int)]
+        mine = pick >= 0
+        shared[np.unique(pick[mine])] = True
+        parts += _soft_parts(soft[mine], by_share[pick[mine]], months[by_share[pick[mine]]], exp)
     for rank, direction in enumerate(("north", "south")):
         ends = {e[2]: i for i, e in enumerate(edges) if exp._direction[i] == direction}
         edge = np.array([*ends.values(), -1], dtype=int)[pd.Index(list(ends), dtype=object).get_indexer(legs)]
         share = incidents[f"share_{direction}"].to_numpy(float)[by_share]
-        keep = (share > 0) & (edge >= 0)
+        keep = (share > 0) & (edge >= 0) & ~shared
         parts.append((by_share[keep], np.full(int(keep.sum()), rank), edge[keep], share[keep], basis[keep]))
 
     local = np.concatenate([p[0] for p in parts]).astype(int)
@@ -412,6 +538,31 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     u, v, k = (np.array([e[i] for e in edges], dtype=object) for i in range(3))
     out["u"], out["v"], out["key"] = u[edge], v[edge], k[edge]
     out["deaths"] = out["weight"] * out["size"]
+    return out
+
+
+SOFT_BASIS = "soft: shared among the legs within reach by travellers that month x distance x cause"
+
+
+def _soft_parts(soft: pd.DataFrame, local: np.ndarray, months: np.ndarray,
+                exp: Exposure) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The allocation rows of softly shared incidents: each (incident, leg) weight split between the leg's directions
+    by that month's travellers (a one-way leg: its direction; no traveller that month: half and half)."""
+    index = {(e[2], exp._direction[i]): i for i, e in enumerate(exp.edges)}
+    col = pd.Index(vocab_month_keys(exp.months)).get_indexer(months)
+    legs = soft["leg"].to_numpy(object)
+    weight = soft["weight"].to_numpy(float)
+    north = np.array([index.get((leg, "north"), -1) for leg in legs], dtype=int)
+    south = np.array([index.get((leg, "south"), -1) for leg in legs], dtype=int)
+    cn = np.where((north >= 0) & (col >= 0), exp.central[north, np.maximum(col, 0)], 0.0)
+    cs = np.where((south >= 0) & (col >= 0), exp.central[south, np.maximum(col, 0)], 0.0)
+    tot = cn + cs
+    sn = np.where(south < 0, 1.0, np.where(north < 0, 0.0, np.where(tot > 0, cn / np.where(tot > 0, tot, 1), 0.5)))
+    out = []
+    for rank, (edge, share) in enumerate(((north, sn), (south, 1.0 - sn))):
+        keep = (edge >= 0) & (share > 0)
+        out.append((local[keep], np.full(int(keep.sum()), rank), edge[keep], (weight * share)[keep],
+                    np.full(int(keep.sum()), SOFT_BASIS, dtype=object)))
     return out
 
 
