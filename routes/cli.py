@@ -923,14 +923,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     p.add_argument("--format", choices=fmt, default="table", help="table (default), csv or json")
     estimating(p)
-    p = add("backtest", "score today's model, the v2 model and two baselines on years they have not seen (rolling "
+    p = add("backtest", "score the model (v2 + flow elasticity), its variants, the previous model (v1) and two "
+            "baselines on years they have not seen (rolling "
             "origin: each year predicted by methods fitted on the years before)", "route-risk backtest\n"
-            "  route-risk backtest --first-year 2022 --method today --method crude --format csv", _cmd_backtest)
+            "  route-risk backtest --first-year 2022 --method v1 --method crude --format csv", _cmd_backtest)
     p.add_argument("--first-year", type=int, default=2019, metavar="YEAR", help="first test year (default 2019)")
     p.add_argument("--last-year", type=int, default=2025, metavar="YEAR", help="last test year (default 2025)")
-    p.add_argument("--method", action="append", choices=("today", "v2", "v2 + flow elasticity", "v2 no year effect",
-                   "crude", "mode"), help="score only this method (repeat the option for more; default: today, v2, "
-                   "v2 + flow elasticity, crude, mode)")
+    p.add_argument("--method", action="append", choices=("v2 + flow elasticity", "v2", "v1", "v2 no year effect",
+                   "crude", "mode"), help="score only this method (repeat the option for more; default: v2 + flow "
+                   "elasticity, v2, v1, crude, mode)")
     p.add_argument("--draws", type=_positive, default=4000, metavar="N", help="predictive draws per unit-year "
                    "(default 4000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")

@@ -4,10 +4,10 @@ predicted the deaths that followed, and were its 90% intervals right nine times 
 :func:`backtest` scores, for each test year ``Y`` from ``first_year`` to ``last_year`` and each scored unit
 (:mod:`routes.model.units`):
 
-* **today's model** (``today``): :func:`routes.estimate_risk` as of January 1 of ``Y``, its posterior draws times the
-  unit's travellers of ``Y``, Poisson incidents and the recorded incident sizes (:mod:`routes.model.v1`);
-* **v2** (``v2``) and **v2 with a flow elasticity** (``v2 + flow elasticity``): the candidate model of issue 15
-  (:mod:`routes.model.v2`), fitted on the same as-of attribution and travellers;
+* **v2 with a flow elasticity** (``v2 + flow elasticity``), the statistics of :func:`routes.estimate_risk`'s default,
+  and **v2** without the elasticity (:mod:`routes.model.v2`), fitted on the as-of attribution and travellers;
+* **the previous model** (``v1``): ``estimate_risk(model="v1")`` as of January 1 of ``Y``, its posterior draws times
+  the unit's travellers of ``Y``, Poisson incidents and the recorded incident sizes (:mod:`routes.model.v1`);
 * the baselines: (a) ``crude``, each unit's dead and missing per traveller in the earlier years with a Poisson interval,
   and (b) ``mode``, one pooled rate per traveller-km for each mode.
 
@@ -49,10 +49,12 @@ from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL_LEVEL
 
 log = logging.getLogger(__name__)
 
-__all__ = ["METHODS", "BacktestResult", "backtest", "method"]
+__all__ = ["DEFAULT_METHOD", "METHODS", "BacktestResult", "backtest", "method"]
 
 #: the methods :func:`backtest` scores by default, in the order of the table
-METHODS = ("today", "v2", "v2 + flow elasticity", "crude", "mode")
+METHODS = ("v2 + flow elasticity", "v2", "v1", "crude", "mode")
+#: the method that is the statistics of :func:`routes.estimate_risk`'s default
+DEFAULT_METHOD = "v2 + flow elasticity"
 
 
 def method(name: str) -> Method:
@@ -70,7 +72,7 @@ def method(name: str) -> Method:
     'crude'
     """
     makers: dict[str, Callable[[], Method]] = {
-        "today": today_method,
+        "v1": today_method,
         "v2": lambda: v2_method("v2", Variant()),
         "v2 + flow elasticity": lambda: v2_method("v2 + flow elasticity", Variant(flow_elasticity=True)),
         "v2 no year effect": lambda: v2_method("v2 no year effect", Variant(year_effects=False)),
@@ -139,7 +141,8 @@ def backtest(
     seed: int = 0,
     level: float = INTERVAL_LEVEL,
 ) -> BacktestResult:
-    """Rolling-origin backtest of today's model, the v2 model and the baselines, test years ``first_year..last_year``.
+    """Rolling-origin backtest of the model, its variants, the previous model and the baselines, test years
+    ``first_year..last_year``.
 
     Parameters
     ----------
@@ -193,10 +196,18 @@ def backtest(
     def history_at(year: int) -> History:
         from routes.model.risk import estimate_risk
 
-        H = estimate_risk(G, incidents, flows, exposure=exposure, as_of=f"{year}-01-01", draws=n_draws, seed=seed)
+        # the attribution and travellers the v2 methods and the baselines fit on: the shipped model's soft
+        # attribution (an estimate of the previous model, which is quick, with soft shares) ...
+        H = estimate_risk(G, incidents, flows, exposure=exposure, as_of=f"{year}-01-01", draws=n_draws, seed=seed,
+                          model="v1", attribution="soft")
         est = estimate_of(H)
         assert est is not None
         forget(H)  # kept in the history, not in the register of the user's estimates
+        # ... and the previous model as it was (nearest-leg attribution), for the v1 method
+        H1 = estimate_risk(G, incidents, flows, exposure=exposure, as_of=f"{year}-01-01", draws=n_draws, seed=seed,
+                           model="v1")
+        v1 = estimate_of(H1)
+        forget(H1)
         past = list(range(start, year))
         ly = leg_years(est, past)
         modes = att.mode
@@ -204,7 +215,7 @@ def backtest(
             years=ly.years, counts=ly.counts, deaths=ly.deaths, exposure=ly.exposure, modes=modes,
             length_km=att.length_km, groups=groups, corridors=att.corridor, incident_sizes=ly.incident_size,
             incident_modes=modes[ly.incident_edge], incident_weights=ly.incident_weight,
-            unit_flow={u.name: series_by_year(est.flows, u.series, u.direction, past) for u in units}, estimate=est)
+            unit_flow={u.name: series_by_year(est.flows, u.series, u.direction, past) for u in units}, estimate=v1)
 
     def targets_at(year: int) -> list[Target]:
         c = all_years.index(year)

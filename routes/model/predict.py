@@ -245,6 +245,10 @@ def predict_deaths(
     season = np.array([[float(s) for s in (G.edges[e].get("season") or (1.0,) * 12)] for e in edges])
     with np.errstate(invalid="ignore", divide="ignore"):
         mult = np.where(travellers > 0, (E * season[:, moy]).sum(axis=1) / np.where(travellers > 0, travellers, 1), 1.0)
+    flow_note = ""
+    if est.fit is not None:
+        factor, flow_note = _flow_factor(est, travellers, len(months))
+        mult = mult * factor
     rng = np.random.default_rng(seed)
     lam = est.lam_draws
     cols = np.arange(n_draws) if n_draws == lam.shape[1] else rng.integers(0, lam.shape[1], n_draws)
@@ -270,14 +274,32 @@ def predict_deaths(
              f"{pd.to_datetime(est.incidents['date']).max():%Y-%m-%d} (the snapshot's last incident)")
     notes = [f"split of each series among the legs: its last {SPLIT_MONTHS} months with travellers ("
              + "; ".join(f"{k}: {a} to {b}" for k, (a, b) in refs.items()) + ")",
-             (f"model: today's estimate as of {as_of}, with each leg's month-of-year factors; how often its 90% "
-              "intervals held on unseen years: "
-             "route-risk backtest"),
+             (f"model: the estimate as of {as_of}, with each leg's month-of-year factors{flow_note}; how often its "
+              "90% intervals held on unseen years: route-risk backtest"),
              *([f"left out (they feed no leg): {', '.join(idle)}"] if idle else [])]
     attrs = {"period": [months[0], months[-1]], "period_text": f"{months[0]} to {months[-1]}",
              "scenario": scenario, "scenario_text": text, "split_months": refs, "notes": notes, "level": level,
              "n_draws": n_draws, "seed": seed}
     return DeathPrediction(legs, totals(groups, "unit"), totals(groups_dir, "direction"), attrs)
+
+
+def _flow_factor(est: Estimate, travellers: FloatArray, n_months: int) -> tuple[FloatArray, str]:
+    """v2: each leg's hazard moved from where it was quoted to the period's flow of its series,
+    ``(F_period / F_ref) ** (rho - 1) / q`` (rho at its fit; ``q`` the estimate's quote factor), and the note."""
+    fit = est.fit
+    assert fit is not None
+    rho = float(fit.params["elasticity"]) if fit.params.get("fitted_elasticity") else 1.0
+    f_ref = fit.params["f_ref"]
+    factor = 1.0 / np.where(fit.quote_factor > 0, fit.quote_factor, 1.0)
+    for g in sorted(set(fit.groups.tolist())):
+        legs = fit.groups == g
+        period = float(travellers[legs].sum()) * 12.0 / max(n_months, 1)
+        if g in f_ref and period > 0 and f_ref[g] > 0:
+            factor[legs] *= (period / f_ref[g]) ** (rho - 1.0)
+    if rho == 1.0:
+        return factor, ", at a typical year's rate of each leg"
+    return factor, (f", and the rate per traversal at the period's flow of each series (elasticity {rho:.2f}: the "
+                    "fewer the travellers, the higher each one's risk)")
 
 
 def _scenario(est: Estimate, flows: Mapping[str, float] | pd.DataFrame | None, months: list[str]) -> pd.DataFrame:

@@ -72,7 +72,7 @@ class History:
     unit_flow
         Per scored unit, its flow series in each past year.
     estimate
-        Today's estimate as of the origin (:class:`routes.model.estimate.Estimate`), when the caller has one.
+        The previous model's estimate as of the origin (:class:`routes.model.estimate.Estimate`, for the v1 method).
     """
 
     years: IntArray

@@ -3,11 +3,12 @@ each stated share of its corridor at the low or high end of its range.
 
 :func:`sensitivity` answers "would the risk of this Darién trail change much if ...?":
 
-* **prior strength** x4 and /4: today's model pulls a thinly travelled leg toward its mode's rate for its length with a
-  Gamma prior of shape ``a0`` and rate ``b0`` per traveller-km; multiplying both by a factor keeps the prior's mean and
-  makes it count as that many times the pseudo-travellers. The posterior is closed form given the leg's deaths and
-  travellers (:mod:`routes.model.risk`), so each case is computed exactly and applied to the estimate's ``p_death``
-  as a ratio (the share draws of the estimate are kept).
+* **prior strength** x4 and /4: the model pulls a thinly travelled leg toward its pooled prior mean ``mu`` (v2: a
+  Gamma of shape ``a`` and rate ``a / mu`` on the rate of fatal incidents per traversal; v1: a Gamma per mode and
+  traveller-km); multiplying shape and rate by a factor keeps the prior's mean and makes it count as that many times
+  the pseudo-travellers. The posterior is closed form given the leg's incidents and effective travellers, so each
+  case is computed exactly (hyperparameters held at their fit) and applied to the estimate's ``p_death`` as a ratio
+  (the estimate's draws are kept).
 * **each stated share** of the corridor (an exposure-table row with ``method = "assumption"`` and a range, all the
   periods of one set of legs together) at its ``share_lo`` and at its ``share_hi``, the other rows unchanged: one refit
   of :func:`routes.estimate_risk` per assumption and end (incidents attributed again, risk estimated again, with the
@@ -97,13 +98,22 @@ def prior_ratio(G: nx.MultiDiGraph, estimate: Estimate, edges: Sequence[Edge], f
     1.0
     """
     out = np.empty(len(edges))
+    fit = estimate.fit
+    rows = estimate.edge_row()
     for i, e in enumerate(edges):
         d = G.edges[e]
-        a0, b0, _, phi = estimate.priors[str(d["mode"])]
-        length = float(d.get("length_km") or 1.0)
-        D, E = float(d.get("deaths") or 0.0), float(d.get("exposure") or 0.0)
-        # hazard per traversal lam = length * kappa, kappa ~ Gamma(c a0 + D / phi, c b0 + length E / phi)
-        p = [float(gamma_risk(c * a0 + D / phi, (c * b0 + length * E / phi) / length)) for c in (factor, 1.0)]
+        if fit is not None:  # v2: lam ~ Gamma(c a + n, c a / mu + E'), hazard s q lam (mean size, quote factor)
+            r = rows[e]
+            a, mu = float(fit.fit.pooling.shape), float(fit.prior_mean[r])
+            n, E = float(fit.counts[r]), float(fit.exposure_eff[r])
+            scale = float(fit.mean_size[r] * fit.quote_factor[r])
+            p = [float(gamma_risk(c * a + n, (c * a / mu + E) / scale)) for c in (factor, 1.0)]
+        else:
+            a0, b0, _, phi = estimate.priors[str(d["mode"])]
+            length = float(d.get("length_km") or 1.0)
+            D, E = float(d.get("deaths") or 0.0), float(d.get("exposure") or 0.0)
+            # hazard per traversal lam = length * kappa, kappa ~ Gamma(c a0 + D / phi, c b0 + length E / phi)
+            p = [float(gamma_risk(c * a0 + D / phi, (c * b0 + length * E / phi) / length)) for c in (factor, 1.0)]
         out[i] = p[0] / p[1]
     return out
 
@@ -192,7 +202,9 @@ def sensitivity(
                 H = estimate_risk(G, est.incidents, est.flows, exposure=table, window=s.get("window"),
                                   as_of=s.get("as_of"), half_life_years=s.get("half_life_years"),
                                   count=s.get("count", "dead+missing"), exclude=s.get("exclude") or (),
-                                  draws=int(s.get("draws", 4000)), seed=int(s.get("seed", 0)))
+                                  draws=int(s.get("draws", 4000)), seed=int(s.get("seed", 0)),
+                                  model=s.get("model", "v2"), flow_elasticity=bool(s.get("flow_elasticity", True)),
+                                  attribution=s.get("attribution"))
                 refits += 1
                 forget(H)  # a throwaway refit: keep the register for the estimates the user holds
                 values = table.loc[ix, end].astype(float)

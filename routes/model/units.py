@@ -159,7 +159,7 @@ def observed_estimate(
     """
     from routes.model.risk import estimate_risk
 
-    H = estimate_risk(G, incidents, flows, exposure=exposure, draws=100, seed=0)
+    H = estimate_risk(G, incidents, flows, exposure=exposure, draws=100, seed=0, model="v1")  # its attribution
     est = estimate_of(H)
     assert est is not None  # registered by estimate_risk
     forget(H)
@@ -174,7 +174,8 @@ def observed_deaths(units: list[ScoredUnit], estimate: Estimate, years: range | 
     >>> import routes
     >>> from routes.model.estimate import estimate_of
     >>> G = routes.load_network()
-    >>> table = observed_deaths(scored_units(G, estimate_of(G)), estimate_of(G), [2022, 2023, 2024])
+    >>> frozen = observed_estimate(G)
+    >>> table = observed_deaths(scored_units(G, frozen), frozen, [2022, 2023, 2024])
     >>> table.loc["darien-north"].round().tolist()
     [144.0, 51.0, 177.0]
     """

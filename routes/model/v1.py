@@ -1,4 +1,4 @@
-"""Today's model (:func:`routes.estimate_risk`) as a predictive distribution of dead and missing.
+"""The previous model (``routes.estimate_risk(model="v1")``) as a predictive distribution of dead and missing.
 
 Today's estimate keeps joint posterior draws of every edge's hazard of death per traversal (``lam_draws``: the rate's
 uncertainty and the uncertain route shares, legs that share an assumption moving together). Its predictive
@@ -152,19 +152,20 @@ def today_draws(
     return deaths
 
 
-def today_method(name: str = "today") -> Method:
-    """Today's model as a backtest method: the history's as-of estimate (:attr:`History.estimate`), used as it is.
+def today_method(name: str = "v1") -> Method:
+    """The previous model (``estimate_risk(model="v1")``) as a backtest method: the history's as-of estimate
+    (:attr:`History.estimate`), used as it is.
 
     Examples
     --------
     >>> today_method().name
-    'today'
+    'v1'
     """
 
     def fit(h: History) -> Predict:
         est = h.estimate
         if not isinstance(est, Estimate):
-            raise ArgumentError("today's model needs the history's estimate (routes.backtest passes it)")
+            raise ArgumentError("the v1 model needs the history's estimate (routes.backtest passes it)")
         lam = est.lam_draws
         sizes = empirical_sizes(est, h.modes)
 
@@ -175,5 +176,5 @@ def today_method(name: str = "today") -> Method:
 
         return predict
 
-    return Method(name, fit, "today's model: estimate_risk as of January 1 (its posterior draws x the year's "
-                             "travellers), Poisson incidents, recorded incident sizes")
+    return Method(name, fit, "v1: the previous model, estimate_risk(model='v1') as of January 1 (its posterior draws x "
+                             "the year's travellers), Poisson incidents, recorded incident sizes")

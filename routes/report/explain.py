@@ -8,7 +8,7 @@ publish (deaths per 1,000 crossings of a corridor in given years) from the model
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import networkx as nx
@@ -44,6 +44,7 @@ class LegExplanation:
     exposure_rows: pd.DataFrame
     priors: dict[str, tuple[float, float, float, float]]
     assumptions: list[str]
+    model: list[str] = field(default_factory=list)
 
     def _display(self) -> dict[str, pd.DataFrame]:
         """The tables rounded for reading, units in the headers, long sources cut to notes ``[n]``."""
@@ -122,6 +123,9 @@ class LegExplanation:
         lines += ["", "Flow series and shares used (share of the series' persons):"]
         lines.append(text(t["flows"]) if len(t["flows"]) else "  none")
         lines += [line for n, src in enumerate(sources, 1) for line in wrap(src, indent=f"  [{n}] ", hanging="      ")]
+        if self.model:
+            lines += ["", "How the number is made (model v2; per 1,000 traversals):"]
+            lines += [line for a in self.model for line in wrap(a, indent="  - ", hanging="    ")]
         lines += ["", "Assumptions:"]
         lines += [line for a in self._assumptions(sources) for line in wrap(a, indent="  - ", hanging="    ")]
         lines += ["", *footer(self._notes())]
@@ -140,6 +144,8 @@ class LegExplanation:
                  "<h5>Travellers per year (central estimate, persons)</h5>", t["years"].to_html(),
                  "<h5>Flow series and shares used (share of the series' persons)</h5>", t["flows"].to_html(index=False),
                  "<ol>" + "".join(f"<li>{escape(s)}</li>" for s in sources) + "</ol>" if sources else "",
+                 ("<h5>How the number is made (model v2; per 1,000 traversals)</h5><ul>"
+                  + "".join(f"<li>{escape(a)}</li>" for a in self.model) + "</ul>") if self.model else "",
                  "<h5>Assumptions</h5><ul>" + "".join(f"<li>{escape(a)}</li>" for a in self._assumptions(sources))
                  + "</ul>", "<p><small>" + "<br>".join(map(escape, self._notes())) + "</small></p>"]
         return "\n".join(p for p in parts if p)
@@ -216,7 +222,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
                    for _, r in erows.iterrows() if r["method"] != "observed"]
     modes = sorted({str(G.edges[e].get("mode")) for e in edges})
     length = float(G.edges[edges[0]].get("length_km") or 0.0)
-    for m in modes:
+    for m in modes if details.fit is None else ():
         a, _, pooled, phi = details.priors.get(m, (float("nan"),) * 4)
         assumptions.append(
             f"prior for mode {m}: Gamma shape {a:.3g} around the mode's pooled rate of {pooled * 1e6:.3g} deaths per "
@@ -226,7 +232,50 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         assumptions.append(
             "no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior"
         )
-    return LegExplanation(leg, edf, inc_df, ey, erows.reset_index(drop=True), details.priors, assumptions)
+    return LegExplanation(leg, edf, inc_df, ey, erows.reset_index(drop=True), details.priors, assumptions,
+                          model_words(G, details, edges))
+
+
+def model_words(G: nx.MultiDiGraph, details: Estimate, edges: Sequence[tuple[str, str, str]]) -> list[str]:
+    """How the v2 model made each directed edge's number, in words and figures an analyst can recompute.
+
+    Empty for the previous model (``model="v1"``, whose prior is stated among the assumptions).
+    """
+    fit = details.fit
+    if fit is None:
+        return []
+    p = fit.params
+    rows = details.edge_row()
+    out = []
+    for e in edges:
+        d, r = G.edges[e], rows[e]
+        mode, corridor = str(d.get("mode")), str(d.get("corridor") or "")
+        n, E1, mu = float(fit.counts[r]), float(fit.exposure_eff[r]), float(fit.prior_mean[r])
+        w, post, size = float(fit.prior_weight[r]), float(fit.post_mean[r]), float(fit.mean_size[r])
+        own = f"{1000 * n / E1:.3g}" if E1 > 0 else "none (nobody known to travel it)"
+        sizes = p["sizes"].get(mode, p["sizes"]["*"])
+        text = (f"{d['direction']}bound: {n:.1f} fatal incidents over {E1:,.0f} effective traversals (each year's "
+                f"travellers times its series' multiplier and flow factor), own rate {own}; the pooled prior expects "
+                f"{1000 * mu:.3g} "
+                f"for a {mode} leg of {float(d.get('length_km') or 0):.0f} km on corridor {corridor or '-'} (it counts "
+                f"as {p['shape'] / mu:,.0f} traversals); prior weight w = {w:.2f}, so the rate is w x prior + (1 - w) "
+                f"x own = {1000 * post:.3g} fatal incidents; times {size:.2f} dead and missing per incident of this "
+                f"mode (fitted on {sizes['incidents']:.0f} incidents) = {1000 * post * size:.3g} deaths at the "
+                f"series' reference flow")
+        g, q = str(fit.groups[r]), float(fit.quote_factor[r])
+        if p.get("quote") == "now" and g in p.get("f_now", {}):
+            text += (f"; quoted at the last 12 months' flow of {g} ({p['f_now'][g]:,.0f} leg traversals a year against "
+                     f"a typical {p['f_ref'].get(g, 1.0):,.0f}): x {q:.2f}, since the rate per traversal scales as "
+                     f"flow^{p['elasticity'] - 1:.2f}")
+        elif E1 > 0:
+            text += (f"; quoted for the record's average traveller: x {q:.2f} (effective over actual traversals"
+                     + (f"; the rate per traversal scales as flow^{p['elasticity'] - 1:.2f} of series {g}"
+                        if p.get("fitted_elasticity") else "") + ")")
+        if p.get("year_shape"):
+            text += (f"; a new year's multiplier varies by {1 / p['year_shape'] ** 0.5:.0%} (Gamma shape "
+                     f"{p['year_shape']:.2f}), which widens the interval")
+        out.append(text + ".")
+    return out
 
 
 def corridor_rate(
