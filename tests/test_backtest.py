@@ -16,14 +16,14 @@ from routes.report.validation import backtest_text, binomial_range
 
 @pytest.fixture(scope="module")
 def short() -> BacktestResult:
-    return backtest(first_year=2023, last_year=2024, methods=["today", "v2", "crude", "mode"], n_draws=500)
+    return backtest(first_year=2023, last_year=2024, methods=["v1", "v2", "crude", "mode"], n_draws=500)
 
 
 def test_every_method_is_scored_on_the_same_unit_years(short: BacktestResult) -> None:
     rec = short.records
     cells = {m: set(zip(g["unit"], g["year"], strict=True)) for m, g in rec.groupby("method")}
     assert len({frozenset(c) for c in cells.values()}) == 1
-    assert set(cells) == {"today", "v2", "crude", "mode"}
+    assert set(cells) == {"v1", "v2", "crude", "mode"}
     assert next(iter(cells.values())) == {("darien-north", 2023), ("darien-north", 2024), ("honduras-north", 2023),
                                           ("honduras-north", 2024), ("san-andres-sea-north", 2023),
                                           ("san-andres-sea-north", 2024)}
@@ -41,7 +41,7 @@ def test_the_report_says_what_the_numbers_rest_on(short: BacktestResult) -> None
     text = backtest_text(short)
     assert "90% interval covers" in text and "mean CRPS" in text
     assert "record is incomplete" in text and "with hindsight" in text and "frozen for scoring" in text
-    for m in ("today", "v2", "crude", "mode"):
+    for m in ("v1", "v2", "crude", "mode"):
         assert f"\n{m} " in text
     assert "BacktestResult(2023-2024" in repr(short)
 

@@ -231,8 +231,12 @@ def test_travellers_count_only_where_incidents_are_recorded(toy: nx.MultiDiGraph
 
 def test_half_life_weighs_recent_years_more(toy: nx.MultiDiGraph) -> None:
     flows = toy_flows([f"{y}-{m:02d}" for y in range(2020, 2025) for m in range(1, 13)])
-    old = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2020-05-01"}])
-    new = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2024-05-01"}])
+    # each record also holds an off-network death at the other date, so both cover 2020-01 to 2024-05 and only the
+    # date of the deaths on the leg differs
+    old = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2020-05-01"},
+                         {"lon": -90.0, "lat": 15.0, "dead": 1, "date": "2024-05-01"}])
+    new = toy_incidents([{"lon": -77.07, "lat": 8.55, "dead": 4, "date": "2024-05-01"},
+                         {"lon": -90.0, "lat": 15.0, "dead": 1, "date": "2020-05-01"}])
     e = ("necocli", "capurgana", "necocli-capurgana-boat")
 
     def p(inc: gpd.GeoDataFrame) -> float:
@@ -267,11 +271,16 @@ def test_seasonality_is_normalised(estimated: nx.MultiDiGraph) -> None:
 def test_explain_leg(estimated: nx.MultiDiGraph) -> None:
     ex = explain_leg(estimated, "necocli-capurgana-boat")
     assert set(ex.edges["direction"]) == {"north", "south"}
-    assert ex.incidents["main_id"].nunique() == 3
-    # each incident is shared between the two directions of the leg; its shares add up to one
-    assert ex.incidents.groupby("main_id")["share"].sum().tolist() == pytest.approx([1.0, 1.0, 1.0])
+    # the three drownings at one position are shared with the parallel legs within reach (by travellers, distance
+    # and cause); the death by violence on the shore gives the boats less of itself (violence fits sea legs at 0.2)
+    share = ex.incidents.groupby("main_id")["share"].sum()
+    assert set(share.index) == {"T0", "T1", "T2", "T3"}
+    # identical positions, identical splits; and each incident's shares over every edge add up to one
+    assert share[["T0", "T1", "T2"]].nunique() == 1 and share["T3"] < share["T0"]
+    alloc = estimate_of(estimated).allocation
+    assert alloc.groupby("main_id")["weight"].sum().to_numpy() == pytest.approx(1.0)
     text = str(ex)
-    assert "Assumptions" in text and "prior for mode sea_boat" in text
+    assert "Assumptions" in text and "How the number is made" in text and "prior weight w =" in text
     assert "<table" in ex._repr_html_()
     with pytest.raises(UnknownLegError, match="did you mean 'necocli-capurgana-boat'"):
         explain_leg(estimated, "necocli-capurgana-bot")
@@ -294,6 +303,11 @@ def shipped() -> nx.MultiDiGraph:
     return load_network()
 
 
+def _in_box(line: object) -> bool:
+    p = line.representative_point()  # type: ignore[attr-defined]
+    return bool(7 <= p.y <= 9 and -78.5 <= p.x <= -76.8)
+
+
 @pytest.mark.parametrize(("year", "low", "high"), [(2022, 0.5, 0.65), (2023, 0.07, 0.13), (2024, 0.5, 0.65)])
 def test_darien_rates_match_published_and_hand_figures(year: int, low: float, high: float) -> None:
     """Darién northbound, one year at a time: the model's deaths over crossings equal the hand computation."""
@@ -308,14 +322,18 @@ def test_darien_rates_match_published_and_hand_figures(year: int, low: float, hi
     assert low <= hand <= high
 
     H = estimate_risk(load_network(risk=False), window=(year, year))
-    north = [d for *_, d in H.edges(data=True) if d["corridor"] in DARIEN and d["direction"] == "north"]
+    # the Darién corridors' legs, and any other leg inside the box (soft attribution shares a death near Lajas Blancas
+    # with the road that starts there)
+    north = [d for *_, d in H.edges(data=True) if d["direction"] == "north" and (
+        d["corridor"] in DARIEN or _in_box(d["geometry"]))]
     model_deaths = sum(d["deaths"] for d in north)
     model = 1000 * model_deaths / crossings
     assert model == pytest.approx(hand, rel=0.05)
-    # the posterior rates carry those deaths: sum over legs of exposure x rate is of the order of the deaths
-    # (above them, since an uncertain share of travellers makes the mean of deaths / exposure larger: Jensen)
+    # the posterior rates carry those deaths: sum over legs of exposure x rate is of the order of the deaths (above
+    # them in a year as unusual as 2023, which one year's pooling pulls toward the other corridors, and since the
+    # uncertain shares and hyperparameters make the mean risk larger: Jensen)
     expected = sum(d["exposure"] * d["p_death"] for d in north)
-    assert 0.8 * model_deaths <= expected <= 1.6 * model_deaths
+    assert 0.8 * model_deaths <= expected <= 1.8 * model_deaths
     assert low <= model <= high
 
 

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from routes import load_network
+from routes import estimate_risk, load_network
 from routes.cli import main
 from routes.errors import ArgumentError, DataError, UnknownLegError
 from routes.model.estimate import estimate_of
@@ -42,13 +42,28 @@ def test_prior_strength_moves_toward_the_prior(shipped: nx.MultiDiGraph) -> None
     stronger, weaker = prior_ratio(shipped, est, edges, 4.0), prior_ratio(shipped, est, edges, 0.25)
     assert np.allclose(prior_ratio(shipped, est, edges, 1.0), 1.0)
     assert np.all((stronger - 1) * (weaker - 1) <= 1e-12)  # the two ends move the estimate opposite ways
-    # an overwhelming prior gives the prior's own mean risk for the leg's length
+    # an overwhelming prior gives the prior's own mean risk (v2: rate mu per traversal, hazard mean size x quote factor)
     e = ("necocli", "acandi", "necocli-acandi-boat")
-    d = shipped.edges[e]
+    fit = est.fit
+    r = est.edge_row()[e]
+    a, mu = fit.fit.pooling.shape, fit.prior_mean[r]
+    scale = fit.mean_size[r] * fit.quote_factor[r]
+    own = gamma_risk(a + fit.counts[r], (a / mu + fit.exposure_eff[r]) / scale)
+    prior_only = gamma_risk(a, a / mu / scale)
+    assert float(prior_ratio(shipped, est, [e], 1e7)[0]) * own == pytest.approx(float(prior_only), rel=1e-3)
+
+
+def test_prior_strength_of_the_previous_model() -> None:
+    from routes.network.graph import read_network
+
+    G = estimate_risk(read_network(), model="v1", draws=200)
+    est = estimate_of(G)
+    e = ("necocli", "acandi", "necocli-acandi-boat")
+    d = G.edges[e]
     a0, b0, _, phi = est.priors[d["mode"]]
     L, D, E = d["length_km"], d["deaths"], d["exposure"]
     own = gamma_risk(a0 + D / phi, (b0 + L * E / phi) / L)
-    assert float(prior_ratio(shipped, est, [e], 1e7)[0]) * own == pytest.approx(float(gamma_risk(a0, b0 / L)), rel=1e-3)
+    assert float(prior_ratio(G, est, [e], 1e7)[0]) * own == pytest.approx(float(gamma_risk(a0, b0 / L)), rel=1e-3)
 
 
 def test_sensitivity_of_a_trail(shipped: nx.MultiDiGraph) -> None:

@@ -151,7 +151,7 @@ def judged_samples(line: LineString, step_km: float = 1.0, end_km: float = 1.0) 
     steps = GEOD.inv(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])[2] / 1000.0
     along = np.concatenate([[0.0], np.cumsum(steps)])
     keep = (along > end_km + 1e-9) & (along[-1] - along > end_km + 1e-9)
-    return pts[keep]
+    return np.asarray(pts[keep])
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
