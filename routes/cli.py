@@ -94,16 +94,18 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
     from routes.load import load_network
 
     as_of = getattr(args, "as_of", None)
+    model, quote = getattr(args, "model", "v2"), getattr(args, "quote", "record")
     flows, shares, note = _user_tables(args)
     with _progress("estimating risk"):
-        if as_of is None and flows is None and shares is None:
+        if as_of is None and flows is None and shares is None and model == "v2" and quote == "record":
             return load_network(snapshot=args.snapshot, window=window,
                                 cache=False if getattr(args, "no_cache", False) else None)
         from routes.io.snapshot import load_incidents
         from routes.model.risk import estimate_risk
 
         G = estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), flows=flows,
-                          exposure=shares, window=window, as_of=as_of)
+                          exposure=shares, window=window, as_of=as_of, model=model,
+                          **({"quote": quote} if model == "v2" else {}))
     if note:
         G.graph["user_tables"] = note
     return G
@@ -784,6 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "shipped ones (default: those stored by `route-risk data flows`, if any)")
         p.add_argument("--shares", metavar="FILE.csv", help="your share rows (exposure.csv columns) merged over the "
                        "shipped ones (default: those stored by `route-risk data shares`, if any)")
+        p.add_argument("--quote", choices=("record", "now"), default="record", help="where the risk per traversal is "
+                       "quoted: 'record' (default), the record's average traveller; 'now', at the flow of the last 12 "
+                       "months of the record (fewer travellers, each at higher risk)")
+        p.add_argument("--model", choices=("v2", "v1"), default="v2", help="'v2' (default), or 'v1', the previous "
+                       "model (the backtest's baseline)")
     where = ("place name or id (accents optional), or a country as a region: its ISO3 code (COL, PAN, ..., MEX) "
              "or name (Colombia, Panamá, México)")
 

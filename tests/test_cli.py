@@ -474,3 +474,19 @@ def test_data_update_skip_invalid(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert code == 1 and "--skip-invalid" in err and "on_invalid" not in err
     code, out, _ = run(capsys, "data", "update", str(export), "--data-dir", str(tmp_path / "data"), "--skip-invalid")
     assert code == 0 and "skipped" in out and "'someday' is not a date" in out
+
+
+def test_quote_now_and_the_previous_model(capsys: pytest.CaptureFixture[str]) -> None:
+    """--quote now moves the risk to the last 12 months' flows and says so; --model v1 is the previous model."""
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--format", "json")
+    assert code == 0
+    record = json.loads(out)[0]["p_death"]
+    code, out, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--quote", "now", "--format", "json")
+    assert code == 0
+    now = json.loads(out)[0]["p_death"]
+    assert now > record  # the Darién flow of 2025 is a fraction of its record average: each traveller at higher risk
+    code, table, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--quote", "now")
+    assert code == 0 and "(--quote now)" in table.replace("\n    ", " ")
+    code, table, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--model", "v1")
+    assert code == 0 and "model v1 (the previous model)" in table.replace("\n    ", " ")
+    assert run(capsys, "rank", "Necoclí", "Tapachula", "--quote", "later")[0] == 2

@@ -1,4 +1,4 @@
-"""The methods the backtest scores besides today's model: the v2 model (and its variants) and the two baselines.
+"""The methods the backtest scores besides the previous model: the v2 model (and its variants) and the two baselines.
 
 A method (:class:`routes.model.rolling.Method`) is a name and a function from what was known at an origin (a
 :class:`~routes.model.rolling.History`) to a predictor of a unit-year's dead and missing (draws). Today's model is in

@@ -2,11 +2,12 @@
 
 :func:`predict_deaths` answers "if 3,000 people a month go south from Panama from January to June 2026, how many
 would we expect to die or go missing, and on which legs?". The travellers of each directed leg in each month are the
-scenario's flow of each series times that series' split among the legs; the dead and missing follow today's model
-(:mod:`routes.model.v1`): its posterior draws of each leg's hazard (the rate's uncertainty and the uncertain shares),
-the leg's month-of-year factors, a Poisson number of incidents and the recorded incident sizes. The 90% predictive
-interval carries all three; how often such intervals held on years the model had not seen is what
-``route-risk backtest`` prints.
+scenario's flow of each series times that series' split among the legs; the dead and missing follow the estimate's
+joint draws of each leg's hazard (the rate's uncertainty, the hyperparameters, the uncertain shares and a new year's
+multiplier; with the v2 model moved to the period's flow of each series through the flow elasticity), the leg's
+month-of-year factors, a Poisson number of incidents and the recorded incident sizes
+(:func:`routes.model.v1.today_draws`). The 90% predictive interval carries all of them; how often such intervals held
+on years the model had not seen is what ``route-risk backtest`` prints.
 
 The flow scenario, per series (:func:`parse_flow`): ``"3,000 southbound per month"`` sets the main southbound series
 (:data:`DIRECTION_SERIES`: Panama's reverse count), ``"darien=20000"`` or ``"honduras-dtm:south=1500"`` a named

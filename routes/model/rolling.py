@@ -6,10 +6,10 @@ For each test year ``Y`` every method is fitted on what it may know at the origi
 central 90% interval, CRPS and log score. Every method gets the same unit-years and the same random numbers.
 
 A method is a name and a function from a history to a predictor (:class:`Method`; the v2 model and the baselines are in
-:mod:`routes.model.methods`, today's model in :mod:`routes.model.v1`). :func:`rolling_origin` runs any of them given
-how to build the history and the targets of a year;
+:mod:`routes.model.methods`, the previous model in :mod:`routes.model.v1`). :func:`rolling_origin` runs any of them
+given how to build the history and the targets of a year;
 :func:`rolling_origin_backtest` does it for leg-year arrays (simulated data, for example), and
-:func:`routes.backtest` for the shipped network, with today's model as one more method.
+:func:`routes.backtest` for the shipped network, with the previous model as one more method.
 
 Examples
 --------

@@ -15,7 +15,7 @@ those legs from that series' travellers) can be compared with the deaths recorde
     Any other flow series with at least :data:`MIN_YEARS` calendar years of counts, with every leg it feeds in its
     direction (none on the shipped data: Mexico's series counts apprehension events and feeds no leg).
 
-**Observed** is the dead and missing that one fixed rule puts on a unit's legs in a year: today's attribution
+**Observed** is the dead and missing that one fixed rule puts on a unit's legs in a year: the nearest-leg attribution
 (nearest leg within the mode's reach, helped by cause, route tag and period of use; an incident on a two-way leg split
 by that month's flows; generic Darién positions spread over the legs travelled that month), run once on the whole
 snapshot (:func:`observed_estimate`). Every model variant is scored against these same numbers, whatever attribution
@@ -56,10 +56,10 @@ HONDURAS_CORRIDORS = ("honduras",)
 #: a flow series with at least this many calendar years of counts is a unit of its own
 MIN_YEARS = 3
 #: the frozen rule that says what was observed, in words
-OBSERVED_RULE = ("observed: the dead and missing that today's attribution (nearest leg within its mode's reach, "
-                 "by cause, route tag and period of use; two-way legs split by the month's flows; generic Darién "
-                 "positions spread over the legs travelled that month) puts on the unit's legs that year, run once "
-                 "on the whole snapshot and frozen for scoring")
+OBSERVED_RULE = ("observed: the dead and missing that the nearest-leg attribution (the best leg within its mode's "
+                 "reach, by cause, route tag and period of use; two-way legs split by the month's flows; generic "
+                 "Darién positions spread over the legs travelled that month) puts on the unit's legs that year, run "
+                 "once on the whole snapshot and frozen for scoring")
 #: what every backtest report says about its data
 CAVEATS = (
     ("the last year's record is incomplete: IOM adds and revises incidents months after they happen, so the most "

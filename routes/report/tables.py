@@ -227,7 +227,11 @@ def period_note(G: nx.MultiDiGraph, attrs: dict[str, Any] | None = None) -> str:
     day = when.get("travel_date") or ((attrs or {}).get("scenario") or {}).get("date")
     travel = (f"travel on {day}: only legs in use then" if day else
               "travel date: any (legs no longer in use are included and marked; --date YYYY-MM-DD leaves them out)")
-    return f"{told}; {travel}"
+    settings = G.graph.get("risk_settings", {})
+    model = (f"; model {settings['model']} (the previous model)" if settings.get("model") == "v1" else
+             "; risk quoted at the flow of the record's last 12 months (--quote now)" if settings.get("quote") == "now"
+             else "")
+    return f"{told}; {travel}{model}"
 
 
 def header(G: nx.MultiDiGraph, title: str, attrs: dict[str, Any], extra: Sequence[str] = ()) -> list[str]:
