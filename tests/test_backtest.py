@@ -98,3 +98,11 @@ def test_rank_does_not_load_scipy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_plot_backtest_names_an_unknown_method(short: BacktestResult) -> None:
+    from routes.errors import ArgumentError
+    from routes.report.validation import plot_backtest
+
+    with pytest.raises(ArgumentError, match="no method \\['today'\\]"):
+        plot_backtest(short, methods=["today"])

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from routes.errors import ArgumentError
 from routes.report import tables
 from routes.vocabulary import INTERVAL_LEVEL
 
@@ -145,11 +146,19 @@ def plot_backtest(result: Any, *, methods: list[str] | None = None, ax: Any = No
     """Predicted against observed: each method's median and 90% interval per unit-year, the observed count marked.
 
     Returns the matplotlib axes (matplotlib is needed: ``pip install routes[plot]``).
+
+    Raises
+    ------
+    ArgumentError
+        If ``methods`` names a method the backtest did not score.
     """
     import matplotlib.pyplot as plt
 
     rec = result.records
     names = methods or list(result.methods)
+    unknown = [m for m in names if m not in result.methods]
+    if unknown:
+        raise ArgumentError(f"plot_backtest: no method {unknown} in this backtest; it scored {list(result.methods)}")
     keys = list(dict.fromkeys(zip(rec["unit"], rec["year"], strict=True)))
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(keys)), 4.5))
