@@ -118,7 +118,7 @@ def apply_overrides(
             lines[k] = d.get("geometry")
     ids = out["main_id"].astype(str).to_numpy()
     months = month_keys(out["date"]) if "date" in out.columns else np.full(len(out), "")
-    shares = _share_lookup(flows_share)
+    shares = _share_lookup(flows_share, set(overrides["leg"].astype(str)))
     crs = out.attrs.get("metric_crs")
     for row in overrides.itertuples(index=False):
         hits = np.flatnonzero(ids == str(row.main_id))
@@ -158,11 +158,14 @@ def apply_overrides(
     return out
 
 
-def _share_lookup(flows_share: pd.DataFrame | None) -> Mapping[tuple[str, str], float]:
+def _share_lookup(flows_share: pd.DataFrame | None, legs: set[str]) -> Mapping[tuple[str, str], float]:
+    """``{(leg, month): share north}`` of the overridden legs (only theirs: the table has a row per leg and month)."""
     if flows_share is None or not len(flows_share):
         return {}
+    mine = flows_share[flows_share["leg"].astype(str).isin(legs)]
     return {(str(a), str(b)): float(c)
-            for a, b, c in zip(flows_share["leg"], flows_share["month"], flows_share["share_north"], strict=True)}
+            for a, b, c in zip(mine["leg"].to_numpy(), mine["month"].to_numpy(), mine["share_north"].to_numpy(),
+                               strict=True)}
 
 
 def _distance_m(point: object, line: object, metric_crs: str | None, crs: object) -> float:

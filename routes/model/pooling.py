@@ -162,6 +162,8 @@ def fit_pooling(
     *,
     prior: PoolingPrior | None = None,
     ref_length_km: float = 50.0,
+    start: FloatArray | None = None,
+    covariance: bool = True,
 ) -> PoolingFit:
     """Fit the pooling hyperparameters by penalised maximum marginal likelihood.
 
@@ -186,6 +188,11 @@ def fit_pooling(
         Hyperpriors (:class:`PoolingPrior`).
     ref_length_km
         The length at which ``mu = exp(b0 + beta[mode] + beta[corridor])``.
+    start
+        Where the optimiser starts (the ``theta`` of an earlier fit of the same design), instead of the prior.
+    covariance
+        Whether to compute the Laplace covariance (a numerical Hessian: about half the time of a fit); ``cov`` is
+        None without it.
 
     Returns
     -------
@@ -238,8 +245,10 @@ def fit_pooling(
     theta0 = centre.copy()
     base = float(np.sum(Eu * (ln[use] / ref_length_km) ** pr.slope))
     theta0[1] = math.log((float(nu.sum()) + 0.5) / base) if base > 0 else 0.0
+    if start is not None and np.shape(start) == theta0.shape and np.all(np.isfinite(start)):
+        theta0 = np.asarray(start, dtype=np.float64).copy()
     theta, _, ok, msg = minimize_smooth(objective, theta0)
-    H = numeric_hessian(lambda z: objective(z)[1], theta)
+    H = numeric_hessian(lambda z: objective(z)[1], theta) if covariance else None
     a = math.exp(theta[0])
     ll = float(negbin_logpmf(nu, Eu * np.exp(Xu @ theta[1:]), a).sum())
     return PoolingFit(
@@ -250,7 +259,7 @@ def fit_pooling(
         beta_corridor={c: float(theta[2 + k_m + j]) for j, c in enumerate(corr_levels)},
         ref_length_km=ref_length_km,
         theta=theta,
-        cov=laplace_covariance(H),
+        cov=laplace_covariance(H) if H is not None else None,
         loglik=ll,
         converged=ok,
         message=msg,

@@ -224,8 +224,13 @@ def share_draws(table: pd.DataFrame, *, n_draws: int = DRAWS_ESTIMATE, seed: See
     """
     rng = generator(seed)
     share = table["share"].to_numpy(float)
-    out = _triangular(rng, share, table["share_lo"].to_numpy(float), table["share_hi"].to_numpy(float), n_draws)
     groups = split_groups(table)
+    alone = np.ones(len(table), dtype=bool)
+    for rows in groups.values():
+        alone[rows] = False
+    out = np.empty((len(table), n_draws))
+    out[alone] = _triangular(rng, share[alone], table["share_lo"].to_numpy(float)[alone],
+                             table["share_hi"].to_numpy(float)[alone], n_draws)
     if not groups:
         return out
     branch = table["branch"].astype(str).to_numpy()

@@ -94,8 +94,8 @@ class V2Fit:
 
 
 def _fit_years(gidx: NDArray[np.intp], E: FloatArray, rate_mean: FloatArray, n: FloatArray, cell_g: NDArray[np.str_],
-               log_flow: FloatArray | None, prior: YearPrior | None, *,
-               shape: tuple[int, int]) -> tuple[FloatArray, FloatArray, YearEffectFit]:
+               log_flow: FloatArray | None, prior: YearPrior | None, *, shape: tuple[int, int],
+               start: YearEffectFit | None = None) -> tuple[FloatArray, FloatArray, YearEffectFit]:
     """The expected deaths ``M`` (exposure times the legs' posterior mean rates) and the deaths ``Ncell`` of each
     group-year cell, and the year effects fitted on them."""
     M = np.zeros(shape)
@@ -103,7 +103,7 @@ def _fit_years(gidx: NDArray[np.intp], E: FloatArray, rate_mean: FloatArray, n: 
     np.add.at(M, gidx, E * rate_mean[:, None])
     np.add.at(Ncell, gidx, n)
     years = fit_year_effects(Ncell.ravel(), M.ravel(), cell_g, prior=prior,
-                             log_flow=log_flow.ravel() if log_flow is not None else None)
+                             log_flow=log_flow.ravel() if log_flow is not None else None, start=start)
     return M, Ncell, years
 
 
@@ -200,12 +200,13 @@ def fit_v2(
     cell_g = np.repeat(np.array(glev, dtype=str), Y)
     for i in range(rounds):
         E_eff = (E * mult[gidx]).sum(axis=1)
-        pool = fit_pooling(n_leg, E_eff, md, ln, cd, prior=pooling_prior, ref_length_km=ref_length_km)
+        pool = fit_pooling(n_leg, E_eff, md, ln, cd, prior=pooling_prior, ref_length_km=ref_length_km,
+                           start=None if pool is None else pool.theta, covariance=i == rounds - 1)
         post = leg_posterior(pool.prior_mean(md, ln, cd), pool.shape, n_leg, E_eff)
         if i == rounds - 1:
             break
         M, Ncell, years = _fit_years(gidx, E, post.mean, n, cell_g, log_flow if flow_elasticity else None,
-                                     year_prior, shape=(G, Y))
+                                     year_prior, shape=(G, Y), start=years)
         phi = years.flow_factor(log_flow).reshape(G, Y)
         shp, rate = years.gamma_posterior(Ncell.ravel(), (M * phi).ravel(), cell_g)
         # a group-year nobody travelled has no multiplier to estimate (its incidents, if any, are a data problem)

@@ -121,6 +121,7 @@ def fit_year_effects(
     *,
     log_flow: ArrayLike | None = None,
     prior: YearPrior | None = None,
+    start: YearEffectFit | None = None,
 ) -> YearEffectFit:
     """Fit the spread ``k`` of the corridor-year multipliers from group-year counts.
 
@@ -147,6 +148,8 @@ def fit_year_effects(
         elasticity; None for none (``rho = 1``).
     prior
         Priors on ``log k`` and ``rho``.
+    start
+        An earlier fit to start the joint search of ``(log k, rho)`` from (the prior's centre by default).
 
     Returns
     -------
@@ -193,7 +196,9 @@ def fit_year_effects(
         return objective2(np.array([logk, pr.elasticity]))
 
     if log_flow is not None:
-        return _fit_year_effects_2d(objective2, pr, Nc, Mc, lfc, gidx, levels)
+        x0 = (np.array([math.log(start.shape), start.elasticity]) if start is not None and start.fitted_elasticity
+              else np.array([pr.log_shape, pr.elasticity]))
+        return _fit_year_effects_2d(objective2, x0, Nc, Mc, lfc, gidx, levels)
 
     # Brent's method on a search range of +-6 prior sd around the prior's centre (k from about 5e-4 to 3e4): the
     # prior makes the ends irrelevant, so this is a search range, not a bound on the estimate
@@ -215,7 +220,7 @@ def fit_year_effects(
 
 def _fit_year_effects_2d(
     objective: Callable[[FloatArray], float],
-    pr: YearPrior,
+    x0: FloatArray,
     Nc: FloatArray,
     Mc: FloatArray,
     lfc: FloatArray,
@@ -225,7 +230,6 @@ def _fit_year_effects_2d(
     """Fit ``(log k, rho)`` together by minimising the adjusted profile (Nelder-Mead, then a Laplace covariance)."""
     from scipy.optimize import minimize
 
-    x0 = np.array([pr.log_shape, pr.elasticity])
     res = minimize(objective, x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
     x = np.asarray(res.x, dtype=np.float64)
     h = 1e-3
