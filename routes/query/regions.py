@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import AmbiguousNameWarning, ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.query.paths import k_best
+from routes.query.paths import iter_k_best, k_best
 from routes.query.scenario import Scenario, _Legs, _num, check_month
 from routes.vocabulary import DIRECTIONS, Direction, country_code, country_name, did_you_mean, fold, geodesic_km
 
@@ -104,6 +104,12 @@ class _Query:
         if not self.sources or not self.targets:
             return []
         return k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k)
+
+    def iter_best(self, k: int) -> Iterator[tuple[float, tuple[int, ...]]]:
+        """The paths of :meth:`best`, safest first, each as soon as it is known (stop reading to stop searching)."""
+        if not self.sources or not self.targets:
+            return iter(())
+        return iter_k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k)
 
 
 #: the kinds of place a journey into a region may end at (not a border marker, camp or sea point)
