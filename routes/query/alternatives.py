@@ -71,13 +71,52 @@ def hazard_overlap(a: Sequence[int], b: Sequence[int], lam: np.ndarray) -> float
     return min(1.0, float(lam[sorted(shared)].sum()) / smaller)
 
 
+class _Overlaps:
+    """:func:`hazard_overlap` of many pairs of paths of one query, each path's legs and hazard computed once (the same
+    numbers, in the same order of summation)."""
+
+    def __init__(self, lam: np.ndarray) -> None:
+        self.lam = lam
+        self._legs: dict[tuple[int, ...], frozenset[int]] = {}
+        self._hazard: dict[tuple[int, ...], float] = {}
+        self._pairs: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
+
+    def legs(self, path: tuple[int, ...]) -> frozenset[int]:
+        legs = self._legs.get(path)
+        if legs is None:
+            legs = self._legs[path] = frozenset(path)
+        return legs
+
+    def hazard(self, path: tuple[int, ...]) -> float:
+        hazard = self._hazard.get(path)
+        if hazard is None:
+            hazard = self._hazard[path] = float(self.lam[list(path)].sum())
+        return hazard
+
+    def __call__(self, a: tuple[int, ...], b: tuple[int, ...]) -> float:
+        value = self._pairs.get((a, b))
+        if value is None:
+            value = self._pairs[a, b] = self._overlap(a, b)
+        return value
+
+    def _overlap(self, a: tuple[int, ...], b: tuple[int, ...]) -> float:
+        shared = self.legs(a) & self.legs(b)
+        if not shared:
+            return 0.0
+        smaller = min(self.hazard(a), self.hazard(b))
+        if smaller <= 0.0:
+            return 1.0
+        return min(1.0, float(self.lam[sorted(shared)].sum()) / smaller)
+
+
 def _costlier(cost: float, than: float) -> bool:
     """Whether ``cost`` exceeds ``than`` by more than rounding (a hazard summed in another order may differ in its
     last bits)."""
     return cost > than * (1 + 1e-9) + 1e-15
 
 
-def _plain_candidates(q: _Query, k: int, max_overlap: float) -> tuple[dict[tuple[int, ...], float], bool]:
+def _plain_candidates(q: _Query, k: int, max_overlap: float,
+                      overlap: _Overlaps) -> tuple[dict[tuple[int, ...], float], bool]:
     """The plain k-best candidates, read safest first until they settle the routes, and whether they did.
 
     The routes are settled when ``k`` of the paths read are chosen (greedily, as :func:`distinct_routes` does) and a
@@ -93,7 +132,7 @@ def _plain_candidates(q: _Query, k: int, max_overlap: float) -> tuple[dict[tuple
         if len(chosen) == k and _costlier(cost, pool[chosen[-1]]):
             return pool, True
         pool[path] = float(cost)
-        if len(chosen) < k and all(hazard_overlap(path, c, q.lam) <= max_overlap for c in chosen):
+        if len(chosen) < k and all(overlap(path, c) <= max_overlap for c in chosen):
             chosen.append(path)
     return pool, len(pool) < n
 
@@ -114,10 +153,10 @@ def _penalty_candidates(q: _Query, k: int, pool: dict[tuple[int, ...], float]) -
         uses[list(path)] += 1
 
 
-def _candidates(q: _Query, k: int, max_overlap: float) -> dict[tuple[int, ...], float]:
+def _candidates(q: _Query, k: int, max_overlap: float, overlap: _Overlaps) -> dict[tuple[int, ...], float]:
     """Candidate paths and their true hazards: the plain k-best, and the penalty method's searches when the plain
     ones do not settle the routes."""
-    pool, settled = _plain_candidates(q, k, max_overlap)
+    pool, settled = _plain_candidates(q, k, max_overlap, overlap)
     if not settled:
         _penalty_candidates(q, k, pool)
     return pool
@@ -137,11 +176,12 @@ def distinct_routes(q: _Query, k: int, *, max_overlap: float = MAX_OVERLAP) -> l
     if not 0.0 <= float(max_overlap) <= 1.0:
         raise ArgumentError("max_overlap must be a fraction from 0 to 1 (0.5: at most half shared), got "
                             f"{max_overlap!r}")
-    pool = _candidates(q, k, float(max_overlap))
+    overlap = _Overlaps(q.lam)
+    pool = _candidates(q, k, float(max_overlap), overlap)
     order = sorted(pool, key=lambda p: (pool[p], p))
     chosen: list[tuple[int, ...]] = []
     for path in order:
-        if all(hazard_overlap(path, c, q.lam) <= max_overlap for c in chosen):
+        if all(overlap(path, c) <= max_overlap for c in chosen):
             chosen.append(path)
             if len(chosen) == k:
                 break
@@ -149,8 +189,8 @@ def distinct_routes(q: _Query, k: int, *, max_overlap: float = MAX_OVERLAP) -> l
     for path in order:
         if path in folded:
             continue
-        overlaps = [hazard_overlap(path, c, q.lam) for c in chosen]
-        best = int(np.argmax(overlaps))
+        overlaps = [overlap(path, c) for c in chosen]
+        best = max(range(len(overlaps)), key=overlaps.__getitem__)  # the first of equals, as np.argmax
         if overlaps[best] > max_overlap:
             folded[chosen[best]].append((pool[path], path))
     return [Route(pool[c], c, tuple(folded[c])) for c in chosen]

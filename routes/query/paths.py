@@ -399,8 +399,12 @@ class _Yen:
             node = node[e]
             root_cost += weight[e]
         root_nodes = set(nodes[:start])
+        # the costs of the ``needed`` cheapest candidates, as a max-heap (negated): the largest is the bound past which
+        # a spur cannot be among the paths still needed
+        cheapest = [-c for c, _, _ in heapq.nsmallest(needed, self.candidates)]
+        heapq.heapify(cheapest)
         for i in range(dev, len(path)):
-            bound = heapq.nsmallest(needed, self.candidates)[-1][0] if len(self.candidates) >= needed else INF
+            bound = -cheapest[0] if len(cheapest) >= needed else INF
             if i < 0:  # spur from the virtual source: a different first place
                 root: tuple[int, ...] = ()
                 spur = _search(self.adj, self.h, src, [s for s in self.sources if s not in self.used_sources],
@@ -415,8 +419,13 @@ class _Yen:
                                (bound - root_cost) * (1 + slack) + slack)
             if spur is not None and root + spur not in self.seen:
                 full = root + spur
+                cost = _cost(weight, full)
                 self.seen.add(full)
-                heapq.heappush(self.candidates, (_cost(weight, full), full, i))
+                heapq.heappush(self.candidates, (cost, full, i))
+                if len(cheapest) < needed:
+                    heapq.heappush(cheapest, -cost)
+                elif cost < -cheapest[0]:
+                    heapq.heapreplace(cheapest, -cost)
 
 
 def pareto_front(
