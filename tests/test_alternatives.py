@@ -16,7 +16,7 @@ import routes
 from routes.errors import RouteError
 from routes.query import alternatives
 from routes.query.alternatives import distinct_routes, hazard_overlap
-from routes.query.paths import IndexedGraph, cheapest_path, iter_k_best, k_best
+from routes.query.paths import IndexedGraph, cheapest_path, distances_to, iter_k_best, k_best, reverse
 from routes.query.regions import _Query, _setup
 
 
@@ -52,14 +52,18 @@ def test_cheapest_path_is_the_first_k_best_path(seed: int, n: int, m: int) -> No
     active = [not (ig.dst[e] in S or ig.src[e] in T) for e in range(len(w))]
     first = k_best(ig, ig.adjacency(w, active), w, S, T, 1)
     is_target = [i in T for i in range(ig.n_nodes)]
-    got = cheapest_path(ig.links(active), w, ig.src, S, is_target)
-    if not first:
-        assert got is None
-        return
-    assert got is not None
-    assert sum(w[e] for e in got) == pytest.approx(first[0][0])
-    assert ig.src[got[0]] in S and ig.dst[got[-1]] in T
-    assert all(ig.dst[a] == ig.src[b] for a, b in itertools.pairwise(got))
+    lower = distances_to(reverse(ig.adjacency(w, active)), T)
+    doubled = [2 * x for x in w]  # weights that grew: the first distances stay a lower bound
+    second = k_best(ig, ig.adjacency(doubled, active), doubled, S, T, 1)
+    for weights, best, bound in ((w, first, None), (w, first, lower), (doubled, second, lower)):
+        got = cheapest_path(ig.links(active), weights, ig.src, S, is_target, lower=bound)
+        if not best:
+            assert got is None
+            continue
+        assert got is not None
+        assert sum(weights[e] for e in got) == pytest.approx(best[0][0])
+        assert ig.src[got[0]] in S and ig.dst[got[-1]] in T
+        assert all(ig.dst[a] == ig.src[b] for a, b in itertools.pairwise(got))
 
 
 def test_cheapest_path_without_a_way() -> None:

@@ -144,9 +144,11 @@ def _penalty_candidates(q: _Query, k: int, pool: dict[tuple[int, ...], float]) -
     is_target = [False] * ig.n_nodes
     for t in q.targets:
         is_target[t] = True
+    lower = q.to_targets()  # penalties only raise weights: the unpenalised distances stay a consistent bound
     uses = np.zeros(len(q.lam))
     for _ in range(PENALTY_ROUNDS_PER_ROUTE * k):
-        path = cheapest_path(links, (q.lam * PENALTY**uses).tolist(), ig.src, q.sources, is_target)
+        path = cheapest_path(links, (q.lam * PENALTY**uses).tolist(), ig.src, q.sources, is_target,
+                             lower=lower)
         if path is None:
             break
         pool.setdefault(path, float(q.lam[list(path)].sum()))

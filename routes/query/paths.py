@@ -212,12 +212,16 @@ def _cost(weight: Sequence[float], edges: Iterable[int]) -> float:
 
 
 def cheapest_path(
-    links: Links, weight: Sequence[float], src: Sequence[int], sources: Iterable[int], is_target: Sequence[bool]
+    links: Links, weight: Sequence[float], src: Sequence[int], sources: Iterable[int], is_target: Sequence[bool],
+    *, lower: Sequence[float] | None = None,
 ) -> tuple[int, ...] | None:
-    """The cheapest path from any source to the nearest target (Dijkstra, stopped at the first target settled).
+    """The cheapest path from any source to the nearest target (A*, or Dijkstra without ``lower``; stopped at the
+    first target settled).
 
-    The one path :func:`k_best` with ``k=1`` finds, found in one forward search (no reverse distances first): for
-    repeated searches under changing weights, as the penalty method of :mod:`routes.query.alternatives` makes.
+    The one path :func:`k_best` with ``k=1`` finds, found in one forward search: for repeated searches under changing
+    weights, as the penalty method of :mod:`routes.query.alternatives` makes. Weights that only ever grow keep the
+    distances to the targets under the first weights (:func:`distances_to`) a valid ``lower`` bound, and the search
+    then settles little more than the path's own neighbourhood.
 
     Parameters
     ----------
@@ -231,6 +235,9 @@ def cheapest_path(
         Where a path may start.
     is_target
         For each node, whether a path ends there.
+    lower
+        For each node, a lower bound of the cost from there to a target that is consistent (``lower[u] <=
+        weight[e] + lower[v]`` for every edge ``e`` from ``u`` to ``v``); ``inf`` where no target can be reached.
 
     Returns
     -------
@@ -243,18 +250,19 @@ def cheapest_path(
     >>> cheapest_path(links, [2.0, 1.0], [0, 0], [0], [False, True])
     (1,)
     """
+    h = lower if lower is not None else [0.0] * len(links)
     dist: dict[int, float] = {}
     pred: dict[int, int] = {}
     heap: list[tuple[float, int]] = []
     for s in sources:
-        if s not in dist:
+        if s not in dist and h[s] < INF:
             dist[s] = 0.0
             pred[s] = -1
-            heap.append((0.0, s))
+            heap.append((h[s], s))
     heapq.heapify(heap)
     done: set[int] = set()
     while heap:
-        d, u = heapq.heappop(heap)
+        _, u = heapq.heappop(heap)
         if u in done:
             continue
         if is_target[u]:
@@ -265,12 +273,13 @@ def cheapest_path(
                 e = pred[src[e]]
             return tuple(reversed(out))
         done.add(u)
+        du = dist[u]
         for v, e in links[u]:
-            nd = d + weight[e]
-            if v not in done and nd < dist.get(v, INF):
+            nd = du + weight[e]
+            if v not in done and nd < dist.get(v, INF) and h[v] < INF:
                 dist[v] = nd
                 pred[v] = e
-                heapq.heappush(heap, (nd, v))
+                heapq.heappush(heap, (nd + h[v], v))
     return None
 
 
@@ -281,6 +290,8 @@ def k_best(
     sources: Sequence[int],
     targets: Sequence[int],
     k: int,
+    *,
+    to_targets: list[float] | None = None,
 ) -> list[Path]:
     """The ``k`` cheapest loopless paths from any source to any target, cheapest first.
 
@@ -314,7 +325,7 @@ def k_best(
     >>> [[ig.keys[e] for e in p] for _, p in k_best(ig, ig.adjacency(w), w, [0], [1], 5)]
     [['boat'], ['trail']]
     """
-    return list(iter_k_best(graph, adj, weight, sources, targets, k))
+    return list(iter_k_best(graph, adj, weight, sources, targets, k, to_targets=to_targets))
 
 
 def iter_k_best(
@@ -324,12 +335,15 @@ def iter_k_best(
     sources: Sequence[int],
     targets: Sequence[int],
     k: int,
+    *,
+    to_targets: list[float] | None = None,
 ) -> Iterator[Path]:
     """The paths of :func:`k_best`, cheapest first, each yielded as soon as it is known.
 
     A caller that needs only a prefix of the ``k`` paths stops early and pays only for what it read; the paths
     yielded are the same, in the same order, as :func:`k_best` with the same ``k`` returns (``k`` bounds the
-    spur searches).
+    spur searches). ``to_targets``, when given, is ``distances_to(reverse(adj), targets)`` computed once by the
+    caller for several searches.
 
     Examples
     --------
@@ -346,7 +360,7 @@ def iter_k_best(
     is_target = [False] * len(adj)
     for t in targets:
         is_target[t] = True
-    h = distances_to(reverse(adj), targets)
+    h = distances_to(reverse(adj), targets) if to_targets is None else to_targets
     first = _search(adj, h, graph.src, sources, is_target, set(), set(), INF)
     if first is None:
         return
