@@ -23,7 +23,8 @@ files this module wrote under keys it computed, and a file that does not match i
 The package also carries the estimate of its shipped data (:data:`SHIPPED`, built by ``python -m tools.build --only
 estimate`` and checked for staleness by a test): a read-only second tier. :func:`cached_estimate` looks in the user's
 folder, then in the shipped file, used only when the key it was built under equals the key computed now (the same
-inputs, code and library versions; else it is ignored, logged at debug level), then builds. The shipped file holds
+inputs, code and library versions; else it is ignored, logged at debug level), then builds; what the shipped file or
+the build gave is kept in the user's folder. The shipped file holds
 the joint draws in single precision (:data:`SHIPPED_DRAWS`, read back as float64) and is compressed, to keep the
 package small; every other number is as estimated. Files of the shipped data count in a key by their name in the
 package, not by the folder it is installed in, and the folder an entry was made in is put back to this install's
@@ -542,8 +543,8 @@ def write_shipped_estimate(G: nx.MultiDiGraph, parts: Mapping[str, Any], path: s
 
 
 def cached_estimate(key: str, build: Callable[[], nx.MultiDiGraph], *, cache: bool | None = None) -> nx.MultiDiGraph:
-    """The estimate of ``key`` from the user's cache, else from the shipped estimate, else ``build()`` stored under
-    ``key`` (neither read nor stored when ``cache_enabled`` is false).
+    """The estimate of ``key`` from the user's cache, else from the shipped estimate, else ``build()``; one of the last
+    two is then stored in the user's cache under ``key`` (nothing is read or stored when ``cache_enabled`` is false).
 
     Parameters
     ----------
@@ -574,6 +575,7 @@ def cached_estimate(key: str, build: Callable[[], nx.MultiDiGraph], *, cache: bo
     G = read_shipped_estimate(key)
     if G is not None:
         log.debug("estimate %s read from the shipped estimate", key)
+        write_estimate(key, G)  # kept unpacked: the next run reads it without decompressing
         return G
     G = build()
     write_estimate(key, G)
