@@ -203,8 +203,7 @@ def cold_starts(repeat: int) -> list[Row]:
             if done.returncode != 0:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
                 return [Row(f"cold start: {name}", error=True, note=f"exit {done.returncode}: {tail[0][:120]}")]
-        # a shipped estimate that is stale (or missing) is not used: the run estimated and kept it in the user cache
-        stale = empty.is_dir() and any(empty.iterdir())
+        stale = _shipped_is_stale()
         times: dict[str, list[float]] = {name: [] for name in runs}
         cpu: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(repeat):  # rounds: each command once, in turn
@@ -216,6 +215,16 @@ def cold_starts(repeat: int) -> list[Row]:
                 cpu[name].append(_children_cpu() - before)
     return _cold_rows({name: statistics.median(ts) for name, ts in times.items()},
                       {name: statistics.median(ts) for name, ts in cpu.items()}, repeat, stale)
+
+
+def _shipped_is_stale() -> bool:
+    """Whether the shipped estimate is missing or made under another key than the shipped data's now (then (b) is a
+    computed run, not a read)."""
+    from routes.load import estimate_key_parts
+    from routes.model.cache import estimate_key_of_parts, shipped_header
+
+    header = shipped_header()
+    return header is None or header.get("key") != estimate_key_of_parts(estimate_key_parts(snapshot="shipped"))
 
 
 def _cold_rows(median: dict[str, float], median_cpu: dict[str, float], repeat: int, stale: bool) -> list[Row]:
