@@ -9,12 +9,14 @@ Usage::
 Figures (targets from issues 3, 4 and 18; "-" where no target was set):
 
 * cold starts (a new process, as a user types it) of ``route-risk rank Necoclí Tapachula``, ``legs``,
-  ``explain necocli-acandi-boat`` and ``export out.geojson``, with the estimate cache (warmed first, in a folder of the
-  benchmark's own) and without it (``ROUTES_NO_CACHE=1``), each as a ratio to the bare import of the stack
+  ``explain necocli-acandi-boat`` and ``export out.geojson``, (a) with the estimate cache (warmed first, in a folder of
+  the benchmark's own) and (c) without it (``ROUTES_NO_CACHE=1``: computed), and for ``rank`` also (b) with an empty
+  user cache, so that the estimate shipped in the package is read; each as a ratio to the bare import of the stack
   (``python -c "import geopandas, networkx, pyproj, shapely, numpy"``) measured in the same rounds: every round runs
   each command once, in turn, so a change in the machine's load hits all of them alike (the note gives the ratio of
   CPU times too, which a busy machine disturbs less). Bytecode is written and reused, as in an installed package.
-  Targets for ``rank``: at most 1.3x the bare import with the cache, 1.8x without (issue 18);
+  Targets for ``rank``: at most 1.3x the bare import with the cache (a), 1.8x without (issue 18), printed against
+  both (b) the shipped estimate and (c) the computed one;
 * the estimate in process: ``load_network()`` read from the cache, and built afresh (read, validate, attribute,
   estimate);
 * deepcopy calls in one ``rank`` without the cache, on the shipped snapshot and on one whose metadata lists 20,000
@@ -159,11 +161,16 @@ def max_rss_mb() -> float | None:
 
 # ------------------------------------------------------------------------------------------------ the figures
 BARE = "import geopandas, networkx, pyproj, shapely, numpy"
-#: the commands timed from a cold start, with and without the estimate cache: (label, route-risk arguments, target)
-COLD = [("rank Necoclí Tapachula", ["rank", "Necoclí", "Tapachula"], (1.3, 1.8)),
+#: the commands timed from a cold start: (label, route-risk arguments, targets by how the estimate is had)
+COLD = [("rank Necoclí Tapachula", ["rank", "Necoclí", "Tapachula"], {"cache": 1.3, "shipped": 1.8, "no cache": 1.8}),
         ("legs", ["legs"], None),
         ("explain necocli-acandi-boat", ["explain", "necocli-acandi-boat"], None),
         ("export out.geojson", ["export", "{tmp}/out.geojson"], None)]
+#: how a cold start has its estimate: (a) from the user's cache, warmed first; (b) with an empty user cache, from the
+#: estimate shipped in the package; (c) computed (ROUTES_NO_CACHE=1). Only rank is timed all three ways.
+HOW = {"cache": "(a) with the user's cache warmed",
+       "shipped": "(b) with an empty user cache: the shipped estimate",
+       "no cache": "(c) without cache (ROUTES_NO_CACHE=1): computed"}
 
 
 def _route_risk() -> str | None:
@@ -184,35 +191,62 @@ def cold_starts(repeat: int) -> list[Row]:
         for name in ("ROUTES_NO_CACHE", "PYTHONDONTWRITEBYTECODE"):
             env.pop(name, None)
         runs: dict[str, tuple[list[str], dict[str, str]]] = {"bare": ([sys.executable, "-c", BARE], env)}
-        for label, argv, _ in COLD:
+        empty = Path(tmp) / "empty-cache"  # (b): a user cache that stays empty, so the shipped estimate is read
+        for label, argv, targets in COLD:
             cmd = [exe, *(a.format(tmp=tmp) for a in argv)]
             runs[f"{label}|cache"] = (cmd, env)
+            if targets is not None:
+                runs[f"{label}|shipped"] = (cmd, {**env, "ROUTES_CACHE_DIR": str(empty)})
             runs[f"{label}|no cache"] = (cmd, {**env, "ROUTES_NO_CACHE": "1"})
         for name, (cmd, e) in runs.items():  # warm the disk cache and the estimate cache; check every command works
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=e)
             if done.returncode != 0:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
                 return [Row(f"cold start: {name}", error=True, note=f"exit {done.returncode}: {tail[0][:120]}")]
+        stale = _shipped_is_stale()
         times: dict[str, list[float]] = {name: [] for name in runs}
         cpu: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(repeat):  # rounds: each command once, in turn
             for name, (cmd, e) in runs.items():
+                shutil.rmtree(empty, ignore_errors=True)
                 before, t = _children_cpu(), time.perf_counter()
                 subprocess.run(cmd, capture_output=True, timeout=300, check=True, env=e)
                 times[name].append(time.perf_counter() - t)
                 cpu[name].append(_children_cpu() - before)
-    median = {name: statistics.median(ts) for name, ts in times.items()}
-    median_cpu = {name: statistics.median(ts) for name, ts in cpu.items()}
+    return _cold_rows({name: statistics.median(ts) for name, ts in times.items()},
+                      {name: statistics.median(ts) for name, ts in cpu.items()}, repeat, stale)
+
+
+def _shipped_is_stale() -> bool:
+    """Whether the shipped estimate is missing or made under another key than the shipped data's now (then (b) is a
+    computed run, not a read)."""
+    from routes.load import estimate_key_parts
+    from routes.model.cache import estimate_key_of_parts, shipped_header
+
+    header = shipped_header()
+    return header is None or header.get("key") != estimate_key_of_parts(estimate_key_parts(snapshot="shipped"))
+
+
+def _cold_rows(median: dict[str, float], median_cpu: dict[str, float], repeat: int, stale: bool) -> list[Row]:
+    """The rows of the cold starts, from the median wall and CPU times of each run (``"<label>|<how>"``)."""
     bare, bare_cpu = median["bare"], median_cpu["bare"]
     rows = [Row(f"cold start: bare `python -c \"{BARE}\"`", bare, repeat, ratio=1.0, cpu_s=bare_cpu,
                 note="the yardstick")]
     for label, _, targets in COLD:
-        for i, how in enumerate(("cache", "no cache")):
+        for how, words in HOW.items():
+            if f"{label}|{how}" not in median:
+                continue
             t, c = median[f"{label}|{how}"], median_cpu[f"{label}|{how}"]
-            rows.append(Row(f"cold start: `route-risk {label}`, {'with the' if how == 'cache' else 'without'} cache",
-                            t, repeat, ratio=t / bare, target_ratio=None if targets is None else targets[i],
-                            cpu_s=c, note=("issue 18 target; " if targets else "") + f"CPU time {c / bare_cpu:.2f}x "
-                                          "the bare import's"))
+            target = None if targets is None else targets[how]
+            note = f"CPU time {c / bare_cpu:.2f}x the bare import's"
+            if targets is not None:
+                note = ("issue 18 target (with the cache)" if how == "cache" else "issue 18 target without the cache") \
+                    + "; " + note
+            if how == "shipped" and stale:
+                note = ("the shipped estimate is STALE or missing, so this run computed it (rebuild: python -m "
+                        "tools.build --only estimate); ") + note
+            rows.append(Row(f"cold start: `route-risk {label}`, {words}", t,
+                            repeat, ratio=t / bare, target_ratio=target, cpu_s=c, note=note))
     return rows
 
 

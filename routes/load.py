@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
-__all__ = ["load_network"]
+__all__ = ["estimate_key_parts", "load_network"]
 
 
 def load_network(
@@ -69,9 +70,32 @@ def load_network(
         from routes.network.graph import read_network
 
         return read_network(places=places, legs=legs, validate=validate)
+    from routes.model.cache import cached_estimate, estimate_key
+
+    files, options, incidents = _inputs(places=places, legs=legs, validate=validate, snapshot=snapshot, window=window)
+
+    def build() -> nx.MultiDiGraph:
+        from routes.io.snapshot import load_incidents
+        from routes.model.risk import estimate_risk
+        from routes.network.graph import read_network
+
+        G = read_network(places=places, legs=legs, validate=validate)
+        return estimate_risk(G, load_incidents(incidents), window=options["window"])
+
+    return cached_estimate(estimate_key(files, options), build, cache=cache)
+
+
+def _inputs(
+    *,
+    places: str | Path | None,
+    legs: str | Path | None,
+    validate: bool,
+    snapshot: str | Path | None,
+    window: Sequence[int] | None,
+) -> tuple[dict[str, Path | Traversable | None], dict[str, Any], Path]:
+    """Every file the estimate of :func:`load_network` reads (by role), its options, and the snapshot's csv."""
     from routes.io.resources import geodata_file
     from routes.io.snapshot import resolve_snapshot
-    from routes.model.cache import cached_estimate, estimate_key
     from routes.vocabulary import check_window
 
     years = check_window(window)
@@ -83,14 +107,29 @@ def load_network(
         "incidents": incidents, "snapshot_meta": incidents.with_name("snapshot.json"),
         "flows": geodata_file("flows.csv"), "exposure": geodata_file("exposure.csv"),
     }
-    key = estimate_key(files, {"window": years, "validate": validate})
+    return files, {"window": years, "validate": validate}, incidents
 
-    def build() -> nx.MultiDiGraph:
-        from routes.io.snapshot import load_incidents
-        from routes.model.risk import estimate_risk
-        from routes.network.graph import read_network
 
-        G = read_network(places=places, legs=legs, validate=validate)
-        return estimate_risk(G, load_incidents(incidents), window=years)
+def estimate_key_parts(
+    *,
+    places: str | Path | None = None,
+    legs: str | Path | None = None,
+    validate: bool = True,
+    snapshot: str | Path | None = None,
+    window: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """What the key of :func:`load_network`'s estimate with these arguments is made of
+    (:func:`routes.model.cache.key_parts`: a checksum of the inputs, of the code, and the library versions).
 
-    return cached_estimate(key, build, cache=cache)
+    The build command stores the shipped estimate under the key of the shipped data (``snapshot="shipped"``); a test
+    checks that it is not stale.
+
+    Examples
+    --------
+    >>> estimate_key_parts(snapshot="shipped")["code"] == estimate_key_parts(snapshot="shipped")["code"]
+    True
+    """
+    from routes.model.cache import key_parts
+
+    files, options, _ = _inputs(places=places, legs=legs, validate=validate, snapshot=snapshot, window=window)
+    return key_parts(files, options)

@@ -4,11 +4,16 @@ skipped."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
 
 from routes.errors import DataError
+from routes.load import estimate_key_parts, load_network
+from routes.model import cache
 from tools import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,8 +32,45 @@ def test_exposure_table_rebuilds_to_the_shipped_bytes(tmp_path: Path) -> None:
         "geodata/exposure.csv is stale: run python -m tools.build --only exposure")
 
 
+REBUILD_ESTIMATE = "python -m tools.build --only estimate"
+
+
+def test_the_shipped_estimate_is_not_stale() -> None:
+    """The shipped estimate was made from the shipped data by this code: its key's inputs and code are today's."""
+    header = cache.shipped_header()
+    assert header is not None, f"there is no shipped estimate {cache.shipped_file()}: build it with {REBUILD_ESTIMATE}"
+    made, now = header["parts"], estimate_key_parts(snapshot="shipped")
+    assert made["inputs"] == now["inputs"], (
+        f"the shipped estimate {cache.shipped_file()} is stale: the shipped data changed since it was built; "
+        f"rebuild it with {REBUILD_ESTIMATE}")
+    assert made["code"] == now["code"], (
+        f"the shipped estimate {cache.shipped_file()} is stale: the code of routes.io, routes.network, routes.model or "
+        f"routes.vocabulary changed since it was built; rebuild it with {REBUILD_ESTIMATE}")
+    for name in ("format", "routes"):
+        assert made["environment"][name] == now["environment"][name], (
+            f"the shipped estimate {cache.shipped_file()} is stale: {name} {made['environment'][name]!r} then, "
+            f"{now['environment'][name]!r} now; rebuild it with {REBUILD_ESTIMATE}")
+    if made["environment"] == now["environment"]:
+        assert header["key"] == cache.estimate_key_of_parts(now)
+        assert load_network() is not None  # and a run here uses it (see tests/test_cache.py)
+    else:  # not stale, only made with other versions of Python or the libraries: unused here, used where they match
+        other = sorted(k for k in now["environment"] if made["environment"].get(k) != now["environment"][k])
+        warnings.warn(f"the shipped estimate was built with other versions of {', '.join(other)}: not used in this "
+                      f"environment ({REBUILD_ESTIMATE} here makes one for it)", stacklevel=1)
+
+
+def test_the_shipped_estimate_is_small_and_committed() -> None:
+    path = ROOT / "routes" / "model" / cache.SHIPPED[1]
+    assert path.is_file() and path.stat().st_size < 8 * 2**20
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert cache.SHIPPED[1] in config["package-data"][cache.SHIPPED[0]], (
+        "add the shipped estimate to package-data, so that pip install . ships it")
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=ROOT, check=False, capture_output=True)
+    assert ignored.returncode != 0, f"{path} is ignored by git: the shipped estimate must be committed"
+
+
 def test_every_local_part_is_rebuilt_by_a_test() -> None:
-    assert build.LOCAL_PARTS == ("exposure",)  # add a comparison above when a part joins
+    assert build.LOCAL_PARTS == ("exposure", "estimate")  # add a comparison above when a part joins
 
 
 def test_unknown_part_and_missing_shared_data_are_clear_errors(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import shapely
 import routes.model.risk
 from routes.cli import main
 from routes.errors import ArgumentTypeError
-from routes.load import load_network
+from routes.load import estimate_key_parts, load_network
 from routes.model import cache
 from routes.model.estimate import Estimate, estimate_of
 
@@ -33,12 +33,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture()
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of this test, with the cache on."""
+    """An empty cache folder of this test, with the cache on (and no shipped estimate: its own tests give one)."""
     path = tmp_path / "cache"
     monkeypatch.setenv("ROUTES_CACHE_DIR", str(path))
     monkeypatch.delenv("ROUTES_NO_CACHE", raising=False)
     monkeypatch.setenv("ROUTES_SNAPSHOT", "shipped")
+    monkeypatch.setattr(cache, "shipped_file", lambda: tmp_path / "no-shipped-estimate.bin")
     return path
+
+
+def _own_snapshot(tmp_path: Path) -> Path:
+    """A copy of the shipped snapshot in a folder of the test: a child process's estimate is then not the shipped one
+    (whose key names the shipped files), so it is made and kept in the user's cache."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir(exist_ok=True)
+    for name in ("incidents.csv", "snapshot.json"):
+        shutil.copy(ROOT / "geodata" / name, snap / name)
+    return snap
 
 
 @pytest.fixture()
@@ -117,9 +128,9 @@ def test_rank_prints_the_same_with_and_without_cache(folder: Path, estimates: li
         assert _cli(*command) == _cli(*command, "--no-cache"), command
 
 
-def test_a_new_process_prints_the_same_from_the_cache(folder: Path) -> None:
+def test_a_new_process_prints_the_same_from_the_cache(folder: Path, tmp_path: Path) -> None:
     exe = [sys.executable, "-m", "routes.cli", "rank", "Necoclí", "Tapachula"]
-    env = {**os.environ, "ROUTES_CACHE_DIR": str(folder)}
+    env = {**os.environ, "ROUTES_CACHE_DIR": str(folder), "ROUTES_SNAPSHOT": str(_own_snapshot(tmp_path))}
     runs = [subprocess.run([*exe, *extra], capture_output=True, text=True, env=env, check=True, timeout=300).stdout
             for extra in (["--no-cache"], [], [])]
     assert runs[0] == runs[1] == runs[2] and runs[0]
@@ -224,6 +235,7 @@ def test_an_unusable_folder_means_no_cache(
     blocker.write_text("not a folder")
     monkeypatch.setenv("ROUTES_CACHE_DIR", str(blocker / "cache"))  # cannot be created
     monkeypatch.delenv("ROUTES_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "shipped_file", lambda: tmp_path / "no-shipped-estimate.bin")
     G = load_network()
     assert estimate_of(G) is not None and load_network().graph == G.graph
     assert len(estimates) == 2
@@ -298,3 +310,95 @@ def test_the_default_folder_is_the_users_cache(monkeypatch: pytest.MonkeyPatch) 
 def test_options_must_be_plain_values() -> None:
     with pytest.raises(ArgumentTypeError, match=r"options must be JSON values"):
         cache.estimate_key({}, {"window": object()})
+
+
+# ------------------------------------------------------------------------------------------------ the shipped estimate
+@pytest.fixture()
+def shipped(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ARG001 - an empty cache
+    """A shipped estimate of the shipped data, written by this test (the package's own is checked in test_build)."""
+    path = tmp_path / "shipped_estimate.bin"
+    cache.write_shipped_estimate(load_network(cache=False), estimate_key_parts(snapshot="shipped"), path)
+    monkeypatch.setattr(cache, "shipped_file", lambda: path)
+    return path
+
+
+@pytest.mark.usefixtures("shipped")
+def test_the_shipped_estimate_is_read_when_the_cache_has_none(folder: Path, estimates: list[int]) -> None:
+    fresh = load_network(cache=False)
+    made = estimate_of(fresh)
+    G = load_network()
+    assert len(estimates) == 1 and len(_entries(folder)) == 1  # read, not estimated; kept unpacked in the user's cache
+    _same_graph(fresh, G)
+    got = estimate_of(G)
+    assert made is not None and got is not None and got.key == made.key
+    assert got.lam_draws.dtype == np.float64
+    assert np.allclose(got.lam_draws, made.lam_draws, rtol=1e-6, atol=0)  # kept in single precision
+    assert np.array_equal(got.shape, made.shape) and np.array_equal(got.rate, made.rate)
+    for command in (("rank", "Necoclí", "Tapachula"), ("legs",), ("explain", "necocli-acandi-boat")):
+        assert _cli(*command) == _cli(*command, "--no-cache"), command
+    assert len(estimates) == 4  # only the --no-cache runs estimated
+
+
+@pytest.mark.usefixtures("shipped")
+def test_the_users_cache_comes_first_and_no_cache_bypasses_both(folder: Path, estimates: list[int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    load_network()  # from the shipped estimate, kept in the user's cache
+    (key_file,) = _entries(folder)
+    read: list[str] = []
+    monkeypatch.setattr(cache, "read_shipped_estimate", lambda key: read.append(key))
+    load_network()
+    assert not read and len(estimates) == 0
+    monkeypatch.setenv("ROUTES_NO_CACHE", "1")
+    load_network()
+    assert len(estimates) == 1 and not read and _entries(folder) == [key_file]
+
+
+@pytest.mark.parametrize("change", ["code", "inputs", "environment", "damaged", "not a file of this format"])
+def test_a_shipped_estimate_of_other_inputs_is_ignored(shipped: Path, folder: Path, estimates: list[int],
+                                                       change: str, caplog: pytest.LogCaptureFixture) -> None:
+    parts = estimate_key_parts(snapshot="shipped")
+    if change == "environment":
+        parts["environment"] = {**parts["environment"], "numpy": "0.0.1"}
+    elif change in ("code", "inputs"):
+        parts[change] = "0" * 64
+    cache.write_shipped_estimate(load_network(cache=False), parts, shipped)
+    data = shipped.read_bytes()
+    if change == "damaged":
+        shipped.write_bytes(data[:-100] + bytes(100))
+    elif change == "not a file of this format":
+        shipped.write_bytes(b"something else\n{}\n")
+    with caplog.at_level("DEBUG", logger="routes.model.cache"):
+        assert estimate_of(load_network()) is not None
+    assert len(estimates) == 2 and len(_entries(folder)) == 1  # estimated afresh and kept
+    assert f"the shipped estimate {shipped} is not used" in caplog.text
+
+
+def test_a_missing_shipped_estimate_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "shipped_file", lambda: tmp_path / "none.bin")
+    assert cache.shipped_header() is None and cache.read_shipped_estimate("0" * 40) is None
+
+
+def test_an_estimate_made_in_another_folder_names_this_installs_files() -> None:
+    here = os.path.join(os.sep, "site-packages", "routes", "_geodata")
+    then = os.path.join(os.sep, "home", "dev", "routes", "geodata")
+    G = nx.MultiDiGraph(risk_settings={"exposure_source": os.path.join(then, "exposure.csv")})
+    incidents = pd.DataFrame()
+    incidents.attrs = {"snapshot": os.path.join(then, "incidents.csv"), "version": then, "source": "x.csv",
+                       "sources": [{"file": os.path.join(then + "-other", "a.csv")}], "period": (then, 2024)}
+    estimate = type("E", (), {"settings": {"exposure_source": os.path.join(then, "exposure.csv")},
+                              "incidents": incidents, "allocation": pd.DataFrame(), "exposure_table": pd.DataFrame(),
+                              "flows": pd.DataFrame()})()
+    cache._relocate(G, estimate, then, here)
+    assert G.graph["risk_settings"]["exposure_source"] == os.path.join(here, "exposure.csv")
+    assert estimate.settings["exposure_source"] == os.path.join(here, "exposure.csv")
+    assert incidents.attrs["snapshot"] == os.path.join(here, "incidents.csv") and incidents.attrs["version"] == here
+    assert incidents.attrs["sources"] == [{"file": os.path.join(then + "-other", "a.csv")}]  # another folder: as it was
+    assert incidents.attrs["period"] == (here, 2024) and incidents.attrs["source"] == "x.csv"
+
+
+def test_the_key_names_the_shipped_files_not_their_folder() -> None:
+    from routes.io.resources import geodata_file
+
+    assert cache._label(geodata_file("legs.geojson")) == "shipped-geodata:legs.geojson"
+    assert cache._label(ROOT / "tests" / "x.geojson") == str(ROOT / "tests" / "x.geojson")
+    assert cache._label(None) == "none"

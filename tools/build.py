@@ -5,9 +5,11 @@ One command for every built file::
     python -m tools.build                      # everything, from ../shared/data
     python -m tools.build --only exposure      # only what needs no shared data
     python -m tools.build --shared DIR --only geodata,flows
+    python -m tools.build --only estimate      # the shipped estimate, after any change of the model or the data
 
-It always writes into the ``geodata/`` folder beside this ``tools/`` folder, never into an installed package. The build
-tools are not part of the ``routes`` package and are not shipped in its wheel.
+It always writes into the ``geodata/`` folder beside this ``tools/`` folder (and the shipped estimate into
+``routes/model/`` beside it), never into an installed package. The build tools are not part of the ``routes`` package
+and are not shipped in its wheel.
 
 ========== ========================================================= ==========================================
 part       writes                                                    reads
@@ -17,6 +19,8 @@ geodata    places.geojson, legs.geojson, countries.geojson           shared gaze
 snapshot   incidents.csv, snapshot.json                              shared iom_mmp/ exports
 flows      flows.csv (and the totals table in FLOWS.md)              shared flows/flows.csv
 exposure   exposure.csv                                              geodata/sources/branches.csv, shares.csv
+estimate   routes/model/shipped_estimate.bin (the estimate of the    the files above, as the installed package
+           shipped data, read when a user's cache has none)          reads them (which must be this checkout's)
 ========== ========================================================= ==========================================
 """
 
@@ -32,9 +36,12 @@ from routes.errors import DataError
 
 #: the checkout's data folder: the only place this command writes
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
-PARTS = ("geodata", "snapshot", "flows", "exposure")
+PARTS = ("geodata", "snapshot", "flows", "exposure", "estimate")
 #: the parts that need no shared data
-LOCAL_PARTS = ("exposure",)
+LOCAL_PARTS = ("exposure", "estimate")
+#: the shipped data files the estimate is made from
+ESTIMATE_INPUTS = ("places.geojson", "legs.geojson", "countries.geojson", "incidents.csv", "snapshot.json", "flows.csv",
+                   "exposure.csv")
 
 
 def _geodata(shared: Path, out: Path) -> list[Path]:
@@ -67,8 +74,32 @@ def _exposure(_shared: Path, out: Path) -> list[Path]:
     return [path]
 
 
+def _estimate(_shared: Path, out: Path) -> list[Path]:
+    """The estimate of the shipped data, made as ``load_network()`` makes it, into ``routes/model/`` of the checkout.
+
+    The estimate is made from the data of the installed ``routes`` package: refused unless those files are the same
+    as the ones in ``out`` (an editable install of this checkout, or a copy of its data).
+    """
+    from importlib import resources
+
+    from routes.load import estimate_key_parts, load_network
+    from routes.model.cache import SHIPPED, write_shipped_estimate
+
+    installed = Path(str(resources.files("routes._geodata")))
+    differ = [name for name in ESTIMATE_INPUTS if (installed / name).read_bytes() != (out / name).read_bytes()]
+    if differ:
+        raise DataError(f"the installed routes package reads its data from {installed}, and its {', '.join(differ)} "
+                        f"differ from {out}'s; install this checkout (pip install -e .) and build the estimate again")
+    parts = estimate_key_parts(snapshot="shipped")
+    G = load_network(snapshot="shipped", cache=False)
+    path = out.parent / "routes" / "model" / SHIPPED[1]
+    write_shipped_estimate(G, parts, path)
+    logging.getLogger(__name__).info("the shipped estimate: %s, %.2f MB", path, path.stat().st_size / 2**20)
+    return [path]
+
+
 BUILDERS: dict[str, Callable[[Path, Path], list[Path]]] = {
-    "geodata": _geodata, "snapshot": _snapshot, "flows": _flows, "exposure": _exposure}
+    "geodata": _geodata, "snapshot": _snapshot, "flows": _flows, "exposure": _exposure, "estimate": _estimate}
 
 
 def build(parts: Sequence[str] = PARTS, *, shared: str | Path = "../shared/data", out: Path = GEODATA) -> list[Path]:

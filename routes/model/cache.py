@@ -20,9 +20,20 @@ its header names this format and this key and its payload has the recorded size 
 ignored (and removed) and the estimate rebuilt. Unpickling is safe here only because the folder holds nothing but
 files this module wrote under keys it computed, and a file that does not match its checksum is never unpickled.
 
+The package also carries the estimate of its shipped data (:data:`SHIPPED`, built by ``python -m tools.build --only
+estimate`` and checked for staleness by a test): a read-only second tier. :func:`cached_estimate` looks in the user's
+folder, then in the shipped file, used only when the key it was built under equals the key computed now (the same
+inputs, code and library versions; else it is ignored, logged at debug level), then builds; what the shipped file or
+the build gave is kept in the user's folder. The shipped file holds
+the joint draws in single precision (:data:`SHIPPED_DRAWS`, read back as float64) and is compressed, to keep the
+package small; every other number is as estimated. Files of the shipped data count in a key by their name in the
+package, not by the folder it is installed in, and the folder an entry was made in is put back to this install's
+when it is read (:func:`_relocate`), so an estimate made in a checkout serves an installed package.
+
 The cache is never required: a folder that cannot be created, read or written (read-only, full disk) means no cache,
 never an error. ``ROUTES_NO_CACHE=1`` (or ``cache=False``, ``route-risk --no-cache``) turns it off;
-``ROUTES_CACHE_DIR`` chooses the folder (the tests use it); :func:`clear_cache` empties it.
+``ROUTES_CACHE_DIR`` chooses the folder (the tests use it); :func:`clear_cache` empties it. Turned off, neither tier is
+read.
 
 Examples
 --------
@@ -42,6 +53,7 @@ import pickle
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -50,13 +62,15 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from routes.errors import ArgumentTypeError
 
 log = logging.getLogger(__name__)
 
 __all__ = ["CacheInfo", "cache_dir", "cache_enabled", "cache_info", "cached_estimate", "clear_cache", "estimate_key",
-           "read_estimate", "write_estimate"]
+           "estimate_key_of_parts", "key_parts", "read_estimate", "read_shipped_estimate", "shipped_file",
+           "shipped_header", "write_estimate", "write_shipped_estimate"]
 
 #: the version of the file format; an entry of another format is ignored
 FORMAT = 1
@@ -72,6 +86,15 @@ CODE = ("routes.io", "routes.network", "routes.model")
 CODE_MODULES = ("vocabulary.py",)
 #: the libraries whose objects an entry holds: another version of one means another key
 LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "networkx")
+
+#: the shipped estimate: a file of this package (``routes/model/``), read-only
+SHIPPED = ("routes.model", "shipped_estimate.bin")
+#: the first line of the shipped estimate
+SHIPPED_MAGIC = b"routes-shipped-estimate"
+#: the precision of the joint draws in the shipped estimate (float64 would double its size)
+SHIPPED_DRAWS = "float32"
+#: a file of the shipped data counts in a key by this prefix and its name, wherever the package is installed
+SHIPPED_DATA = "shipped-geodata:"
 
 _code_checksum: str | None = None
 
@@ -143,6 +166,25 @@ def code_checksum() -> str:
     return _code_checksum
 
 
+def _geodata_folder() -> str:
+    """The folder of the shipped data in this install (as a string; ``""`` if it cannot be told)."""
+    try:
+        return os.path.realpath(str(resources.files("routes._geodata")))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - a package without its data
+        return ""
+
+
+def _label(path: Path | Traversable | None) -> str:
+    """How a file counts in a key: a file of the shipped data by its name, any other by its path."""
+    if path is None:
+        return "none"
+    folder = _geodata_folder()
+    real = os.path.realpath(str(path))
+    if folder and os.path.dirname(real) == folder:
+        return SHIPPED_DATA + os.path.basename(real)
+    return str(path)
+
+
 def _environment() -> dict[str, str]:
     from routes import __version__
 
@@ -171,17 +213,42 @@ def estimate_key(files: Mapping[str, Path | Traversable | None], options: Mappin
     ArgumentTypeError
         If an option is not JSON-serialisable.
     """
+    return estimate_key_of_parts(key_parts(files, options))
+
+
+def estimate_key_of_parts(parts: Mapping[str, Any]) -> str:
+    """The key of the estimate whose :func:`key_parts` are ``parts``.
+
+    Examples
+    --------
+    >>> estimate_key_of_parts(key_parts({}, {})) == estimate_key({}, {})
+    True
+    """
+    return _digest(json.dumps(dict(parts), sort_keys=True).encode())[:40]
+
+
+def key_parts(files: Mapping[str, Path | Traversable | None], options: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`estimate_key` hashes, in three parts: ``inputs`` (a checksum of the files and options), ``code``
+    (:func:`code_checksum`) and ``environment`` (the versions of Python, of this package and of the libraries).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If an option is not JSON-serialisable.
+
+    Examples
+    --------
+    >>> sorted(key_parts({"legs": None}, {"window": None}))
+    ['code', 'environment', 'inputs']
+    """
     try:
         opts = json.dumps(dict(options), sort_keys=True)
     except TypeError as err:
         raise ArgumentTypeError(f"estimate_key: options must be JSON values, got {dict(options)!r} ({err})") from None
-    parts = {
-        "files": {role: [str(path), _file_checksum(path)] for role, path in sorted(files.items())},
-        "options": opts,
-        "code": code_checksum(),
-        "environment": _environment(),
-    }
-    return _digest(json.dumps(parts, sort_keys=True).encode())[:40]
+    inputs = {"files": {role: [_label(path), _file_checksum(path)] for role, path in sorted(files.items())},
+              "options": opts}
+    return {"inputs": _digest(json.dumps(inputs, sort_keys=True).encode()), "code": code_checksum(),
+            "environment": _environment()}
 
 
 def _entry(key: str, folder: Path | None = None) -> Path:
@@ -227,23 +294,36 @@ def read_estimate(key: str) -> nx.MultiDiGraph | None:
     return G
 
 
-def _unpack(data: bytes, key: str) -> tuple[nx.MultiDiGraph, Any] | str:
-    """The graph and the estimate in an entry's bytes, or why they cannot be trusted."""
-    from routes.model.estimate import ESTIMATE_KEY, Estimate
-
+def _split(data: bytes, magic: bytes, key: str) -> tuple[dict[str, Any], memoryview] | str:
+    """The header and the payload of a file of this module, checked; or why they cannot be trusted."""
     try:
         end_magic = data.index(b"\n")
         end_header = data.index(b"\n", end_magic + 1)
         header = json.loads(data[end_magic + 1:end_header])
     except ValueError:
         return "no header"
-    if data[:end_magic] != MAGIC or not isinstance(header, dict) or header.get("format") != FORMAT:
+    if data[:end_magic] != magic or not isinstance(header, dict) or header.get("format") != FORMAT:
         return f"not an entry of format {FORMAT}"
     if header.get("key") != key:
         return f"written for the key {header.get('key')!r}"
     payload = memoryview(data)[end_header + 1:]  # no copy of the payload
     if len(payload) != header.get("size") or _digest(payload) != header.get("sha256"):
         return "its size or checksum does not match: a truncated or damaged file"
+    return header, payload
+
+
+def _unpack(data: bytes, key: str) -> tuple[nx.MultiDiGraph, Any] | str:
+    """The graph and the estimate in an entry's bytes, or why they cannot be trusted."""
+    split = _split(data, MAGIC, key)
+    if isinstance(split, str):
+        return split
+    return _load(split[1], split[0])
+
+
+def _load(payload: bytes | memoryview, header: Mapping[str, Any]) -> tuple[nx.MultiDiGraph, Any] | str:
+    """Unpickle a checked payload into a graph and its estimate, made at home in this install (:func:`_relocate`)."""
+    from routes.model.estimate import ESTIMATE_KEY, Estimate
+
     try:
         G, estimate = pickle.loads(payload)
     except Exception as err:  # noqa: BLE001 - a payload that does not load is rebuilt, whatever the error
@@ -252,7 +332,44 @@ def _unpack(data: bytes, key: str) -> tuple[nx.MultiDiGraph, Any] | str:
         return f"holds a {type(G).__name__} and a {type(estimate).__name__}"
     if G.graph.get(ESTIMATE_KEY) != estimate.key:
         return "its graph and its estimate do not match"
+    made_in, here = str(header.get("geodata") or ""), _geodata_folder()
+    if made_in and here and made_in != here:
+        _relocate(G, estimate, made_in, here)
     return G, estimate
+
+
+def _relocate(G: nx.MultiDiGraph, estimate: Any, old: str, new: str) -> None:
+    """Name the shipped data by the folder of this install (``new``) where the estimate names the folder it was made
+    in (``old``): in the graph's metadata, the estimate's settings and its tables' ``attrs``."""
+
+    def moved(value: Any) -> Any:
+        if isinstance(value, str):
+            return new + value[len(old):] if value == old or value.startswith(old + os.sep) else value
+        if isinstance(value, dict):
+            for k, v in value.items():
+                value[k] = moved(v)
+        elif isinstance(value, list):
+            value[:] = [moved(v) for v in value]
+        elif isinstance(value, tuple):
+            return type(value)(moved(v) for v in value) if type(value) is tuple else value
+        return value
+
+    moved(G.graph)
+    moved(estimate.settings)
+    for table in (estimate.incidents, estimate.allocation, estimate.exposure_table, estimate.flows):
+        moved(table.attrs)
+
+
+def _payload(G: nx.MultiDiGraph) -> tuple[bytes, dict[str, Any]] | None:
+    """The pickle of ``G`` and its estimate, and the header fields every file of this module has; ``None`` when
+    ``G`` has no estimate."""
+    from routes.model.estimate import estimate_of
+
+    estimate = estimate_of(G)
+    if estimate is None:
+        return None
+    payload = pickle.dumps((G, estimate), protocol=pickle.HIGHEST_PROTOCOL)
+    return payload, {"format": FORMAT, "geodata": _geodata_folder(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
 def write_estimate(key: str, G: nx.MultiDiGraph) -> Path | None:
@@ -277,14 +394,11 @@ def write_estimate(key: str, G: nx.MultiDiGraph) -> Path | None:
     >>> write_estimate("0" * 40, nx.MultiDiGraph()) is None  # no estimate: nothing to keep
     True
     """
-    from routes.model.estimate import estimate_of
-
-    estimate = estimate_of(G)
-    if estimate is None:
+    packed = _payload(G)
+    if packed is None:
         return None
-    payload = pickle.dumps((G, estimate), protocol=pickle.HIGHEST_PROTOCOL)
-    header = {"format": FORMAT, "key": key, "size": len(payload), "sha256": _digest(payload),
-              "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    payload, header = packed
+    header.update(key=key, size=len(payload), sha256=_digest(payload))
     folder = cache_dir()
     tmp: str | None = None
     try:
@@ -313,8 +427,124 @@ def _prune(folder: Path, *, keep: Path) -> None:
             old.unlink()
 
 
+# ----------------------------------------------------------------------------------------- the shipped estimate
+def shipped_file() -> Traversable:
+    """The shipped estimate's file in this package (it may be missing: then there is none).
+
+    Examples
+    --------
+    >>> shipped_file().name
+    'shipped_estimate.bin'
+    """
+    return resources.files(SHIPPED[0]).joinpath(SHIPPED[1])
+
+
+def shipped_header() -> dict[str, Any] | None:
+    """The header of the shipped estimate: its ``key``, the ``parts`` of the key (:func:`key_parts`), sizes; ``None``
+    when there is no shipped estimate or its file is not one.
+
+    Examples
+    --------
+    >>> header = shipped_header()
+    >>> header is None or len(header["key"]) == 40
+    True
+    """
+    try:
+        with shipped_file().open("rb") as f:
+            magic, line = f.readline().rstrip(b"\n"), f.readline()
+    except OSError:
+        return None
+    try:
+        header = json.loads(line)
+    except ValueError:
+        return None
+    return header if magic == SHIPPED_MAGIC and isinstance(header, dict) else None
+
+
+def read_shipped_estimate(key: str) -> nx.MultiDiGraph | None:
+    """The shipped estimate's graph, its estimate registered, when it was made under ``key``; else ``None``.
+
+    A shipped estimate made under another key (other inputs, other code, other library versions), or one that cannot
+    be trusted, is ignored: logged at debug level, never an error.
+
+    Examples
+    --------
+    >>> read_shipped_estimate("0" * 40) is None
+    True
+    """
+    from routes.model.estimate import register
+
+    where = shipped_file()
+    try:
+        data = where.read_bytes()
+    except OSError:
+        log.debug("no shipped estimate (%s)", where)
+        return None
+    split = _split(data, SHIPPED_MAGIC, key)
+    if isinstance(split, str):
+        log.debug("the shipped estimate %s is not used: %s, not %s", where, split, key)
+        return None
+    header, payload = split
+    try:
+        raw = zlib.decompress(payload)
+    except zlib.error as err:
+        log.debug("the shipped estimate %s is not used: it does not decompress (%s)", where, err)
+        return None
+    entry = _load(raw, header)
+    if isinstance(entry, str):
+        log.debug("the shipped estimate %s is not used: %s", where, entry)
+        return None
+    G, estimate = entry
+    estimate.lam_draws = np.asarray(estimate.lam_draws, dtype=np.float64)
+    register(G, estimate)
+    return G
+
+
+def write_shipped_estimate(G: nx.MultiDiGraph, parts: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write the shipped estimate: ``G`` and its estimate, made from the shipped data, under the key of ``parts``.
+
+    Parameters
+    ----------
+    G
+        The estimated graph of the shipped data (its estimate registered).
+    parts
+        :func:`key_parts` of the inputs ``G`` was made from.
+    path
+        The file to write (the build command writes :data:`SHIPPED` of the checkout).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``G`` has no estimate.
+    """
+    import dataclasses
+
+    from routes.model.estimate import estimate_of
+
+    estimate = estimate_of(G)
+    if estimate is None:
+        raise ArgumentTypeError("write_shipped_estimate: G has no estimate; make it with routes.load_network()")
+    small = dataclasses.replace(estimate, lam_draws=estimate.lam_draws.astype(SHIPPED_DRAWS))
+    raw = pickle.dumps((G, small), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = zlib.compress(raw, 9)
+    key = estimate_key_of_parts(parts)
+    header = {"format": FORMAT, "key": key, "parts": dict(parts), "draws": SHIPPED_DRAWS, "size": len(payload),
+              "sha256": _digest(payload), "unpacked": len(raw), "geodata": _geodata_folder()}
+    out = Path(path)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(SHIPPED_MAGIC + b"\n" + json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
+    os.replace(tmp, out)
+    return out
+
+
 def cached_estimate(key: str, build: Callable[[], nx.MultiDiGraph], *, cache: bool | None = None) -> nx.MultiDiGraph:
-    """The cached estimate of ``key``, else ``build()`` stored under ``key`` (no cache when ``cache_enabled`` is false).
+    """The estimate of ``key`` from the user's cache, else from the shipped estimate, else ``build()``; one of the last
+    two is then stored in the user's cache under ``key`` (nothing is read or stored when ``cache_enabled`` is false).
 
     Parameters
     ----------
@@ -341,6 +571,11 @@ def cached_estimate(key: str, build: Callable[[], nx.MultiDiGraph], *, cache: bo
     G = read_estimate(key)
     if G is not None:
         log.debug("estimate %s read from the cache", key)
+        return G
+    G = read_shipped_estimate(key)
+    if G is not None:
+        log.debug("estimate %s read from the shipped estimate", key)
+        write_estimate(key, G)  # kept unpacked: the next run reads it without decompressing
         return G
     G = build()
     write_estimate(key, G)

@@ -25,8 +25,8 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -39,6 +39,9 @@ INF = math.inf
 
 #: Adjacency: for each node, a list of ``(head, weight, edge index)``.
 Adjacency = list[list[tuple[int, float, int]]]
+#: Links: for each node, the ``(head, edge index)`` of its active edges (an adjacency without weights, so that a
+#: search under changing weights need not rebuild it).
+Links = list[list[tuple[int, int]]]
 #: A path: ``(cost, edge indices in travel order)``.
 Path = tuple[float, tuple[int, ...]]
 
@@ -108,6 +111,14 @@ class IndexedGraph:
             if active is None or active[e]:
                 adj[u].append((v, float(weight[e]), e))
         return adj
+
+    def links(self, active: Sequence[bool] | None = None) -> Links:
+        """For each node, the ``(head, edge index)`` of its active edges (:func:`cheapest_path`)."""
+        out: Links = [[] for _ in self.nodes]
+        for e, (u, v) in enumerate(zip(self.src, self.dst, strict=True)):
+            if active is None or active[e]:
+                out[u].append((v, e))
+        return out
 
     def node_path(self, edges: Sequence[int]) -> list[int]:
         """Nodes visited by a non-empty edge sequence."""
@@ -200,6 +211,78 @@ def _cost(weight: Sequence[float], edges: Iterable[int]) -> float:
     return total
 
 
+def cheapest_path(
+    links: Links, weight: Sequence[float], src: Sequence[int], sources: Iterable[int], is_target: Sequence[bool],
+    *, lower: Sequence[float] | None = None,
+) -> tuple[int, ...] | None:
+    """The cheapest path from any source to the nearest target (A*, or Dijkstra without ``lower``; stopped at the
+    first target settled).
+
+    The one path :func:`k_best` with ``k=1`` finds, found in one forward search: for repeated searches under changing
+    weights, as the penalty method of :mod:`routes.query.alternatives` makes. Weights that only ever grow keep the
+    distances to the targets under the first weights (:func:`distances_to`) a valid ``lower`` bound, and the search
+    then settles little more than the path's own neighbourhood.
+
+    Parameters
+    ----------
+    links
+        For each node, ``(head, edge index)`` of the active edges.
+    weight
+        Weight of each edge index (finite, ``>= 0``).
+    src
+        Tail of each edge index.
+    sources
+        Where a path may start.
+    is_target
+        For each node, whether a path ends there.
+    lower
+        For each node, a lower bound of the cost from there to a target that is consistent (``lower[u] <=
+        weight[e] + lower[v]`` for every edge ``e`` from ``u`` to ``v``); ``inf`` where no target can be reached.
+
+    Returns
+    -------
+    tuple of int or None
+        Edge indices in travel order; ``None`` when no target can be reached.
+
+    Examples
+    --------
+    >>> links = [[(1, 0), (1, 1)], []]
+    >>> cheapest_path(links, [2.0, 1.0], [0, 0], [0], [False, True])
+    (1,)
+    """
+    h = lower if lower is not None else [0.0] * len(links)
+    dist: dict[int, float] = {}
+    pred: dict[int, int] = {}
+    heap: list[tuple[float, int]] = []
+    for s in sources:
+        if s not in dist and h[s] < INF:
+            dist[s] = 0.0
+            pred[s] = -1
+            heap.append((h[s], s))
+    heapq.heapify(heap)
+    done: set[int] = set()
+    while heap:
+        _, u = heapq.heappop(heap)
+        if u in done:
+            continue
+        if is_target[u]:
+            out: list[int] = []
+            e = pred[u]
+            while e >= 0:
+                out.append(e)
+                e = pred[src[e]]
+            return tuple(reversed(out))
+        done.add(u)
+        du = dist[u]
+        for v, e in links[u]:
+            nd = du + weight[e]
+            if v not in done and nd < dist.get(v, INF) and h[v] < INF:
+                dist[v] = nd
+                pred[v] = e
+                heapq.heappush(heap, (nd + h[v], v))
+    return None
+
+
 def k_best(
     graph: IndexedGraph,
     adj: Adjacency,
@@ -207,6 +290,8 @@ def k_best(
     sources: Sequence[int],
     targets: Sequence[int],
     k: int,
+    *,
+    to_targets: list[float] | None = None,
 ) -> list[Path]:
     """The ``k`` cheapest loopless paths from any source to any target, cheapest first.
 
@@ -240,69 +325,121 @@ def k_best(
     >>> [[ig.keys[e] for e in p] for _, p in k_best(ig, ig.adjacency(w), w, [0], [1], 5)]
     [['boat'], ['trail']]
     """
+    return list(iter_k_best(graph, adj, weight, sources, targets, k, to_targets=to_targets))
+
+
+def iter_k_best(
+    graph: IndexedGraph,
+    adj: Adjacency,
+    weight: Sequence[float],
+    sources: Sequence[int],
+    targets: Sequence[int],
+    k: int,
+    *,
+    to_targets: list[float] | None = None,
+) -> Iterator[Path]:
+    """The paths of :func:`k_best`, cheapest first, each yielded as soon as it is known.
+
+    A caller that needs only a prefix of the ``k`` paths stops early and pays only for what it read; the paths
+    yielded are the same, in the same order, as :func:`k_best` with the same ``k`` returns (``k`` bounds the
+    spur searches). ``to_targets``, when given, is ``distances_to(reverse(adj), targets)`` computed once by the
+    caller for several searches.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("a", "b", key="boat", w=1.0)
+    >>> _ = G.add_edge("a", "b", key="trail", w=2.0)
+    >>> ig = IndexedGraph.from_graph(G)
+    >>> w = [d["w"] for d in ig.data]
+    >>> next(iter_k_best(ig, ig.adjacency(w), w, [0], [1], 5))
+    (1.0, (0,))
+    """
     if k < 1:
         raise ArgumentError(f"k must be >= 1, got {k!r}")
-    src = graph.src
     is_target = [False] * len(adj)
     for t in targets:
         is_target[t] = True
-    h = distances_to(reverse(adj), targets)
-    first = _search(adj, h, src, sources, is_target, set(), set(), INF)
+    h = distances_to(reverse(adj), targets) if to_targets is None else to_targets
+    first = _search(adj, h, graph.src, sources, is_target, set(), set(), INF)
     if first is None:
-        return []
-    found: list[tuple[float, tuple[int, ...], int]] = [(_cost(weight, first), first, -1)]
-    seen = {first}
-    candidates: list[tuple[float, tuple[int, ...], int]] = []
-    slack = 1e-9
-    while len(found) < k:
-        _, path, dev = found[-1]
-        nodes = graph.node_path(path)
+        return
+    yen = _Yen(graph, adj, weight, h, sources, is_target)
+    last: tuple[float, tuple[int, ...], int] = (_cost(weight, first), first, -1)
+    for n_found in range(1, k):
+        yen.found(last[1])
+        yield last[0], last[1]
+        yen.deviations(last[1], last[2], k - n_found)
+        if not yen.candidates:
+            return
+        last = heapq.heappop(yen.candidates)
+    yield last[0], last[1]
+
+
+@dataclass
+class _Yen:
+    """The state of :func:`iter_k_best` between two paths: the paths found, and the candidates not yet taken."""
+
+    graph: IndexedGraph
+    adj: Adjacency
+    weight: Sequence[float]
+    h: list[float]
+    sources: Sequence[int]
+    is_target: list[bool]
+    #: the found paths as a trie from their first place: the edges leaving a node of the trie are those already taken
+    #: after that root (Yen's banned edges), found in one step instead of a scan of every path found
+    tries: dict[int, dict[int, Any]] = field(default_factory=dict)
+    used_sources: set[int] = field(default_factory=set)
+    seen: set[tuple[int, ...]] = field(default_factory=set)
+    candidates: list[tuple[float, tuple[int, ...], int]] = field(default_factory=list)
+
+    def found(self, path: tuple[int, ...]) -> None:
+        """Record ``path`` as found."""
+        self.seen.add(path)
+        self.used_sources.add(self.graph.src[path[0]])
+        node = self.tries.setdefault(self.graph.src[path[0]], {})
+        for e in path:
+            node = node.setdefault(e, {})
+
+    def deviations(self, path: tuple[int, ...], dev: int, needed: int) -> None:
+        """Push the candidates that leave ``path`` at or after its position ``dev`` (Lawler), cheaper than the
+        ``needed``-th candidate known."""
+        slack, weight, src = 1e-9, self.weight, self.graph.src
+        nodes = self.graph.node_path(path)
+        start = max(dev, 0)
+        node = self.tries[nodes[0]]
+        root_cost = 0.0
+        for e in path[:start]:  # the root shared with the path this one deviated from
+            node = node[e]
+            root_cost += weight[e]
+        root_nodes = set(nodes[:start])
+        # the costs of the ``needed`` cheapest candidates, as a max-heap (negated): the largest is the bound past which
+        # a spur cannot be among the paths still needed
+        cheapest = [-c for c, _, _ in heapq.nsmallest(needed, self.candidates)]
+        heapq.heapify(cheapest)
         for i in range(dev, len(path)):
-            needed = k - len(found)
-            bound = INF
-            if len(candidates) >= needed:
-                bound = heapq.nsmallest(needed, candidates)[-1][0]
+            bound = -cheapest[0] if len(cheapest) >= needed else INF
             if i < 0:  # spur from the virtual source: a different first place
-                used = {src[p[0]] for _, p, _ in found}
                 root: tuple[int, ...] = ()
-                spur = _search(
-                    adj,
-                    h,
-                    src,
-                    [s for s in sources if s not in used],
-                    is_target,
-                    set(),
-                    set(),
-                    bound * (1 + slack) + slack,
-                )
+                spur = _search(self.adj, self.h, src, [s for s in self.sources if s not in self.used_sources],
+                               self.is_target, set(), set(), bound * (1 + slack) + slack)
             else:
+                if i > start:  # one edge further along the root
+                    node = node[path[i - 1]]
+                    root_cost += weight[path[i - 1]]
+                    root_nodes.add(nodes[i - 1])
                 root = path[:i]
-                start = nodes[0]
-                banned_edges = {
-                    p[i] for _, p, _ in found if len(p) > i and p[:i] == root and src[p[0]] == start
-                }
-                root_cost = _cost(weight, root)
-                spur = _search(
-                    adj,
-                    h,
-                    src,
-                    [nodes[i]],
-                    is_target,
-                    set(nodes[:i]),
-                    banned_edges,
-                    (bound - root_cost) * (1 + slack) + slack,
-                )
-            if spur is None:
-                continue
-            full = root + spur
-            if full in seen:
-                continue
-            seen.add(full)
-            heapq.heappush(candidates, (_cost(weight, full), full, i))
-        if not candidates:
-            break
-        found.append(heapq.heappop(candidates))
-    return [(c, p) for c, p, _ in found]
+                spur = _search(self.adj, self.h, src, [nodes[i]], self.is_target, root_nodes, set(node),
+                               (bound - root_cost) * (1 + slack) + slack)
+            if spur is not None and root + spur not in self.seen:
+                full = root + spur
+                cost = _cost(weight, full)
+                self.seen.add(full)
+                heapq.heappush(self.candidates, (cost, full, i))
+                if len(cheapest) < needed:
+                    heapq.heappush(cheapest, -cost)
+                elif cost < -cheapest[0]:
+                    heapq.heapreplace(cheapest, -cost)
 
 
 def pareto_front(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 
 from routes.errors import AmbiguousNameWarning, ArgumentError, DataError, NoPathError, ScenarioError, UnknownPlaceError
-from routes.query.paths import k_best
+from routes.query.paths import distances_to, iter_k_best, reverse
 from routes.query.scenario import Scenario, _Legs, _num, check_month
 from routes.vocabulary import DIRECTIONS, Direction, country_code, country_name, did_you_mean, fold, geodesic_km
 
@@ -99,11 +99,22 @@ class _Query:
             self._cache["adj"] = self.legs.ig.adjacency(self.weights, self.active.tolist())
         return self._cache["adj"]  # type: ignore[no-any-return]
 
+    def to_targets(self) -> list[float]:
+        """The least hazard from every node to a target over the open edges (cached; ``inf``: no way there)."""
+        if "to_targets" not in self._cache:
+            self._cache["to_targets"] = distances_to(reverse(self.adjacency()), self.targets)
+        return self._cache["to_targets"]  # type: ignore[no-any-return]
+
     def best(self, k: int) -> list[tuple[float, tuple[int, ...]]]:
         """The ``k`` safest paths (cost = summed hazard, edge indices)."""
+        return list(self.iter_best(k))
+
+    def iter_best(self, k: int) -> Iterator[tuple[float, tuple[int, ...]]]:
+        """The paths of :meth:`best`, safest first, each as soon as it is known (stop reading to stop searching)."""
         if not self.sources or not self.targets:
-            return []
-        return k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k)
+            return iter(())
+        return iter_k_best(self.legs.ig, self.adjacency(), self.weights, self.sources, self.targets, k,
+                           to_targets=self.to_targets())
 
 
 #: the kinds of place a journey into a region may end at (not a border marker, camp or sea point)

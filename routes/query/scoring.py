@@ -37,6 +37,7 @@ from shapely.geometry import LineString
 
 from routes.errors import ArgumentError
 from routes.model.estimate import estimate_of
+from routes.model.frames import shared_attrs
 from routes.model.posterior import PathDraws, risk_of_hazard, simulate_paths
 from routes.query.alternatives import MAX_OVERLAP, Route, distinct_routes, hazard_overlap
 from routes.query.paths import pareto_front
@@ -236,7 +237,7 @@ def period(G: nx.MultiDiGraph, scenario: Scenario | None = None) -> dict[str, An
 def _attrs(
     gdf: gpd.GeoDataFrame, q: _Query, origin: str, destination: str, scen: Scenario, rule: str, **more: Any
 ) -> gpd.GeoDataFrame:
-    gdf.attrs.update(
+    gdf.attrs.update(shared_attrs(  # read by the tables, never copied into every row or column read from them
         {
             "origin": origin,
             "destination": destination,
@@ -247,7 +248,7 @@ def _attrs(
             "closed": {"legs": q.closed_legs, "places": q.closed_places, "out_of_period": q.dated_legs},
             **more,
         }
-    )
+    ))
     return gdf
 
 
