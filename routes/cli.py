@@ -104,8 +104,8 @@ def _network(args: argparse.Namespace, *, window: Sequence[int] | None = None) -
         from routes.model.risk import estimate_risk
 
         G = estimate_risk(load_network(risk=False), incidents=load_incidents(args.snapshot), flows=flows,
-                          exposure=shares, window=window, as_of=as_of, model=model,
-                          **({"quote": quote} if model == "v2" else {}))
+                          exposure=shares, window=window, as_of=as_of, model="v1" if model == "v1" else "v2",
+                          quote="now" if quote == "now" else "record")
     if note:
         G.graph["user_tables"] = note
     return G
@@ -220,6 +220,9 @@ def _scored(G: nx.MultiDiGraph, args: argparse.Namespace, ends: Any, run: Callab
                      origin_kind="country" if oreg else "place", destination_kind="country" if dreg else "place",
                      incident_snapshot=getattr(used, "attrs", {}).get("snapshot"))
     gdf.attrs["provenance"] = provenance(G, direction=gdf.attrs.get("direction"), scenario=gdf.attrs.get("scenario"))
+    from routes.model.frames import shared_attrs
+
+    gdf.attrs = shared_attrs(gdf.attrs)  # the tables read it row by row: shared, not deep-copied on every read
     return gdf
 
 

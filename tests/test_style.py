@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from toy import legs_doc, places_doc, toy_exposure, toy_flows, toy_incidents, write
 
@@ -101,6 +101,7 @@ def test_palette_reads_on_light_and_dark_base_maps() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(min_value=1e-6, max_value=1e4, allow_nan=False), min_size=1, max_size=60),
        st.integers(min_value=1, max_value=len(PALETTE)))
+@example([1.0000000000000002e-06, 1e-06], 2)  # two values one rounding apart: one logarithm, one class
 def test_breaks_leave_no_class_empty(values: list[float], classes: int) -> None:
     rc = classes_for(values, classes=classes)
     distinct = len(set(np.log10(values)))

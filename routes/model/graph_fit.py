@@ -23,8 +23,8 @@ The exposure's own uncertainty enters through the share draws (:func:`routes.mod
 complementary branches drawn jointly), which scale each edge's effective exposure draw by draw.
 :func:`routes.predict_deaths` moves the rate to a period's own flow (``(F / F_ref) ** (rho - 1) / q``).
 
-The hazard's draws, their Gamma fit and the prior weight ``w = (a / mu) / (a / mu + E')`` are returned as an
-:class:`EdgeFit`; :func:`routes.estimate_risk` writes them on the graph.
+The hazard's draws and an :class:`EdgeFit` (the prior weight ``w = (a / mu) / (a / mu + E')``, the prior and posterior
+means, the fit's numbers) are returned; :func:`routes.estimate_risk` writes them on the graph.
 """
 
 from __future__ import annotations
@@ -54,12 +54,10 @@ HYPER_SPAN = 5.0
 
 @dataclass
 class EdgeFit:
-    """Each edge's hazard per traversal (draws and summaries) and what the fit rests on.
+    """What the v2 fit gives each edge (prior and posterior means, prior weight, sizes, quote) and what it rests on.
 
     Attributes
     ----------
-    draws
-        Hazard per traversal, edges x draws (joint: shared year multipliers, shares and hyperparameters).
     prior_weight
         Credibility weight of the pooled prior in the posterior mean rate of each edge.
     prior_mean, post_mean
@@ -80,7 +78,6 @@ class EdgeFit:
         ``f_now`` when quoted now) per group.
     """
 
-    draws: FloatArray
     prior_weight: FloatArray
     prior_mean: FloatArray
     post_mean: FloatArray
@@ -162,7 +159,7 @@ def fit_edges(
     quote: str = "record",
     draws: int,
     seed: int,
-) -> EdgeFit:
+) -> tuple[EdgeFit, FloatArray]:
     """Fit the v2 model on the edges and draw each edge's hazard per traversal (see the module docstring).
 
     Parameters
@@ -182,6 +179,12 @@ def fit_edges(
         ``"record"`` or ``"now"`` (see the module docstring).
     draws, seed
         Monte Carlo draws and seed.
+
+    Returns
+    -------
+    tuple
+        The fit, and the hazard per traversal of every edge, edges x draws (joint: shared year multipliers, shares
+        and hyperparameters; the estimate keeps them as ``lam_draws``).
     """
     rng = np.random.default_rng(seed)
     groups = feeding_group(exp, table)
@@ -259,10 +262,10 @@ def fit_edges(
             s_draw[sel] = sf.mean
     H = lam * s_draw
     return EdgeFit(
-        draws=H, prior_weight=post.prior_weight, prior_mean=post.prior_mean, post_mean=post.mean, counts=n_leg,
+        prior_weight=post.prior_weight, prior_mean=post.prior_mean, post_mean=post.mean, counts=n_leg,
         exposure_eff=E_eff, mean_size=fit.mean_size(), quote_factor=factor, groups=groups, fit=fit,
         params=_params(fit, sizes, f_now, years, quote),
-    )
+    ), H
 
 
 def _params(fit: V2Fit, sizes: dict[str, SizeFit], f_now: dict[str, float], years: NDArray[np.intp],

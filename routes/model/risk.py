@@ -247,10 +247,10 @@ def estimate_risk(
 
         priors = {}
         corridors = np.array([str(G.edges[e].get("corridor") or "") for e in exp.edges])
-        fitted = fit_edges(exp, table, allocation, w, modes=modes, length_km=length,
+        fitted, lam = fit_edges(exp, table, allocation, w, modes=modes, length_km=length,
                            corridors=corridors, flow_elasticity=flow_elasticity, quote=quote, draws=draws,
                            seed=seed)
-        lam, prior_weight = fitted.draws, fitted.prior_weight
+        prior_weight = fitted.prior_weight
     mean, var = lam.mean(axis=1), lam.var(axis=1)
     ok = var > 0
     shape = np.where(ok, mean**2 / np.where(ok, var, 1), 1.0)

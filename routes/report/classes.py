@@ -91,7 +91,8 @@ def natural_breaks(values: Iterable[float], classes: int) -> list[float]:
     """
     if classes < 1:
         raise DataError(f"natural_breaks: classes must be at least 1, got {classes!r}; ask for 1 or more classes")
-    x = np.log10(np.unique(np.array([v for v in values if v is not None and np.isfinite(v) and v > 0], dtype=float)))
+    # distinct logarithms: two values a rounding apart have one log and go in one class
+    x = np.unique(np.log10(np.array([v for v in values if v is not None and np.isfinite(v) and v > 0], dtype=float)))
     n = len(x)
     k = min(classes, n)
     if k <= 1:
