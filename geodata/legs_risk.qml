@@ -5,10 +5,10 @@
     <ranges>
       <range lower="-1" upper="-0.5" symbol="0" label="no estimate" render="true" />
       <range lower="0.0" upper="0.007" symbol="1" label="under 0.007 (30 legs)" render="true" />
-      <range lower="0.007" upper="0.03" symbol="2" label="0.007 to 0.03 (56 legs)" render="true" />
-      <range lower="0.03" upper="0.125" symbol="3" label="0.03 to 0.12 (54 legs)" render="true" />
-      <range lower="0.125" upper="0.6" symbol="4" label="0.12 to 0.6 (51 legs)" render="true" />
-      <range lower="0.6" upper="1000000000.0" symbol="5" label="0.6 or more (40 legs)" render="true" />
+      <range lower="0.007" upper="0.027" symbol="2" label="0.007 to 0.027 (55 legs)" render="true" />
+      <range lower="0.027" upper="0.11" symbol="3" label="0.027 to 0.11 (48 legs)" render="true" />
+      <range lower="0.11" upper="0.5" symbol="4" label="0.11 to 0.5 (54 legs)" render="true" />
+      <range lower="0.5" upper="1000000000.0" symbol="5" label="0.5 or more (44 legs)" render="true" />
     </ranges>
     <symbols>
       <symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">

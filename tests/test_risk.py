@@ -370,3 +370,21 @@ def test_exclude_an_incident_entered_twice(toy: nx.MultiDiGraph) -> None:
     assert len(kept) == 2 and kept.loc[kept["main_id"] == "B", "match"].item() == "excluded"
     with pytest.raises(ValueError, match=r"no incident has main_id \['Z'\]"):
         estimate_risk(toy, inc, toy_flows(), exposure=toy_exposure(), exclude=["Z"])
+
+
+def test_an_estimated_flow_widens_the_interval() -> None:
+    """Flow months the source gives as estimates (method "estimate") carry a range: the legs they feed get a wider
+    interval than from the same months counted, around much the same risk."""
+    from routes.io.flows import load_flows
+    from routes.model.graph_fit import ESTIMATED_FLOW_FACTOR
+
+    G = load_network(risk=False)
+    flows = load_flows()
+    counted = estimate_risk(G, flows=flows.assign(method="observed").astype(str), draws=2000)
+    guessed = estimate_risk(G, flows=flows.assign(method="estimate").astype(str), draws=2000)
+    e = ("cerro-de-haiti", "bajo-chiquito", "cerro-de-haiti-bajo-chiquito-foot")
+    a, b = counted.edges[e], guessed.edges[e]
+    assert ESTIMATED_FLOW_FACTOR > 1
+    # wider by more than the draws' own noise (about 0.3% between two seeds' streams here)
+    assert b["p_death_hi"] / b["p_death_lo"] > 1.05 * a["p_death_hi"] / a["p_death_lo"]
+    assert b["p_death"] == pytest.approx(a["p_death"], rel=0.25)

@@ -20,7 +20,8 @@ new year (``Gamma(k, k)``, one per flow series, shared by its legs) and ``q`` wh
   traversal when few travel it).
 
 The exposure's own uncertainty enters through the share draws (:func:`routes.model.shares.share_draws`:
-complementary branches drawn jointly), which scale each edge's effective exposure draw by draw.
+complementary branches drawn jointly) and through the flow months that are themselves estimates
+(:data:`ESTIMATED_FLOW_FACTOR`), which scale each edge's effective exposure draw by draw.
 :func:`routes.predict_deaths` moves the rate to a period's own flow (``(F / F_ref) ** (rho - 1) / q``).
 
 The hazard's draws and an :class:`EdgeFit` (the prior weight ``w = (a / mu) / (a / mu + E')``, the prior and posterior
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -50,6 +52,12 @@ __all__ = ["EdgeFit", "fit_edges", "leg_year_arrays"]
 NOW_MONTHS = 12
 #: how far (in log units) a drawn hyperparameter may stray from its fit
 HYPER_SPAN = 5.0
+#: flow months whose source gives an estimate, not a count (``method`` in ``flows.csv``): their figure carries a
+#: range. ``annual-spread`` months are an observed yearly total spread over its months, so a year's sum is a count.
+ESTIMATED_FLOW_METHODS = frozenset({"estimate", "events-estimate"})
+#: the 90% range of an estimated flow month, as a factor of its figure (a stated assumption: log-normal, median 1;
+#: one draw per series and direction, shared by all its estimated months, since one method made them)
+ESTIMATED_FLOW_FACTOR = 1.4
 
 
 @dataclass
@@ -151,6 +159,7 @@ def fit_edges(
     allocation: pd.DataFrame,
     w: FloatArray,
     *,
+    flows: pd.DataFrame | None = None,
     modes: NDArray[np.str_],
     length_km: FloatArray,
     corridors: NDArray[np.str_],
@@ -166,6 +175,9 @@ def fit_edges(
     ----------
     exp, table
         The monthly exposure and the exposure table it came from.
+    flows
+        The flows table (its ``method`` says which months are estimates, :data:`ESTIMATED_FLOW_METHODS`); None: every
+        month a count.
     allocation
         The incidents' shares among edges: ``edge`` (row in ``exp.edges``), ``weight``, ``size`` (dead and missing
         counted), ``date``.
@@ -198,11 +210,7 @@ def fit_edges(
 
     # the exposure's own uncertainty: each edge's traversals in every draw over its central value
     S = share_draws(table, n_draws=draws, seed=rng)
-    C = np.zeros((len(exp.edges), len(table)))
-    if len(exp.pair_edge):
-        months_w = exp.pair_flow @ w
-        np.add.at(C, (exp.pair_edge, exp.pair_row), months_w)
-    E_draw = C @ S
+    E_draw = _exposure_draws(exp, table, flows, w, S, rng)
     # relative to the draws' own mean: the spread of the exposure, around the central traversals the fit used (a
     # triangular range skewed to the high side would otherwise lower every rate)
     mean = E_draw.mean(axis=1)
@@ -266,6 +274,38 @@ def fit_edges(
         exposure_eff=E_eff, mean_size=fit.mean_size(), quote_factor=factor, groups=groups, fit=fit,
         params=_params(fit, sizes, f_now, years, quote),
     ), H
+
+
+def _exposure_draws(exp: Exposure, table: pd.DataFrame, flows: pd.DataFrame | None, w: FloatArray, S: FloatArray,
+                    rng: np.random.Generator) -> FloatArray:
+    """Each edge's weighted traversals in every draw (edges x draws): the table rows' share draws ``S``, and for the
+    flow months that are estimates a factor per series and direction (log-normal, 90% within
+    :data:`ESTIMATED_FLOW_FACTOR` either way)."""
+    n_e, n_rows = len(exp.edges), len(table)
+    C = np.zeros((n_e, n_rows))
+    if not len(exp.pair_edge):
+        return C @ S
+    keys = [f"{a}:{b}" for a, b in zip(table["series"].astype(str), table["direction"].astype(str), strict=True)]
+    estimated = np.zeros((len(set(keys)), len(exp.months)))
+    levels = sorted(set(keys))
+    if flows is not None and len(flows) and "method" in flows.columns:
+        sel = flows[flows["method"].astype(str).isin(ESTIMATED_FLOW_METHODS)]
+        col = pd.Index(month_keys(exp.months)).get_indexer(sel["month"].astype(str))
+        for key, c in zip((sel["series"].astype(str) + ":" + sel["direction"].astype(str)).to_numpy(), col,
+                          strict=True):
+            if c >= 0 and key in levels:
+                estimated[levels.index(key), c] = 1.0
+    row_level = np.array([levels.index(k) for k in keys], dtype=np.intp)
+    part = estimated[row_level[exp.pair_row]]  # pairs x months: 1 where the pair's series month is an estimate
+    np.add.at(C, (exp.pair_edge, exp.pair_row), (exp.pair_flow * (1.0 - part)) @ w)
+    E_draw = C @ S
+    if part.any():
+        C_est = np.zeros((n_e, n_rows))
+        np.add.at(C_est, (exp.pair_edge, exp.pair_row), (exp.pair_flow * part) @ w)
+        sd = math.log(ESTIMATED_FLOW_FACTOR) / NormalDist().inv_cdf(0.95)
+        factor = np.exp(sd * rng.standard_normal((len(levels), S.shape[1])))
+        E_draw = E_draw + C_est @ (S * factor[row_level])
+    return np.asarray(E_draw, dtype=np.float64)
 
 
 def _params(fit: V2Fit, sizes: dict[str, SizeFit], f_now: dict[str, float], years: NDArray[np.intp],

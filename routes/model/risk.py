@@ -247,7 +247,7 @@ def estimate_risk(
 
         priors = {}
         corridors = np.array([str(G.edges[e].get("corridor") or "") for e in exp.edges])
-        fitted, lam = fit_edges(exp, table, allocation, w, modes=modes, length_km=length,
+        fitted, lam = fit_edges(exp, table, allocation, w, flows=flows_df, modes=modes, length_km=length,
                            corridors=corridors, flow_elasticity=flow_elasticity, quote=quote, draws=draws,
                            seed=seed)
         prior_weight = fitted.prior_weight
