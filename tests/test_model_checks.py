@@ -130,3 +130,19 @@ def test_guna_yala_southbound_2025_lands_near_its_crude_rate(shipped: nx.MultiDi
     record = rank_paths(shipped, "Mansukun", "Necoclí", direction="south", k=1,
                         scenario=Scenario(date="2025-06-01")).iloc[0]
     assert record["p_death_lo"] <= crude / 1000 <= record["p_death_hi"] and record["p_death"] < 3 * crude / 1000
+
+
+def test_explain_marks_a_number_that_is_mostly_prior(shipped: nx.MultiDiGraph) -> None:
+    """Item 3: a leg whose prior weight is above one half is marked ~ in explain, with its weight shown."""
+    from routes.report.explain import explain_leg
+
+    heavy = next(k for *_, k, d in shipped.edges(keys=True, data=True)
+                 if d.get("prior_weight", 0) > 0.5 and d.get("exposure", 0) > 0
+                 and all(shipped.edges[e].get("prior_weight", 0) > 0.5
+                         for e in shipped.edges(keys=True) if e[2] == k))
+    light = "bajo-chiquito-lajas-blancas-river"
+    text = str(explain_leg(shipped, heavy))
+    row = next(ln for ln in text.splitlines() if "]~" in ln)
+    assert "%" in row and "~: the number rests mostly on the pooled prior" in text
+    light_rows = [ln for ln in str(explain_leg(shipped, light)).splitlines() if ln.startswith("north ")]
+    assert light_rows and "]~" not in light_rows[0]

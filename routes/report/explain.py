@@ -53,7 +53,9 @@ class LegExplanation:
         e = self.edges
         risk = pd.DataFrame({
             "direction": e["direction"], "towards": e["v"].astype(str),
-            "per 1,000 [90%]": [tables.per_1000(r) for _, r in e.iterrows()],
+            "per 1,000 [90%]": [tables.per_1000(r) + tables._prior_mark(r.get("prior_weight"))
+                                for _, r in e.iterrows()],
+            "prior": [tables._pct(r.get("prior_weight")) for _, r in e.iterrows()],
             "deaths": e["deaths"].map(lambda x: f"{x:.1f}"),
             "incidents": e["incidents"].map(lambda x: f"{x:.1f}"),
             "travellers [range]": [f"{r.exposure:,.0f} [{r.exposure_lo:,.0f}-{r.exposure_hi:,.0f}]"
@@ -98,10 +100,13 @@ class LegExplanation:
         return out
 
     def _notes(self) -> list[str]:
-        from routes.report.tables import DEATHS_NOTE, NO_DATA_NOTE
+        from routes.report.tables import DEATHS_NOTE, NO_DATA_NOTE, PRIOR_DOMINATED, PRIOR_WEIGHT_NOTE
 
         none = (self.edges["evidence"] == "none").any() if len(self.edges) else False
+        prior = (self.edges["prior_weight"].astype(float) > PRIOR_DOMINATED).any() \
+            if len(self.edges) and "prior_weight" in self.edges else False
         return [DEATHS_NOTE[0].upper() + DEATHS_NOTE[1:] + ".",
+                *([PRIOR_WEIGHT_NOTE.split("; prior:")[0] + "; prior: the prior weight."] if prior else []),
                 *(["'no data' (evidence none) marks " + NO_DATA_NOTE.split(": ", 1)[1].replace(" (evidence none)", "")
                    + "."] if none else [])]
 
@@ -191,7 +196,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
             pass
         raise UnknownLegError(f"unknown leg {leg!r}; {hint}")
     cols = ["direction", "p_death", "p_death_lo", "p_death_hi", "deaths", "incidents", "exposure", "exposure_lo",
-            "exposure_hi", "evidence", "mode", "length_km"]
+            "exposure_hi", "evidence", "prior_weight", "mode", "length_km"]
     edf = pd.DataFrame([{"u": u, "v": v, **{c: G.edges[u, v, k].get(c) for c in cols}} for u, v, k in edges])
     inc = details.incidents
     alloc = details.allocation[details.allocation["key"] == leg]

@@ -199,8 +199,8 @@ def scenario_notes(G: nx.MultiDiGraph, attrs: dict[str, Any]) -> str:
 PRIOR_DOMINATED = 0.5
 PRIOR_MARK = "~"
 PRIOR_WEIGHT_NOTE = (f"{PRIOR_MARK}: the number rests mostly on the pooled prior (prior weight above "
-                     f"{PRIOR_DOMINATED:g}: its mode's average rate for the length, not the leg's own deaths and "
-                     "travellers); prior: the share of the risk that is prior, not evidence")
+                     f"{PRIOR_DOMINATED:g}: the rate of legs of its mode and corridor for its length, not the leg's "
+                     "own deaths and travellers); prior: the share of the risk that is prior, not evidence")
 
 #: one line, in every table: what the numbers are and are not
 CARE = ("recorded dead and missing per traversal (IOM's counts are minimums), for analysis and planning; "
