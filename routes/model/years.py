@@ -108,7 +108,7 @@ def _group_levels(N: FloatArray, M: FloatArray, gidx: IntArray, n_groups: int, k
         score = np.bincount(gidx, weights=k * (N - m) / (k + m), minlength=n_groups)
         info = np.bincount(gidx, weights=k * m * (k + N) / (k + m) ** 2, minlength=n_groups)
         step = score / info
-        lt = lt + np.clip(step, -5.0, 5.0)  # a damped Newton step, not a bound on the estimate
+        lt = lt + np.minimum(np.maximum(step, -5.0), 5.0)  # a damped Newton step, not a bound on the estimate
         if np.max(np.abs(step)) < 1e-10:
             break
     return np.asarray(lt, dtype=np.float64)
