@@ -129,15 +129,9 @@ def feeding_groups(estimate: Estimate) -> NDArray[np.str_]:
     >>> sorted(str(g) for g in set(feeding_groups(estimate_of(routes.load_network()))))[:3]
     ['darien:north', 'honduras-dtm:south', 'honduras-entries:north']
     """
-    exp, table = estimate.exposure, estimate.exposure_table
-    labels = [f"{s}:{d}" for s, d in zip(table["series"].astype(str), table["direction"].astype(str), strict=True)]
-    levels = sorted(set(labels))
-    col = np.array([levels.index(x) for x in labels], dtype=np.intp)
-    feed = np.zeros((len(exp.edges), len(levels)))
-    if len(exp.pair_edge):
-        np.add.at(feed, (exp.pair_edge, col[exp.pair_row]), exp.share[exp.pair_row] * exp.pair_flow.sum(axis=1))
-    best = feed.argmax(axis=1)
-    return np.array([levels[b] if feed[i, b] > 0 else "none" for i, b in enumerate(best)])
+    from routes.model.graph_fit import feeding_group
+
+    return feeding_group(estimate.exposure, estimate.exposure_table)
 
 
 def series_by_year(flows: pd.DataFrame, series: str, direction: str, years: Iterable[int]) -> FloatArray:
