@@ -362,7 +362,7 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(shown.lstrip("0.").replace(".", "")) == 3 and f"{shown} [" in out
     assert f"{north['exposure']:,.0f} [" in out
     code, out, _ = run(capsys, "explain", "unguia-union-choco-foot")
-    assert code == 0 and " no data" in out and "the mode's prior" in out
+    assert code == 0 and " no data" in out and "only the pooled prior" in out
     code, out, err = run(capsys, "explain", "necocli-capurgana-bot")
     assert code == 1 and out == "" and "did you mean 'necocli-capurgana-boat'" in err
 

@@ -235,7 +235,7 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
             f"leg; deaths on this mode come {phi:.3g} at a time on average (clustering), which widens the interval")
     if not rows:
         assumptions.append(
-            "no flow series is mapped to this leg: its exposure is zero and its risk is the mode's prior"
+            "no flow series is mapped to this leg: its exposure is zero and its risk is the pooled prior"
         )
     return LegExplanation(leg, edf, inc_df, ey, erows.reset_index(drop=True), details.priors, assumptions,
                           model_words(G, details, edges))

@@ -3,7 +3,7 @@
 Legs are coloured by their risk per 100 km in the classes of :mod:`routes.report.classes` (fitted to the legs
 styled, every class holding legs). The line is drawn 0.7 mm to the side of its direction of travel, so both
 directions of a two-way leg show side by side; one-way legs carry arrows; width and dash follow the mode (boats
-dotted or dash-dotted, trails wide, roads thin); a leg whose estimate is mostly its mode's prior (``prior_weight``
+dotted or dash-dotted, trails wide, roads thin); a leg whose estimate is mostly its pooled prior (``prior_weight``
 over :data:`PRIOR_DOMINATED`, when the layer has that field) is dashed and pale.
 
 Places are drawn by ``kind``; incidents as circles sized by ``dead_missing`` (area proportional to the count).

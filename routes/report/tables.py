@@ -43,7 +43,7 @@ COVERAGE = ("the network covers the migrant routes from Buenaventura, Turbo, Nec
 ENDED_NOTE = ("no longer in use: legs whose period of use has ended (a station closed, a route abandoned); their risk "
               "is history. Rank only legs in use on a date with --date YYYY-MM-DD")
 NO_DATA_NOTE = ("no data: legs that nobody is known to travel this way (evidence none): their rate is only the "
-                "mode's prior, a guess from similar legs")
+                "pooled prior, a guess from legs of the same mode and corridor")
 DEATHS_NOTE = ("deaths are fractional: an incident on a two-way leg is shared between the directions by that "
                "month's flows, and an incident with a generic position (e.g. 'Darién Gap') is spread over the legs "
                "travelled that month")
@@ -261,8 +261,8 @@ def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
             "top": f"{r.top_leg}{star} ({r.top_leg_share:.0%})"}
 
 
-PRIOR_NOTE = ("*: no death is recorded on that leg; its share comes from its mode's average rate for its length "
-              "(legs of the same mode and length weigh the same), not from deaths on it")
+PRIOR_NOTE = ("*: no death is recorded on that leg; its share comes from the pooled prior of its mode, corridor and "
+              "length, lowered by its travellers, not from deaths on it")
 
 
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
@@ -399,7 +399,7 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
              "estimated to have travelled it this way"), DEATHS_NOTE,
              PRIOR_WEIGHT_NOTE.split("; prior:")[0] + " (csv and json give each leg's prior_weight)",
              "evidence: how much data the rate rests on (strong, moderate, weak; 'no death': travelled, but no death "
-             "attributed, so the rate is the mode's prior for the leg's length); " + NO_DATA_NOTE.replace(
+             "attributed, so the rate is the pooled prior, lowered by its travellers); " + NO_DATA_NOTE.replace(
                  "no data: legs", "'no data' (evidence none in csv/json) marks legs").replace(" (evidence none)", "")]
     return "\n".join([*extra, text, "", *footer(notes)])
 

@@ -134,7 +134,7 @@ def sensitivity_text(sens: Any) -> str:
              "ratio": f"{r.ratio:.2f}x"} for r in sens.itertuples()]
     body = tables.table(rows, [("case", "assumption"), ("value", "set to"), ("p", "deaths/1,000>"),
                                ("ratio", "vs estimate>")])
-    notes = [("prior strength: the prior's shape and rate both multiplied (x4: the mode's average counts as much as "
+    notes = [("prior strength: the prior's shape and rate both multiplied (x4: the pooled prior counts as much as "
              "four times the pseudo-travellers; /4: a quarter), the leg's own deaths and travellers unchanged"),
              ("share: one stated share of the corridor's travellers set to the low or high end of its range (the other "
              "rows unchanged), incidents attributed and the risk estimated again"),
