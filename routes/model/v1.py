@@ -10,7 +10,8 @@ distribution of the dead and missing on some legs over a period with ``E`` trave
 * each incident's size drawn from the sizes recorded on that mode (each incident weighted by its attributed share).
 
 The mean is ``lam * E`` whatever the sizes; the spread is that of a compound Poisson count, the over-dispersion that
-today's clustering factor (``sum s^2 / sum s``) stands for. Nothing is refitted: this is what today's model says, so
+the previous model's clustering factor (``sum s^2 / sum s``) stands for. Nothing is refitted: this is what the previous
+model says, so
 :func:`routes.backtest` can score it beside the v2 model and the baselines.
 
 Examples

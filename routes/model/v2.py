@@ -11,9 +11,9 @@ and the dead and missing of each incident drawn from its mode's size distributio
 exposure ``E'``, the legs' rates feed the expected counts); :func:`routes.model.predictive.predict_v2` draws the
 deaths of a new period from the fit.
 
-This is the candidate model of issue 15, scored by :func:`routes.backtest` beside today's model
-(:func:`routes.estimate_risk`) and two baselines; nothing here knows the graph: the backtest turns an estimate into the
-arrays (:mod:`routes.model.legyears`).
+This is the model of :func:`routes.estimate_risk` (on the network: :mod:`routes.model.graph_fit`), scored by
+:func:`routes.backtest` beside the previous model and two baselines; nothing here knows the graph: the backtest turns
+an estimate into the arrays (:mod:`routes.model.legyears`).
 
 Examples
 --------
