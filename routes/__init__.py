@@ -12,8 +12,8 @@ The public API, by idea:
   (:mod:`routes.model.estimate`), :func:`explain_leg` (:mod:`routes.report.explain`);
 * validation: :func:`backtest` (:mod:`routes.model.backtest`: the v2 model, the previous model and the baselines
   scored on years they have not seen); predictions: :func:`predict_deaths` (:mod:`routes.model.predict`: dead and
-  missing for a period and a flow scenario); :func:`sensitivity` (:mod:`routes.model.sensitivity`: a leg or route under the prior's
-  strength and each share assumption);
+  missing for a period and a flow scenario); :func:`sensitivity` (:mod:`routes.model.sensitivity`: a leg or route
+  under the prior's strength and each share assumption);
 * paths: :func:`rank_paths`, :func:`pareto_paths`, :func:`direction_summary`, :class:`Scenario`
   (:mod:`routes.query.scoring`);
 * GIS: :func:`to_geojson`, :func:`to_geopackage` (:mod:`routes.report.export`), with QGIS styles
