@@ -279,6 +279,11 @@ def model_words(G: nx.MultiDiGraph, details: Estimate, edges: Sequence[tuple[str
         if p.get("year_shape"):
             text += (f"; a new year's multiplier varies by {1 / p['year_shape'] ** 0.5:.0%} (Gamma shape "
                      f"{p['year_shape']:.2f}), which widens the interval")
+        closed = 1000 * post * size * q
+        shown = 1000 * float(d.get("p_death") or 0.0)
+        text += (f". By hand: {closed:.3g} per 1,000 with the fit's hyperparameters; the figure shown, {shown:.3g}, is "
+                 "the mean over the joint draws, which also carry the hyperparameters' uncertainty (it raises the mean "
+                 "most where the prior weighs most), the shares and a new year's multiplier")
         out.append(text + ".")
     return out
 
