@@ -31,7 +31,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import networkx as nx
 
@@ -330,7 +330,8 @@ def _cmd_legs(args: argparse.Namespace) -> int:
         _geojson_out(G, None, prov)
         return 0
     rows = [{"leg": k, "from": u, "to": v, **{c: d.get(c) for c in LEG_COLUMNS[1:] if c not in ("from", "to")},
-             "prior_weight": d.get("prior_weight")} for u, v, k, d in G.edges(keys=True, data=True)]
+             "prior_weight": d.get("prior_weight"), "crude_rate": d.get("crude_rate")}
+            for u, v, k, d in G.edges(keys=True, data=True)]
     if args.no_prior:  # leave out the legs whose number rests mostly on the pooled prior
         rows = [r for r in rows if r["prior_weight"] is not None and r["prior_weight"] <= PRIOR_DOMINATED]
     order: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -753,13 +754,22 @@ def _filters(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="only the legs in use on this date")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint where a place name of several words was typed without quotes."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message += '; a place name of several words goes in quotes, e.g. route-risk rank "Panama City" Necoclí'
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``route-risk`` argument parser (every subcommand has ``--help`` with an example)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--snapshot", metavar="PATH|shipped", default=argparse.SUPPRESS,
                         help="incident snapshot to use (default: $ROUTES_SNAPSHOT, else yours, else the shipped one)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    parser = argparse.ArgumentParser(prog=PROG, description="Route-risk model for migrant routes between Colombia "
+    parser = _Parser(prog=PROG, description="Route-risk model for migrant routes between Colombia "
                                      "and Mexico.", epilog="examples:\n  route-risk rank Necoclí Tapachula\n"
                                      "  route-risk compare PAN COL --direction south",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -490,3 +490,10 @@ def test_quote_now_and_the_previous_model(capsys: pytest.CaptureFixture[str]) ->
     code, table, _ = run(capsys, "rank", "Necoclí", "Tapachula", "-k", "1", "--model", "v1")
     assert code == 0 and "model v1 (the previous model)" in table.replace("\n    ", " ")
     assert run(capsys, "rank", "Necoclí", "Tapachula", "--quote", "later")[0] == 2
+
+
+def test_hints_for_a_name_without_quotes_and_a_corridor_given_as_a_leg(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rank", "Panama", "City", "Necoclí")
+    assert code == 2 and 'goes in quotes, e.g. route-risk rank "Panama City" Necoclí' in err
+    code, _, err = run(capsys, "explain", "darien")
+    assert code == 1 and "names corridor(s) darien-acandi" in err and "not a leg" in err

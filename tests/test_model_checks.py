@@ -146,3 +146,30 @@ def test_explain_marks_a_number_that_is_mostly_prior(shipped: nx.MultiDiGraph) -
     assert "%" in row and "~: the number rests mostly on the pooled prior" in text
     light_rows = [ln for ln in str(explain_leg(shipped, light)).splitlines() if ln.startswith("north ")]
     assert light_rows and "]~" not in light_rows[0]
+
+
+def test_evidence_follows_the_prior_weight(shipped: nx.MultiDiGraph) -> None:
+    """Item 3: the evidence level follows from the prior weight, so 'strong' never carries the ~ mark."""
+    from routes.model.risk import STRONG_PRIOR_WEIGHT
+
+    for *_, d in shipped.edges(data=True):
+        w, ev = d["prior_weight"], d["evidence"]
+        if d["exposure"] <= 0:
+            assert ev == "none"
+        elif d["deaths"] <= 0:
+            assert ev == "no deaths"
+        else:
+            assert ev == ("strong" if w <= STRONG_PRIOR_WEIGHT else "moderate" if w <= 0.5 else "weak"), d.get("leg")
+
+
+def test_bad_model_options_are_refused() -> None:
+    from routes.errors import ArgumentError, ArgumentTypeError
+    from routes.model.risk import duplicate_ids
+
+    G = load_network(risk=False)
+    with pytest.raises(ArgumentError, match="quote='now' is the v2 model's"):
+        estimate_risk(G, model="v1", quote="now")
+    with pytest.raises(ArgumentError, match="model must be one of"):
+        estimate_risk(G, model="v3")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="needs the incident table"):
+        duplicate_ids(G)  # type: ignore[arg-type]

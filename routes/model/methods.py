@@ -1,8 +1,8 @@
 """The methods the backtest scores besides the previous model: the v2 model (and its variants) and the two baselines.
 
 A method (:class:`routes.model.rolling.Method`) is a name and a function from what was known at an origin (a
-:class:`~routes.model.rolling.History`) to a predictor of a unit-year's dead and missing (draws). Today's model is in
-:mod:`routes.model.v1`; :func:`routes.model.backtest.method` finds any of them by name.
+:class:`~routes.model.rolling.History`) to a predictor of a unit-year's dead and missing (draws). The previous model
+is in :mod:`routes.model.v1`; :func:`routes.model.backtest.method` finds any of them by name.
 
 Examples
 --------

@@ -68,6 +68,8 @@ from routes.vocabulary import month_keys as vocab_month_keys
 log = logging.getLogger(__name__)
 
 PRIOR_SHAPE_BOUNDS = (0.3, 20.0)
+#: at or below this prior weight a leg's number is its own: evidence "strong" (above one half: "weak", marked ~)
+STRONG_PRIOR_WEIGHT = 0.2
 SEASON_SHRINK = 10.0
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "prior_weight", "crude_rate", "season")
@@ -195,6 +197,9 @@ def estimate_risk(
     True
     """
     _check_choices(model=model, quote=quote, attribution=attribution, count=count, duplicates=duplicates)
+    if model == "v1" and quote != "record":
+        raise ArgumentError(f"quote={quote!r} is the v2 model's (its flow elasticity); the previous model (model='v1') "
+                            "has one rate per leg: leave quote out, or use model='v2'")
     if half_life_years is not None and not half_life_years > 0:
         raise ArgumentError(f"half_life_years must be positive, got {half_life_years!r}")
     if draws < 100:
@@ -274,7 +279,7 @@ def estimate_risk(
         d["exposure_lo"] = float(round(E_lo[i], 3))
         d["exposure_hi"] = float(round(E_hi[i], 3))
         d["incidents"] = float(round(n_inc[i], 6))
-        d["evidence"] = _evidence(deaths[i], E[i], E_lo[i], E_hi[i])
+        d["evidence"] = _evidence(deaths[i], E[i], float(prior_weight[i]))
         d["prior_weight"] = float(round(prior_weight[i], 6))
         d["crude_rate"] = float(crude[i]) if np.isfinite(crude[i]) else None
         d["season"] = season[i]
@@ -317,6 +322,9 @@ def duplicate_ids(incidents: pd.DataFrame) -> list[str]:
     >>> duplicate_ids(t)
     ['b', 'd']
     """
+    if not isinstance(incidents, pd.DataFrame):
+        raise ArgumentTypeError(f"duplicate_ids needs the incident table (routes.load_incidents() or "
+                                f"routes.read_incidents(path)), got {type(incidents).__name__}")
     if "possible_duplicate_of" not in incidents.columns or "main_id" not in incidents.columns:
         return []
     ids = incidents["main_id"].astype(str).tolist()
@@ -538,6 +546,13 @@ def _allocate(G: nx.MultiDiGraph, attributed: pd.DataFrame, exp: Exposure, count
     u, v, k = (np.array([e[i] for e in edges], dtype=object) for i in range(3))
     out["u"], out["v"], out["key"] = u[edge], v[edge], k[edge]
     out["deaths"] = out["weight"] * out["size"]
+    # the distance from each softly shared incident to the leg it was shared with (others: the matched leg's)
+    dist = np.full(len(out), np.nan)
+    if soft is not None and len(soft):
+        at = pd.MultiIndex.from_arrays([soft["row"].to_numpy(int), soft["leg"].astype(str).to_numpy()])
+        hit = at.get_indexer(pd.MultiIndex.from_arrays([out["row"].to_numpy(int), out["key"].astype(str).to_numpy()]))
+        dist = np.where(hit >= 0, soft["distance_m"].to_numpy(float)[np.maximum(hit, 0)], np.nan)
+    out["distance_m"] = np.round(dist, 1)
     return out
 
 
@@ -635,18 +650,20 @@ def _seasonality(
     return out
 
 
-def _evidence(deaths: float, E: float, lo: float, hi: float) -> str:
-    """``none`` (nobody known to travel it), ``no deaths``, ``weak``, ``moderate`` or ``strong``.
+def _evidence(deaths: float, E: float, prior_weight: float) -> str:
+    """``none`` (nobody known to travel it), ``no deaths``, ``weak``, ``moderate`` or ``strong``, from the prior weight.
 
-    ``no deaths``: people travelled it but no death is attributed to it, so its rate is its mode's prior for its
-    length, lowered by the travellers: not a measured rate, and not a reason to call the leg dangerous.
+    ``no deaths``: people travelled it but no death is attributed to it, so its rate is the pooled prior lowered by
+    the travellers: not a measured rate, and not a reason to call the leg dangerous. Otherwise the evidence follows
+    from how much of the number is the leg's own: ``strong`` when the prior weighs at most 0.2, ``moderate`` up to
+    one half, ``weak`` above (the tables' ``~`` mark).
     """
     if E <= 0:
         return "none"
     if deaths <= 0:
         return "no deaths"
-    if deaths >= 10 and E >= 10_000 and hi <= 3 * max(lo, 1e-9):
+    if prior_weight <= STRONG_PRIOR_WEIGHT:
         return "strong"
-    if deaths >= 3 and E >= 1_000:
+    if prior_weight <= 0.5:
         return "moderate"
     return "weak"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from routes.errors import DataError, UnknownLegError
@@ -185,7 +186,12 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         raise DataError("explain_leg: this graph has no risk estimate; use routes.load_network() or estimate_risk(G)")
     edges = [(u, v, k) for u, v, k in G.edges(keys=True) if k == leg]
     if not edges:
+        corridors = sorted({str(d.get("corridor")) for *_, d in G.edges(data=True) if d.get("corridor")})
         hint = did_you_mean(str(leg), sorted({k for *_, k in G.edges(keys=True)})) or "list legs with `route-risk legs`"
+        near = [c for c in corridors if c.startswith(str(leg))] or ([str(leg)] if str(leg) in corridors else [])
+        if near:  # a corridor, not a leg
+            hint = (f"{leg!r} names corridor(s) {', '.join(near)}, not a leg: `route-risk legs --corridor C` lists "
+                    "their legs, `route-risk explain C --sensitivity` takes a corridor")
         try:  # a place, not a leg: name the legs that touch it
             from routes.network.places import find_place
 
@@ -209,15 +215,23 @@ def explain_leg(G: nx.MultiDiGraph, leg: str) -> LegExplanation:
         rows["share"] = alloc["weight"].round(4).to_numpy()
         rows["deaths_here"] = alloc["deaths"].round(3).to_numpy()
         rows["basis"] = alloc["basis"].to_numpy()
+        if "distance_m" in alloc.columns and "distance_m" in rows.columns:  # to this leg, where it was shared softly
+            own = alloc["distance_m"].to_numpy(float)
+            rows["distance_m"] = np.where(np.isnan(own), rows["distance_m"].to_numpy(float), own)
         inc_df = rows.sort_values(["date", "main_id"]).reset_index(drop=True)
     else:
         inc_df = pd.DataFrame(columns=[*keep, "direction", "share", "deaths_here", "basis"])
     exp = details.exposure
     idx = exp.edge_index()
     years = exp.months.year
+    # only the years the estimate counts: from the incident record's first year (and within the window, if any)
+    dates = pd.to_datetime(details.incidents["date"]).dropna()
+    first = int(dates.min().year) if len(dates) else int(years.min())
+    window = details.settings.get("window") or (first, int(years.max()))
+    counted = (years >= max(first, int(window[0]))) & (years <= int(window[1]))
     by_year = {}
     for e in edges:
-        s = pd.Series(exp.central[idx[e]], index=years).groupby(level=0).sum()
+        s = pd.Series(exp.central[idx[e]][counted], index=years[counted]).groupby(level=0).sum()
         by_year[G.edges[e]["direction"]] = s[s > 0].round(0)
     ey = pd.DataFrame(by_year).fillna(0).astype(int) if by_year else pd.DataFrame()
     rows = sorted({r for e in edges for r in exp.rows.get(e, [])})

@@ -71,12 +71,13 @@ LEG_COLUMNS = ("id", "leg", "direction", "from", "to", "from_name", "to_name", "
                "duration_h", "cost_usd", "p_death", "p_death_lo", "p_death_hi", "deaths_per_1000",
                "deaths_per_1000_lo", "deaths_per_1000_hi", RISK_FIELD, "deaths", "exposure", "exposure_lo",
                "exposure_hi", "incidents", "evidence", "risk_shape", "risk_rate", "season")
-#: leading column of the legs layer written only when an edge has it (the share of the estimate that is prior)
-OPTIONAL_LEG_COLUMNS = ("prior_weight",)
+#: columns of the legs layer written only when an edge has them (the share of the estimate that is prior, and the
+#: leg's own deaths over its travellers)
+OPTIONAL_LEG_COLUMNS = ("prior_weight", "crude_rate")
 _LEG_FLOATS = frozenset({"length_km", "duration_h", "cost_usd", "p_death", "p_death_lo", "p_death_hi",
                          "deaths_per_1000", "deaths_per_1000_lo", "deaths_per_1000_hi", RISK_FIELD, "deaths",
                          "exposure", "exposure_lo", "exposure_hi", "incidents", "risk_shape", "risk_rate",
-                         "prior_weight"})
+                         "prior_weight", "crude_rate"})
 #: columns written as DATE fields in a GeoPackage (ISO dates "YYYY-MM-DD" in GeoJSON)
 DATE_COLUMNS = ("period_start", "period_end")
 GEOJSON_SUFFIXES = (".geojson", ".json", ".geojsons")
