@@ -150,13 +150,13 @@ def test_explain_marks_a_number_that_is_mostly_prior(shipped: nx.MultiDiGraph) -
 
 def test_evidence_follows_the_prior_weight(shipped: nx.MultiDiGraph) -> None:
     """Item 3: the evidence level follows from the prior weight, so 'strong' never carries the ~ mark."""
-    from routes.model.risk import STRONG_PRIOR_WEIGHT
+    from routes.model.risk import NO_DEATHS_BELOW, STRONG_PRIOR_WEIGHT
 
     for *_, d in shipped.edges(data=True):
         w, ev = d["prior_weight"], d["evidence"]
         if d["exposure"] <= 0:
             assert ev == "none"
-        elif d["deaths"] <= 0:
+        elif d["incidents"] < NO_DEATHS_BELOW:
             assert ev == "no deaths"
         else:
             assert ev == ("strong" if w <= STRONG_PRIOR_WEIGHT else "moderate" if w <= 0.5 else "weak"), d.get("leg")

@@ -70,6 +70,8 @@ log = logging.getLogger(__name__)
 PRIOR_SHAPE_BOUNDS = (0.3, 20.0)
 #: at or below this prior weight a leg's number is its own: evidence "strong" (above one half: "weak", marked ~)
 STRONG_PRIOR_WEIGHT = 0.2
+#: fewer attributed incidents than this (shares of incidents near several legs) is evidence "no deaths"
+NO_DEATHS_BELOW = 0.5
 SEASON_SHRINK = 10.0
 RISK_ATTRS = ("p_death", "p_death_lo", "p_death_hi", "risk_shape", "risk_rate", "deaths", "exposure", "exposure_lo",
               "exposure_hi", "incidents", "evidence", "prior_weight", "crude_rate", "season")
@@ -279,7 +281,7 @@ def estimate_risk(
         d["exposure_lo"] = float(round(E_lo[i], 3))
         d["exposure_hi"] = float(round(E_hi[i], 3))
         d["incidents"] = float(round(n_inc[i], 6))
-        d["evidence"] = _evidence(deaths[i], E[i], float(prior_weight[i]))
+        d["evidence"] = _evidence(d["incidents"], E[i], float(prior_weight[i]))  # as written, rounded
         d["prior_weight"] = float(round(prior_weight[i], 6))
         d["crude_rate"] = float(crude[i]) if np.isfinite(crude[i]) else None
         d["season"] = season[i]
@@ -650,17 +652,18 @@ def _seasonality(
     return out
 
 
-def _evidence(deaths: float, E: float, prior_weight: float) -> str:
+def _evidence(incidents: float, E: float, prior_weight: float) -> str:
     """``none`` (nobody known to travel it), ``no deaths``, ``weak``, ``moderate`` or ``strong``, from the prior weight.
 
-    ``no deaths``: people travelled it but no death is attributed to it, so its rate is the pooled prior lowered by
-    the travellers: not a measured rate, and not a reason to call the leg dangerous. Otherwise the evidence follows
-    from how much of the number is the leg's own: ``strong`` when the prior weighs at most 0.2, ``moderate`` up to
-    one half, ``weak`` above (the tables' ``~`` mark).
+    ``no deaths``: people travelled it but less than half an incident is attributed to it (soft attribution gives
+    small shares of nearby incidents to many legs), so its rate is the pooled prior lowered by the travellers: not a
+    measured rate, and not a reason to call the leg dangerous. Otherwise the evidence follows from how much of the
+    number is the leg's own: ``strong`` when the prior weighs at most 0.2, ``moderate`` up to one half, ``weak``
+    above (the tables' ``~`` mark).
     """
     if E <= 0:
         return "none"
-    if deaths <= 0:
+    if incidents < NO_DEATHS_BELOW:
         return "no deaths"
     if prior_weight <= STRONG_PRIOR_WEIGHT:
         return "strong"

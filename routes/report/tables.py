@@ -261,8 +261,8 @@ def _path_row(G: nx.MultiDiGraph, r: Any) -> dict[str, Any]:
             "top": f"{r.top_leg}{star} ({r.top_leg_share:.0%})"}
 
 
-PRIOR_NOTE = ("*: no death is recorded on that leg; its share comes from the pooled prior of its mode, corridor and "
-              "length, lowered by its travellers, not from deaths on it")
+PRIOR_NOTE = ("*: less than half an incident is attributed to that leg; its share comes from the pooled prior of its "
+              "mode, corridor and length, lowered by its travellers, not from deaths on it")
 
 
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
@@ -398,8 +398,9 @@ def legs_table(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> str
              "deaths: dead and missing attributed to the leg in this direction; exposure: travellers, people "
              "estimated to have travelled it this way"), DEATHS_NOTE,
              PRIOR_WEIGHT_NOTE.split("; prior:")[0] + " (csv and json give each leg's prior_weight)",
-             "evidence: how much data the rate rests on (strong, moderate, weak; 'no death': travelled, but no death "
-             "attributed, so the rate is the pooled prior, lowered by its travellers); " + NO_DATA_NOTE.replace(
+             "evidence: how much of the rate is the leg's own (strong: prior weight at most 0.2; moderate: at most "
+             "0.5; weak: above; 'no death': travelled, but less than half an incident attributed, so the rate is the "
+             "pooled prior, lowered by its travellers); " + NO_DATA_NOTE.replace(
                  "no data: legs", "'no data' (evidence none in csv/json) marks legs").replace(" (evidence none)", "")]
     return "\n".join([*extra, text, "", *footer(notes)])
 
