@@ -148,6 +148,9 @@ def test_a_cached_run_imports_only_what_the_answer_needs(folder: Path) -> None:
     # no reading or validating of the files the cache vouches for, no estimating
     assert not loaded & {"routes.network.graph", "routes.io.flows", "routes.model.risk", "routes.model.attribution",
                          "routes.report.export"}
+    # nor the v2 model's fitting code: the estimate's EdgeFit is read without it
+    assert not loaded & {"routes.model.v2", "routes.model.pooling", "routes.model.years", "routes.model.events",
+                         "routes.model.shares"}
 
 
 # ------------------------------------------------------------------------------------------------ stale and damaged

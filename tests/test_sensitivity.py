@@ -46,7 +46,7 @@ def test_prior_strength_moves_toward_the_prior(shipped: nx.MultiDiGraph) -> None
     e = ("necocli", "acandi", "necocli-acandi-boat")
     fit = est.fit
     r = est.edge_row()[e]
-    a, mu = fit.fit.pooling.shape, fit.prior_mean[r]
+    a, mu = fit.params["shape"], fit.prior_mean[r]
     scale = fit.mean_size[r] * fit.quote_factor[r]
     own = gamma_risk(a + fit.counts[r], (a / mu + fit.exposure_eff[r]) / scale)
     prior_only = gamma_risk(a, a / mu / scale)

@@ -33,18 +33,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from routes.model.events import SizeFit, fit_event_sizes_by_mode
-from routes.model.exposure import Exposure
 from routes.model.fitting import FloatArray, level_codes, mvn_draws
-from routes.model.shares import share_draws
-from routes.model.v2 import V2Fit, fit_v2
 from routes.vocabulary import month_keys
+
+if TYPE_CHECKING:  # the fit's modules are imported where it runs: a cached estimate unpickles EdgeFit without them
+    from routes.model.events import SizeFit
+    from routes.model.exposure import Exposure
+    from routes.model.v2 import V2Fit
 
 __all__ = ["EdgeFit", "fit_edges", "leg_year_arrays"]
 
@@ -78,8 +79,6 @@ class EdgeFit:
         ``q`` of each edge: the factor from the rate at its series' reference flow to the rate quoted.
     groups
         The flow series (and direction) feeding each edge, whose legs share a year multiplier.
-    fit
-        The v2 fit.
     params
         Plain numbers for the estimate's settings and for ``explain``: ``shape`` (a), ``slope`` (b), the mode and
         corridor effects, ``year_shape`` (k), ``elasticity`` (rho), sizes per mode, ``quote``, ``f_ref`` (and
@@ -94,7 +93,6 @@ class EdgeFit:
     mean_size: FloatArray
     quote_factor: FloatArray
     groups: NDArray[np.str_]
-    fit: V2Fit
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -198,6 +196,10 @@ def fit_edges(
         The fit, and the hazard per traversal of every edge, edges x draws (joint: shared year multipliers, shares
         and hyperparameters; the estimate keeps them as ``lam_draws``).
     """
+    from routes.model.events import fit_event_sizes_by_mode
+    from routes.model.shares import share_draws
+    from routes.model.v2 import fit_v2
+
     rng = np.random.default_rng(seed)
     groups = feeding_group(exp, table)
     years, n, E, inc_edge, inc_size, inc_w = leg_year_arrays(exp, allocation, w)
@@ -271,7 +273,7 @@ def fit_edges(
     H = lam * s_draw
     return EdgeFit(
         prior_weight=post.prior_weight, prior_mean=post.prior_mean, post_mean=post.mean, counts=n_leg,
-        exposure_eff=E_eff, mean_size=fit.mean_size(), quote_factor=factor, groups=groups, fit=fit,
+        exposure_eff=E_eff, mean_size=fit.mean_size(), quote_factor=factor, groups=groups,
         params=_params(fit, sizes, f_now, years, quote),
     ), H
 

@@ -109,7 +109,7 @@ def simulate_paths(
     idx = np.array(used, dtype=np.intp)
     shape, rate, mult = shape[idx], rate[idx], multiplier[idx]
     gamma = np.isfinite(shape)
-    sample = np.repeat(lam[idx][:, None], draws, axis=1)
+    sample = np.empty((len(idx), draws))
     rng = np.random.default_rng(seed)
     from_joint = np.zeros(len(idx), dtype=bool)
     if joint is not None and joint_row is not None:
@@ -122,6 +122,8 @@ def simulate_paths(
     if gamma.any():
         g = rng.standard_gamma(shape[gamma][:, None], size=(int(gamma.sum()), draws))
         sample[gamma] = g * (mult[gamma] / rate[gamma])[:, None]
+    point = ~(gamma | from_joint)  # no posterior: the hazard as it is, in every draw
+    sample[point] = lam[idx][point][:, None]
     total = np.empty((len(paths), draws))  # paths x draws: summed hazards (row sums avoid BLAS start-up)
     for i, p in enumerate(paths):
         total[i] = sample[[col[e] for e in p]].sum(axis=0)
@@ -137,5 +139,6 @@ def simulate_paths(
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a path that can never kill: no ratio (NaN)
         ratio = prob / prob[0]
-        r_lo, r_mid, r_hi = np.nanquantile(ratio, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1)
+        quantile = np.nanquantile if np.isnan(ratio).any() else np.quantile  # nanquantile is slow: only when needed
+        r_lo, r_mid, r_hi = quantile(ratio, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1)
     return PathDraws(lo, hi, p_safest, p_riskier, r_mid, r_lo, r_hi)

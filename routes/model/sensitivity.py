@@ -104,7 +104,7 @@ def prior_ratio(G: nx.MultiDiGraph, estimate: Estimate, edges: Sequence[Edge], f
         d = G.edges[e]
         if fit is not None:  # v2: lam ~ Gamma(c a + n, c a / mu + E'), hazard s q lam (mean size, quote factor)
             r = rows[e]
-            a, mu = float(fit.fit.pooling.shape), float(fit.prior_mean[r])
+            a, mu = float(fit.params["shape"]), float(fit.prior_mean[r])
             n, E = float(fit.counts[r]), float(fit.exposure_eff[r])
             scale = float(fit.mean_size[r] * fit.quote_factor[r])
             p = [float(gamma_risk(c * a + n, (c * a / mu + E) / scale)) for c in (factor, 1.0)]
