@@ -4,11 +4,11 @@
   <renderer-v2 type="graduatedSymbol" attr="coalesce(&quot;deaths_per_1000_100km&quot;, -1)" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="1" forceraster="0" referencescale="-1">
     <ranges>
       <range lower="-1" upper="-0.5" symbol="0" label="no estimate" render="true" />
-      <range lower="0.0" upper="0.0066" symbol="1" label="under 0.0066 (27 legs)" render="true" />
-      <range lower="0.0066" upper="0.026" symbol="2" label="0.0066 to 0.026 (55 legs)" render="true" />
-      <range lower="0.026" upper="0.11" symbol="3" label="0.026 to 0.11 (53 legs)" render="true" />
-      <range lower="0.11" upper="0.56" symbol="4" label="0.11 to 0.56 (55 legs)" render="true" />
-      <range lower="0.56" upper="1000000000.0" symbol="5" label="0.56 or more (41 legs)" render="true" />
+      <range lower="0.0" upper="0.007" symbol="1" label="under 0.007 (30 legs)" render="true" />
+      <range lower="0.007" upper="0.027" symbol="2" label="0.007 to 0.027 (55 legs)" render="true" />
+      <range lower="0.027" upper="0.11" symbol="3" label="0.027 to 0.11 (48 legs)" render="true" />
+      <range lower="0.11" upper="0.5" symbol="4" label="0.11 to 0.5 (54 legs)" render="true" />
+      <range lower="0.5" upper="1000000000.0" symbol="5" label="0.5 or more (44 legs)" render="true" />
     </ranges>
     <symbols>
       <symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">

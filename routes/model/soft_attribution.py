@@ -129,8 +129,7 @@ def soft_attribution_weights(
     if not len(inc):
         return np.zeros(0)
     x = d / s
-    # a density across the line (1 / scale): a wide kernel, for coarse positions at sea, spreads its weight thinner
-    K = (np.exp(-0.5 * x**2) if kernel == "gaussian" else np.exp(-x)) / s
+    K = np.exp(-0.5 * x**2) if kernel == "gaussian" else np.exp(-x)
     base = K * f
     size = int(inc.max()) + 1
     has_exposure = np.bincount(inc, weights=base * E, minlength=size) > 0
