@@ -265,9 +265,17 @@ PRIOR_NOTE = ("*: less than half an incident is attributed to that leg; its shar
               "mode, corridor and length, lowered by its travellers, not from deaths on it")
 
 
-def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
+def _rows(frame: Any) -> list[Any]:
+    """The rows of a table as named tuples, read once from a bare copy: pandas would otherwise deep-copy the table's
+    ``attrs`` for every column of every ``itertuples`` call (a ranking's metadata made that a tenth of a second)."""
+    from routes.model.frames import without_attrs
+
+    return list(without_attrs(frame).itertuples()) if getattr(frame, "attrs", None) else list(frame.itertuples())
+
+
+def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: list[Any]) -> list[str]:
     out = [lines[0]]
-    for line, r in zip(lines[1:], paths.itertuples(), strict=True):
+    for line, r in zip(lines[1:], paths, strict=True):
         ended = list(getattr(r, "legs_ended", None) or [])
         note = []
         if ended:
@@ -282,9 +290,9 @@ def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: Any) -> list[str]:
     return out
 
 
-def _differs(G: nx.MultiDiGraph, r: Any, paths: Any) -> list[str]:
+def _differs(G: nx.MultiDiGraph, r: Any, paths: list[Any]) -> list[str]:
     """For a path that passes the same places as another listed path: the legs that set it apart, with their modes."""
-    others = [o for o in paths.itertuples() if o.Index != r.Index and list(o.nodes) == list(r.nodes)]
+    others = [o for o in paths if o.Index != r.Index and list(o.nodes) == list(r.nodes)]
     if not others:
         return []
     theirs = {leg for o in others for leg in o.legs}
@@ -301,11 +309,11 @@ def _edge_attr(G: nx.MultiDiGraph, r: Any, leg: str, attr: str) -> Any:
     return None
 
 
-def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
-    nodata = any(no_data_legs(G, r.nodes, r.legs) for r in paths.itertuples())
-    starred = any(_edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") for r in paths.itertuples())
-    unknown_cost = any(0 < r.cost_unknown < r.n_legs for r in paths.itertuples())
-    no_cost = any(r.cost_unknown >= r.n_legs for r in paths.itertuples())
+def _common_notes(G: nx.MultiDiGraph, paths: list[Any], safest: str) -> list[str]:
+    nodata = any(no_data_legs(G, r.nodes, r.legs) for r in paths)
+    starred = any(_edge_attr(G, r, r.top_leg, "evidence") in ("none", "no deaths") for r in paths)
+    unknown_cost = any(0 < r.cost_unknown < r.n_legs for r in paths)
+    no_cost = any(r.cost_unknown >= r.n_legs for r in paths)
     return ["deaths/1,000: probability of dying or going missing on the way, x 1,000, with its 90% interval",
             safest,
             "cost: sum of the legs' known costs in US dollars" + ("; $N+ means some legs' cost is unknown, so the "
@@ -316,21 +324,22 @@ def _common_notes(G: nx.MultiDiGraph, paths: Any, safest: str) -> list[str]:
 
 def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = ()) -> str:
     """The ranked paths of :func:`routes.rank_paths` as readable text."""
-    rows = [_path_row(G, r) for r in gdf.itertuples()]
-    if len(gdf) and len(gdf["legs_ended"].iloc[0] if "legs_ended" in gdf else []):
+    recs = _rows(gdf)
+    rows = [_path_row(G, r) for r in recs]
+    if recs and len(getattr(recs[0], "legs_ended", None) or []):
         extra = [*extra, ("note: the safest path uses legs no longer in use (marked below); rank only legs in use on "
                           "a date with --date YYYY-MM-DD")]
     cols = [("rank", "#>"), ("p", "deaths/1,000 [90%]>"), ("prior", "prior>"), ("safest", "P(safest)>"),
             ("vs", "vs #1 [90%]>"), ("riskier", "P(riskier)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"),
             ("n", "legs>"), ("sea", "sea>"), ("nodata", "no data>")]
     out = [*header(G, title, gdf.attrs, extra), ""]
-    out += _with_via(G, table(rows, cols).split("\n"), gdf)
-    folded = int(gdf.loc[gdf.get("variant", 0) == 0, "n_variants"].sum()) if "n_variants" in gdf else 0
-    ended = any(len(getattr(r, "legs_ended", None) or []) for r in gdf.itertuples())
-    out += footer([*_common_notes(G, gdf, "P(safest): chance that the path is the safest among the paths listed "
+    out += _with_via(G, table(rows, cols).split("\n"), recs)
+    folded = sum(int(r.n_variants) for r in recs if not getattr(r, "variant", 0)) if "n_variants" in gdf else 0
+    ended = any(len(getattr(r, "legs_ended", None) or []) for r in recs)
+    out += footer([*_common_notes(G, recs, "P(safest): chance that the path is the safest among the paths listed "
                                           "(it changes with -k); ranks follow the mean risk, and paths whose "
                                           "intervals overlap are not clearly different"),
-                   _comparison_note(gdf),
+                   _comparison_note(recs),
                    (f"folded: {folded} near-identical variant(s) of these routes (each sharing over "
                     f"{gdf.attrs.get('max_overlap', 0.5):.0%} of a route's hazard): --variants lists them, --plain "
                     "gives the plain k safest paths" if folded and not gdf.attrs.get("variants") else ""),
@@ -339,11 +348,11 @@ def rank_table(G: nx.MultiDiGraph, gdf: Any, title: str, extra: Sequence[str] = 
     return "\n".join(out)
 
 
-def _comparison_note(gdf: Any) -> str:
+def _comparison_note(recs: list[Any]) -> str:
     """What the comparison columns mean, and which routes cannot be told apart from the first."""
-    if len(gdf) < 2 or "ratio_to_1_lo" not in gdf:
+    if len(recs) < 2 or not hasattr(recs[0], "ratio_to_1_lo"):
         return ""
-    alike = [str(r.rank) + (f".{int(r.variant)}" if getattr(r, "variant", 0) else "") for r in gdf.iloc[1:].itertuples()
+    alike = [str(r.rank) + (f".{int(r.variant)}" if getattr(r, "variant", 0) else "") for r in recs[1:]
              if r.ratio_to_1_lo <= 1.0]
     said = (f"; #{', #'.join(alike)} cannot be told apart from #1 (the interval of the ratio holds 1)" if alike else
             "; every route listed is clearly riskier than #1")
@@ -353,8 +362,9 @@ def _comparison_note(gdf: Any) -> str:
 
 def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str] = (), hint: str = "") -> str:
     """The best path of each group of :func:`routes.direction_summary` as readable text."""
+    recs = _rows(best)
     rows = [{**_path_row(G, r), "group": r.group, "paths": r.group_paths, "safest": f"{r.group_p_safest:.0%}"}
-            for r in best.itertuples()]
+            for r in recs]
     cols = [("group", "corridor"), ("paths", "paths>"), ("rank", "best rank>"), ("p", "deaths/1,000 [90%]>"),
             ("prior", "prior>"), ("safest", "P(safest)>"), ("time", "time>"), ("km", "km>"), ("cost", "cost>"),
             ("sea", "sea legs>"), ("nodata", "no data>")]
@@ -363,13 +373,13 @@ def compare_table(G: nx.MultiDiGraph, best: Any, title: str, extra: Sequence[str
         extra = [*extra, ("note: some corridors' paths use legs no longer in use (marked below); compare only legs "
                           "in use on a date with --date YYYY-MM-DD")]
     out = [*header(G, title, best.attrs, extra), ""]
-    out += _with_via(G, table(rows, cols).split("\n"), best)
+    out += _with_via(G, table(rows, cols).split("\n"), recs)
     search = best.attrs.get("search", 500)
     out += footer([("corridor: the named corridor a path takes (a Darién trail, the Guna Yala or Pacific boats, a "
                     "Honduran entry), else the one carrying most of its risk; each row shows the safest path of that "
                    f"corridor, searched among the {search:,} safest paths (paths: how many of the {ranked} paths "
                    "ranked together it holds, best rank: its place among them; -k N adds the N safest overall)"),
-                   *_common_notes(G, best, "P(safest): chance that the corridor holds the safest of the paths ranked "
+                   *_common_notes(G, recs, "P(safest): chance that the corridor holds the safest of the paths ranked "
                                            "together, given the uncertainty; ranks follow the mean risk, and paths "
                                            "whose intervals overlap are not clearly different"),
                    hint, "more: route-risk rank ORIGIN DESTINATION; route-risk explain LEG"])
