@@ -27,7 +27,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from routes.errors import ArgumentError
-from routes.model.fitting import FloatArray, IntArray, as_floats, laplace_covariance, level_codes, negbin_logpmf
+from routes.model.fitting import (
+    FloatArray,
+    IntArray,
+    as_floats,
+    laplace_covariance,
+    level_codes,
+    minimize_numeric,
+    negbin_logpmf,
+)
 
 __all__ = ["YearEffectFit", "YearPrior", "fit_year_effects"]
 
@@ -129,7 +137,8 @@ def fit_year_effects(
     multiplier ``gamma ~ Gamma(k, k)``. The group levels ``theta`` are profiled out (Newton per group) and the
     profile is adjusted by Cox and Reid's ``-1/2 log det`` of their information, which removes most of the
     downward bias of the spread that plain profiling gives with few years per group. ``log k`` gets the prior
-    :class:`YearPrior` and the 1-D adjusted profile is minimised with scipy.
+    :class:`YearPrior` and the 1-D adjusted profile is minimised by BFGS on central differences
+    (:func:`routes.model.fitting.minimize_numeric`).
 
     With ``log_flow`` the expected count is ``theta[g] * M * exp((rho - 1) * log_flow)``: the rate per traversal
     may fall (``rho < 1``) or rise with the size of the flow, and ``(log k, rho)`` are fitted together (prior on
@@ -157,8 +166,6 @@ def fit_year_effects(
         Groups without incidents and cells without expected count carry no information on ``k`` and are left out;
         with none left the fit is the prior's centre.
     """
-    from scipy.optimize import minimize_scalar
-
     N = as_floats(counts, "counts")
     M = as_floats(expected, "expected")
     g_all = np.asarray(groups).astype(str)
@@ -200,11 +207,9 @@ def fit_year_effects(
               else np.array([pr.log_shape, pr.elasticity]))
         return _fit_year_effects_2d(objective2, x0, Nc, Mc, lfc, gidx, levels)
 
-    # Brent's method on a search range of +-6 prior sd around the prior's centre (k from about 5e-4 to 3e4): the
-    # prior makes the ends irrelevant, so this is a search range, not a bound on the estimate
-    lo, hi = pr.log_shape - 6 * pr.log_shape_sd, pr.log_shape + 6 * pr.log_shape_sd
-    res = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6})
-    logk = float(res.x)
+    x0 = np.array([math.log(start.shape) if start is not None else pr.log_shape])
+    x, fmin, _, _ = minimize_numeric(lambda z: objective(float(z[0])), x0)
+    logk = float(x[0])
     h = 1e-3
     curv = (objective(logk + h) - 2 * objective(logk) + objective(logk - h)) / h**2
     k = math.exp(logk)
@@ -214,7 +219,7 @@ def fit_year_effects(
         log_shape_sd=1.0 / math.sqrt(curv) if curv > 0 else float("nan"),
         levels={lv: float(math.exp(lt[j])) for j, lv in enumerate(levels)},
         n_cells=int(cell.sum()),
-        objective=float(res.fun),
+        objective=fmin,
     )
 
 
@@ -227,11 +232,9 @@ def _fit_year_effects_2d(
     gidx: IntArray,
     levels: list[str],
 ) -> YearEffectFit:
-    """Fit ``(log k, rho)`` together by minimising the adjusted profile (Nelder-Mead, then a Laplace covariance)."""
-    from scipy.optimize import minimize
-
-    res = minimize(objective, x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
-    x = np.asarray(res.x, dtype=np.float64)
+    """Fit ``(log k, rho)`` together by minimising the adjusted profile (BFGS on central differences, then a Laplace
+    covariance)."""
+    x, _, _, _ = minimize_numeric(objective, x0)
     h = 1e-3
     H = np.zeros((2, 2))
     f0 = objective(x)
