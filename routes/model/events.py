@@ -142,7 +142,10 @@ def fit_event_sizes(
         raise ArgumentError(f"weights must be non-negative, got {w[w < 0][:3].tolist()!r}")
     pr = prior or SizePrior()
     keep = w > 0
-    y, w = s[keep] - 1.0, w[keep]
+    total = float(w[keep].sum())
+    # incidents of one size are alike in the likelihood: one term per distinct size, weighted by their total weight
+    y, inverse = np.unique(s[keep] - 1.0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(y))
     centre = np.array([pr.log_mean, pr.log_shape])
     sd = np.array([pr.log_mean_sd, pr.log_shape_sd])
 
@@ -160,7 +163,7 @@ def fit_event_sizes(
     H = numeric_hessian(lambda z: objective(z)[1], x)
     m, r = math.exp(x[0]), math.exp(x[1])
     ll = float(np.sum(w * negbin_logpmf(y, m, r)))
-    return SizeFit(m, r, float(w.sum()), ll, laplace_covariance(H))
+    return SizeFit(m, r, total, ll, laplace_covariance(H))
 
 
 def fit_event_sizes_by_mode(
