@@ -214,8 +214,9 @@ def month_key(when: Any) -> str:
 
 def month_keys(values: Any) -> np.ndarray:
     """``"YYYY-MM"`` of each date, month period or text of a sequence (``""`` where unknown), as a numpy array."""
-    if isinstance(values, pd.PeriodIndex):
-        return np.asarray(values.strftime("%Y-%m"), dtype=str)
+    if isinstance(values, pd.PeriodIndex):  # (strftime takes a millisecond for a few hundred months)
+        return np.array([f"{y:04d}-{m:02d}" if y > 0 else "" for y, m in zip(values.year, values.month, strict=True)],
+                        dtype=str)
     dates = pd.to_datetime(pd.Series(values))
     month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype=float, na_value=np.nan)
     codes, months = pd.factorize(month)  # a few hundred months among many dates: each is written once

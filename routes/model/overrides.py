@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -120,6 +121,7 @@ def apply_overrides(
     months = month_keys(out["date"]) if "date" in out.columns else np.full(len(out), "")
     shares = _share_lookup(flows_share, set(overrides["leg"].astype(str)))
     crs = out.attrs.get("metric_crs")
+    updates: dict[str, dict[Any, Any]] = {}
     for row in overrides.itertuples(index=False):
         hits = np.flatnonzero(ids == str(row.main_id))
         if not len(hits):
@@ -148,10 +150,14 @@ def apply_overrides(
                       "match_reason": f"override: {row.reason} (source: {row.source}); distance match: "
                                       f"{was}{', ' + before if before else ''}"}
             for col, value in values.items():
-                if col not in out.columns:
-                    out[col] = np.nan if col in ("share_north", "share_south", "distance_m") else ""
-                out[col] = out[col].astype(object) if isinstance(value, str) else out[col]
-                out.at[ix, col] = value
+                updates.setdefault(col, {})[ix] = value
+    for col, by_row in updates.items():  # one write per column (a cast per value took a tenth of the estimate)
+        if col not in out.columns:
+            out[col] = np.nan if col in ("share_north", "share_south", "distance_m") else ""
+        if any(isinstance(v, str) for v in by_row.values()):
+            out[col] = out[col].astype(object)
+        for ix, value in by_row.items():
+            out.at[ix, col] = value
     n = int((out["match"] == OVERRIDE).sum()) if "match" in out.columns else 0
     if n:
         log.info("%d incident(s) placed on their leg by an override", n)
