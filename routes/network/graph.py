@@ -327,18 +327,18 @@ def build_graph(
         (within :data:`ENDPOINT_TOLERANCE_KM`), listing every such leg.
     """
     G = nx.MultiDiGraph(crs=CRS, name=name)
-    for pid, row in places.iterrows():
+    for pid, row in zip(places.index, places.to_dict("records"), strict=True):  # records: no Series per row
         attrs = {k: _plain(v) for k, v in row.items() if k not in ("geometry", "id")}
-        G.add_node(pid, x=float(row.geometry.x), y=float(row.geometry.y), **attrs)
+        G.add_node(pid, x=float(row["geometry"].x), y=float(row["geometry"].y), **attrs)
     problems: list[str] = []
-    for i, row in legs.reset_index(drop=True).iterrows():
+    for i, row in enumerate(legs.to_dict("records")):
         lid, a, b = str(row["id"]), row["from"], row["to"]
         unknown = [p for p in (a, b) if p not in G]
         if unknown:
             hint = "; ".join(_suggest_ids(p, G) for p in unknown)
             problems.append(f"leg {lid!r} (feature {i}): unknown place id {', '.join(map(repr, unknown))}; {hint}")
             continue
-        line: LineString = row.geometry
+        line: LineString = row["geometry"]
         (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
         for end, (x, y), pid in (("start", (x0, y0), a), ("end", (x1, y1), b)):
             gap = geodesic_km(x, y, G.nodes[pid]["x"], G.nodes[pid]["y"])
