@@ -641,15 +641,16 @@ def _seasonality(
         N = np.bincount(moy, weights=N_cell, minlength=12)
         X = np.bincount(moy, weights=expected, minlength=12)
         factors[m] = (N + SEASON_SHRINK) / (X + SEASON_SHRINK)
-    out: list[tuple[float, ...]] = []
-    for i, m in enumerate(modes):
-        f = factors[m]
-        own = np.bincount(moy, weights=x_cells[i], minlength=12)
-        if own.sum() <= 0:
-            own = np.bincount(moy, weights=x_cells[modes == m].sum(axis=0), minlength=12)
-        mean = float(np.sum(f * own) / own.sum()) if own.sum() > 0 else float(f.mean())
-        out.append(tuple(float(round(x, 4)) for x in f / mean))
-    return out
+    onehot = np.zeros((len(months), 12))
+    onehot[np.arange(len(months)), moy] = 1.0
+    own = x_cells @ onehot  # each edge's exposure by month of year
+    for m in set(modes[own.sum(axis=1) <= 0]):  # an edge nobody travelled: weighted as its mode's edges
+        sel = (modes == m) & (own.sum(axis=1) <= 0)
+        own[sel] = x_cells[modes == m].sum(axis=0) @ onehot
+    f = np.array([factors[m] for m in modes]).reshape(len(modes), 12)
+    tot = own.sum(axis=1)
+    mean = np.where(tot > 0, (f * own).sum(axis=1) / np.where(tot > 0, tot, 1.0), f.mean(axis=1))
+    return [tuple(float(round(x, 4)) for x in row) for row in (f / mean[:, None]).tolist()]
 
 
 def _evidence(incidents: float, E: float, prior_weight: float) -> str:
