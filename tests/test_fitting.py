@@ -29,3 +29,80 @@ def test_negbin_gradients_match_finite_differences() -> None:
     num_a = (negbin_logpmf(n, m, a * math.exp(h)) - negbin_logpmf(n, m, a * math.exp(-h))) / (2 * h)
     assert np.allclose(d_logm, num_m, rtol=1e-5)
     assert np.allclose(d_loga, num_a, rtol=1e-5)
+
+
+def test_gammaln_and_digamma_match_scipy() -> None:
+    from scipy import special
+
+    from routes.model.fitting import digamma, gammaln
+
+    x = np.concatenate([np.logspace(-8, 12, 2000), np.linspace(0.01, 60.0, 3000), np.arange(1.0, 300.0)])
+    assert np.allclose(gammaln(x), special.gammaln(x), rtol=1e-13, atol=1e-13)
+    assert np.allclose(digamma(x), special.digamma(x), rtol=1e-13, atol=1e-13)
+    assert gammaln(2.5) == pytest.approx(float(special.gammaln(2.5)), rel=1e-15)  # a scalar: math.lgamma
+    assert gammaln(np.array([0.0]))[0] == np.inf and np.isnan(gammaln(np.array([-1.0]))[0])
+    assert np.isnan(digamma(np.array([0.0, -2.0]))).all()  # outside the domain: NaN, for a line search to step back
+
+
+def _rosenbrock(x: np.ndarray) -> tuple[float, np.ndarray]:
+    a, b = x[:-1], x[1:]
+    f = float(np.sum(100.0 * (b - a**2) ** 2 + (1 - a) ** 2))
+    g = np.zeros_like(x)
+    g[:-1] += -400.0 * a * (b - a**2) - 2 * (1 - a)
+    g[1:] += 200.0 * (b - a**2)
+    return f, g
+
+
+@pytest.mark.parametrize("n", [2, 5, 12])
+def test_minimize_smooth_finds_scipy_bfgs_minimum(n: int) -> None:
+    from scipy.optimize import minimize
+
+    from routes.model.fitting import minimize_smooth
+
+    x0 = np.linspace(-1.2, 1.0, n)
+    x, fx, ok, msg = minimize_smooth(_rosenbrock, x0)
+    ref = minimize(_rosenbrock, x0, jac=True, method="BFGS", options={"gtol": 1e-6, "maxiter": 2000})
+    assert ok, msg
+    assert np.max(np.abs(_rosenbrock(x)[1])) < 1e-5  # a stationary point, and no worse than scipy's (for n = 5 scipy
+    assert fx <= ref.fun + 1e-10  # stops in the local minimum near x[0] = -1; this BFGS went on to the global one)
+    if n != 5:
+        assert np.allclose(x, ref.x, atol=1e-5)
+
+
+def test_minimize_smooth_on_the_pooling_fit_matches_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's largest fit (pooling of the legs' rates: intercept, shape, mode and corridor effects, slope) on
+    simulated legs: the numpy BFGS reaches scipy's optimum."""
+    from scipy.optimize import minimize
+
+    import routes.model.pooling as pooling
+    from routes.model.fitting import minimize_smooth
+
+    rng = np.random.default_rng(4)
+    n_leg = 120
+    modes = rng.choice(["boat", "foot", "road", "sea"], n_leg)
+    corridors = rng.choice(["a", "b", "c", "d", "e"], n_leg)
+    length = rng.uniform(5, 300, n_leg)
+    E = rng.lognormal(9, 2, n_leg)
+    counts = rng.poisson(E * 1e-5 * rng.gamma(2.0, 0.5, n_leg)).astype(float)
+    seen: list[tuple[object, np.ndarray]] = []
+
+    def spy(fun, x0):  # type: ignore[no-untyped-def]
+        seen.append((fun, np.array(x0)))
+        return minimize_smooth(fun, x0)
+
+    monkeypatch.setattr(pooling, "minimize_smooth", spy)
+    pooling.fit_pooling(counts, E, modes, length, corridors)
+    fun, x0 = seen[0]
+    x, fx, ok, msg = minimize_smooth(fun, x0)  # type: ignore[arg-type]
+    ref = minimize(fun, x0, jac=True, method="BFGS", options={"gtol": 1e-6, "maxiter": 2000})
+    assert ok, msg
+    assert fx <= ref.fun + 1e-8
+    assert np.allclose(x, ref.x, atol=1e-4)
+
+
+def test_minimize_numeric_matches_a_known_minimum() -> None:
+    from routes.model.fitting import minimize_numeric
+
+    x, fx, ok, _ = minimize_numeric(lambda z: float((z[0] - 0.3) ** 2 + 3 * (z[1] + 1.5) ** 4 + 2.0), np.zeros(2))
+    assert ok and fx == pytest.approx(2.0, abs=1e-6)
+    assert x[0] == pytest.approx(0.3, abs=1e-5) and x[1] == pytest.approx(-1.5, abs=2e-2)  # quartic: flat bottom

@@ -145,7 +145,7 @@ def fit_event_sizes(
     total = float(w[keep].sum())
     # incidents of one size are alike in the likelihood: one term per distinct size, weighted by their total weight
     y, inverse = np.unique(s[keep] - 1.0, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(y))
+    w = np.asarray(np.bincount(inverse.ravel(), weights=w[keep], minlength=len(y)), dtype=np.float64)
     centre = np.array([pr.log_mean, pr.log_shape])
     sd = np.array([pr.log_mean_sd, pr.log_shape_sd])
 

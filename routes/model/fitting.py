@@ -191,7 +191,7 @@ def digamma(x: ArrayLike) -> FloatArray:
     out = np.log(w) - 0.5 / w - series - shifted
     if bad.any():
         out[bad] = np.nan
-    return out[0] if scalar else out  # type: ignore[no-any-return]
+    return out[0] if scalar else out
 
 
 def negbin_terms(n: FloatArray, m: FloatArray, a: FloatArray | float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -246,8 +246,9 @@ def minimize_smooth(
     BFGS does (their scaling, eq. 6.20, tripled the iterations of the pooling fit), and a weak Wolfe line search:
     each step lowers the function enough (Armijo, ``c1 = 1e-4``; a step too long is cut to the minimum of the
     parabola through the values and slope known) and flattens the slope (``c2 = 0.9``; a step too short is
-    lengthened to where the secant of the slope reaches 0, then bisected). It stops when the largest gradient component is below
-    ``gtol``, as scipy's BFGS does with the same ``gtol``. In numpy alone: see the module's note on scipy.
+    lengthened to where the secant of the slope reaches 0, then bisected). It stops when the largest gradient
+    component is below ``gtol``, as scipy's BFGS does with the same ``gtol``; or, when rounding stops the line search,
+    with success if that component is below 1e-3. In numpy alone: see the module's note on scipy.
 
     Examples
     --------
