@@ -129,7 +129,14 @@ def validate_flows(df: pd.DataFrame, *, name: str = "flows table") -> pd.DataFra
         problems.append(f"row {i} (line {i + 1}): duplicate ({r.series!r}, {r.direction!r}, {r.month!r}); "
                         "keep one consistent series, never alternatives")
     if not problems:
+        # contiguous months: from the first to the last, each once (duplicates were refused above); the gaps are
+        # listed only for a series that has some
+        index = df["month"].str.slice(0, 4).astype(int) * 12 + df["month"].str.slice(5, 7).astype(int)
+        span = index.groupby([df["series"], df["direction"]]).agg(["min", "max", "size"])
+        holed = {key for key, r in span.iterrows() if r["max"] - r["min"] + 1 != r["size"]}
         for (s, d), g in df.groupby(["series", "direction"]):
+            if (s, d) not in holed:
+                continue
             p = pd.PeriodIndex(g["month"], freq="M")
             gaps = pd.period_range(p.min(), p.max(), freq="M").difference(p)
             if len(gaps):
