@@ -46,8 +46,8 @@ class PathDraws(NamedTuple):
 def gamma_risk(shape: Any, rate: Any, multiplier: Any = 1.0) -> Any:
     """Mean probability of death ``E[1 - exp(-m lam)]`` for ``lam ~ Gamma(shape, rate)``: ``1 - (rate / (rate + m)) **
     shape``."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return -np.expm1(shape * np.log(rate / (rate + multiplier)))
+    with np.errstate(invalid="ignore", divide="ignore"):  # log1p: a near-certain hazard has a huge shape and rate
+        return -np.expm1(-shape * np.log1p(multiplier / rate))
 
 
 def risk_of_hazard(lam: Any) -> Any:
