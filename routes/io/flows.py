@@ -133,15 +133,11 @@ def validate_flows(df: pd.DataFrame, *, name: str = "flows table") -> pd.DataFra
         # listed only for a series that has some
         index = df["month"].str.slice(0, 4).astype(int) * 12 + df["month"].str.slice(5, 7).astype(int)
         span = index.groupby([df["series"], df["direction"]]).agg(["min", "max", "size"])
-        holed = {key for key, r in span.iterrows() if r["max"] - r["min"] + 1 != r["size"]}
-        for (s, d), g in df.groupby(["series", "direction"]):
-            if (s, d) not in holed:
-                continue
+        for s, d in span.index[span["max"] - span["min"] + 1 != span["size"]]:
+            g = df[(df["series"] == s) & (df["direction"] == d)]
             p = pd.PeriodIndex(g["month"], freq="M")
             gaps = pd.period_range(p.min(), p.max(), freq="M").difference(p)
-            if len(gaps):
-                problems.append(f"series ({s!r}, {d!r}): months not contiguous, missing "
-                                f"{[str(m) for m in gaps[:5]]}")
+            problems.append(f"series ({s!r}, {d!r}): months not contiguous, missing {[str(m) for m in gaps[:5]]}")
     _raise(problems, name, "fix the rows below or rebuild with `python -m routes.io.flows build`")
     return df.sort_values(["series", "direction", "month"], kind="stable").reset_index(drop=True)
 

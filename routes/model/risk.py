@@ -644,9 +644,9 @@ def _seasonality(
     onehot = np.zeros((len(months), 12))
     onehot[np.arange(len(months)), moy] = 1.0
     own = x_cells @ onehot  # each edge's exposure by month of year
-    for m in set(modes[own.sum(axis=1) <= 0]):  # an edge nobody travelled: weighted as its mode's edges
-        sel = (modes == m) & (own.sum(axis=1) <= 0)
-        own[sel] = x_cells[modes == m].sum(axis=0) @ onehot
+    empty = own.sum(axis=1) <= 0
+    for m in set(modes[empty]):  # an edge nobody travelled: weighted as its mode's edges
+        own[empty & (modes == m)] = x_cells[modes == m].sum(axis=0) @ onehot
     f = np.array([factors[m] for m in modes]).reshape(len(modes), 12)
     tot = own.sum(axis=1)
     mean = np.where(tot > 0, (f * own).sum(axis=1) / np.where(tot > 0, tot, 1.0), f.mean(axis=1))

@@ -270,7 +270,7 @@ def _rows(frame: Any) -> list[Any]:
     ``attrs`` for every column of every ``itertuples`` call (a ranking's metadata made that a tenth of a second)."""
     from routes.model.frames import without_attrs
 
-    return list(without_attrs(frame).itertuples()) if getattr(frame, "attrs", None) else list(frame.itertuples())
+    return list(without_attrs(frame).itertuples())
 
 
 def _with_via(G: nx.MultiDiGraph, lines: list[str], paths: list[Any]) -> list[str]:
