@@ -31,9 +31,9 @@ from routes.model.fitting import (
     generator,
     laplace_covariance,
     minimize_smooth,
+    negbin_curvature,
     negbin_logpmf,
     negbin_terms,
-    numeric_hessian,
 )
 
 __all__ = ["SizeFit", "SizePrior", "fit_event_sizes", "fit_event_sizes_by_mode", "sample_event_sizes"]
@@ -159,9 +159,10 @@ def fit_event_sizes(
     if not len(y):
         return SizeFit(math.exp(pr.log_mean), math.exp(pr.log_shape), 0.0, 0.0, np.diag(sd**2))
     x0 = np.array([math.log(max(float(np.average(y, weights=w)), 0.05)), pr.log_shape])
-    x, _, _, _ = minimize_smooth(objective, x0)
-    H = numeric_hessian(lambda z: objective(z)[1], x)
+    x = minimize_smooth(objective, x0).x
     m, r = math.exp(x[0]), math.exp(x[1])
+    d_mm, d_mr, d_rr = negbin_curvature(y, np.full_like(y, m), r)
+    H = -np.array([[np.sum(w * d_mm), np.sum(w * d_mr)], [np.sum(w * d_mr), np.sum(w * d_rr)]]) + np.diag(1.0 / sd**2)
     ll = float(np.sum(w * negbin_logpmf(y, m, r)))
     return SizeFit(m, r, total, ll, laplace_covariance(H))
 

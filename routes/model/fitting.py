@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,6 +39,7 @@ __all__ = [
     "BoolArray",
     "FloatArray",
     "IntArray",
+    "Minimum",
     "Seed",
     "as_floats",
     "central_differences",
@@ -49,9 +51,11 @@ __all__ = [
     "minimize_numeric",
     "minimize_smooth",
     "mvn_draws",
+    "negbin_curvature",
     "negbin_logpmf",
     "negbin_terms",
     "numeric_hessian",
+    "trigamma",
 ]
 
 
@@ -195,6 +199,38 @@ def digamma(x: ArrayLike) -> FloatArray:
     return out[0] if scalar else out
 
 
+def trigamma(x: ArrayLike) -> FloatArray:
+    """The trigamma function ``d2/dx2 log Gamma(x)`` elementwise, for ``x > 0`` (NaN elsewhere).
+
+    ``psi1(z) = psi1(z + 10) + sum_{i<10} 1 / (z + i)**2``, and the asymptotic series (to ``z**-15``) at ``z + 10``.
+
+    Examples
+    --------
+    >>> round(float(trigamma(1.0)), 12)  # pi**2 / 6
+    1.644934066848
+    """
+    scalar = np.ndim(x) == 0
+    z = np.array(x, dtype=np.float64, ndmin=1)
+    bad = ~(z > 0)
+    if bad.any():
+        z[bad] = 1.0
+    t = z.copy()
+    with np.errstate(over="ignore"):  # 1 / z**2 is 0 for huge z, as it should be
+        shifted = 1.0 / (z * z)
+        for _ in range(1, SHIFT):
+            t += 1.0
+            shifted += 1.0 / (t * t)
+        w = t + 1.0
+        inv = 1.0 / w
+        inv2 = inv * inv
+    series = inv + inv2 * (0.5 + inv * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (
+        1 / 30 - inv2 * (5 / 66 - inv2 * (691 / 2730 - inv2 * (7 / 6))))))))
+    out = series + shifted
+    if bad.any():
+        out[bad] = np.nan
+    return out[0] if scalar else out
+
+
 def negbin_terms(n: FloatArray, m: FloatArray, a: FloatArray | float) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Log pmf of NegBin(mean m, shape a) at n, and its derivatives with respect to ``log m`` and ``log a``."""
     ll = negbin_logpmf(n, m, a)
@@ -202,6 +238,20 @@ def negbin_terms(n: FloatArray, m: FloatArray, a: FloatArray | float) -> tuple[F
     d_logm = a * (n - m) / am
     d_loga = a * (digamma(n + a) - digamma(a) + np.log(a / am) + (m - n) / am)
     return ll, np.asarray(d_logm, dtype=np.float64), np.asarray(d_loga, dtype=np.float64)
+
+
+def negbin_curvature(n: FloatArray, m: FloatArray, a: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Second derivatives of the log pmf of NegBin(mean m, shape a) at n, with respect to ``log m`` twice, ``log m``
+    and ``log a``, and ``log a`` twice (the Hessian of a fit in closed form, where central differences of the
+    gradient would take two gradients per parameter)."""
+    am = a + m
+    am2 = am * am
+    d_mm = -a * m * (a + n) / am2
+    d_ma = a * m * (n - m) / am2
+    d_aa = a * (digamma(n + a) - digamma(a) + np.log(a / am) + (m - n) / am) + a * a * (
+        trigamma(n + a) - trigamma(a) + 1.0 / a - 1.0 / am - (m - n) / am2)
+    return (np.asarray(d_mm, dtype=np.float64), np.asarray(d_ma, dtype=np.float64),
+            np.asarray(d_aa, dtype=np.float64))
 
 
 def central_differences(fun: Callable[[FloatArray], ArrayLike], x: FloatArray, step: float) -> FloatArray:
@@ -241,14 +291,26 @@ def mvn_draws(rng: np.random.Generator, mean: FloatArray, cov: FloatArray, n: in
     return np.asarray(mean + rng.standard_normal((n, len(mean))) @ L.T, dtype=np.float64)
 
 
+class Minimum(NamedTuple):
+    """What :func:`minimize_smooth` found: the point, the value there, success, a message, and BFGS's approximation
+    of the inverse Hessian there (to start a later fit of a nearby function from)."""
+
+    x: FloatArray
+    fun: float
+    success: bool
+    message: str
+    inverse_hessian: FloatArray
+
+
 def minimize_smooth(
     fun: Callable[[FloatArray], tuple[float, FloatArray]],
     x0: FloatArray,
     *,
     gtol: float = 1e-6,
     maxiter: int = 2000,
-) -> tuple[FloatArray, float, bool, str]:
-    """Minimise a smooth function given with its gradient (BFGS, unbounded); returns x, the minimum, success, message.
+    inverse_hessian: FloatArray | None = None,
+) -> Minimum:
+    """Minimise a smooth function given with its gradient (BFGS, unbounded): a :class:`Minimum`.
 
     BFGS with the inverse-Hessian update of Nocedal and Wright (2006, eq. 6.17), starting from the identity as scipy's
     BFGS does (their scaling, eq. 6.20, tripled the iterations of the pooling fit), and a weak Wolfe line search:
@@ -258,24 +320,31 @@ def minimize_smooth(
     component is below ``gtol``, as scipy's BFGS does with the same ``gtol``; or, when rounding stops the line search,
     with success if that component is below 1e-3. In numpy alone: see the module's note on scipy.
 
+    ``inverse_hessian`` replaces the identity as the start (the ``inverse_hessian`` of an earlier fit of a nearby
+    function, as the rounds of :func:`routes.model.v2.fit_v2` are: their later fits then take a third of the steps).
+
     Examples
     --------
     >>> import numpy as np
     >>> f = lambda x: (float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2), np.array([2 * (x[0] - 1), 20 * (x[1] + 2)]))
-    >>> x, fx, ok, _ = minimize_smooth(f, np.zeros(2))
+    >>> x, fx, ok, *_ = minimize_smooth(f, np.zeros(2))
     >>> np.round(x, 6).tolist(), ok
     ([1.0, -2.0], True)
     """
     x = np.array(x0, dtype=np.float64)
     f, g = fun(x)
     g = np.asarray(g, dtype=np.float64)
-    if not (np.isfinite(f) and np.all(np.isfinite(g))):
-        return x, float(f), False, "the function or its gradient is not finite at the start"
     eye = np.eye(len(x))
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        return Minimum(x, float(f), False, "the function or its gradient is not finite at the start", eye)
     H = eye.copy()
+    if inverse_hessian is not None:
+        H0 = np.asarray(inverse_hessian, dtype=np.float64)
+        if H0.shape == H.shape and np.all(np.isfinite(H0)):
+            H = 0.5 * (H0 + H0.T)
     for it in range(maxiter):
         if float(np.max(np.abs(g), initial=0.0)) < gtol:
-            return x, float(f), True, f"converged in {it} iterations"
+            return Minimum(x, float(f), True, f"converged in {it} iterations", H)
         p = -(H @ g)
         slope = float(g @ p)
         if slope >= 0:  # not a descent direction (rounding): restart from steepest descent
@@ -286,7 +355,7 @@ def minimize_smooth(
             step = _wolfe_step(fun, x, f, slope, p, first)
         if step is None:
             ok = float(np.max(np.abs(g), initial=0.0)) < 1e-3  # stuck by rounding: converged if flat there
-            return x, float(f), ok, "the line search found no lower point (rounding near the optimum)"
+            return Minimum(x, float(f), ok, "the line search found no lower point (rounding near the optimum)", H)
         alpha, f_new, g_new = step
         s_vec = alpha * p
         y = g_new - g
@@ -297,7 +366,7 @@ def minimize_smooth(
             Hy = H @ y
             H = H + ((sy + float(y @ Hy)) * rho * rho) * np.outer(s_vec, s_vec) - rho * (
                 np.outer(Hy, s_vec) + np.outer(s_vec, Hy))
-    return x, float(f), False, f"stopped after {maxiter} iterations"
+    return Minimum(x, float(f), False, f"stopped after {maxiter} iterations", H)
 
 
 def _wolfe_step(
@@ -339,14 +408,19 @@ def _wolfe_step(
 
 
 def minimize_numeric(
-    fun: Callable[[FloatArray], float], x0: FloatArray, *, step: float = 1e-5, gtol: float = 1e-5
-) -> tuple[FloatArray, float, bool, str]:
+    fun: Callable[[FloatArray], float],
+    x0: FloatArray,
+    *,
+    step: float = 1e-5,
+    gtol: float = 1e-5,
+    inverse_hessian: FloatArray | None = None,
+) -> Minimum:
     """:func:`minimize_smooth` of a smooth function given without its gradient (central differences).
 
     Examples
     --------
     >>> import numpy as np
-    >>> x, fx, ok, _ = minimize_numeric(lambda x: float((x[0] - 3) ** 2 + 1), np.zeros(1))
+    >>> x, fx, ok, *_ = minimize_numeric(lambda x: float((x[0] - 3) ** 2 + 1), np.zeros(1))
     >>> round(float(x[0]), 5), round(fx, 8), ok
     (3.0, 1.0, True)
     """
@@ -354,4 +428,4 @@ def minimize_numeric(
     def with_gradient(x: FloatArray) -> tuple[float, FloatArray]:
         return float(fun(x)), central_differences(fun, x, step)
 
-    return minimize_smooth(with_gradient, x0, gtol=gtol)
+    return minimize_smooth(with_gradient, x0, gtol=gtol, inverse_hessian=inverse_hessian)

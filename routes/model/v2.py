@@ -201,7 +201,9 @@ def fit_v2(
     for i in range(rounds):
         E_eff = (E * mult[gidx]).sum(axis=1)
         pool = fit_pooling(n_leg, E_eff, md, ln, cd, prior=pooling_prior, ref_length_km=ref_length_km,
-                           start=None if pool is None else pool.theta, covariance=i == rounds - 1)
+                           start=None if pool is None else pool.theta,
+                           start_inverse_hessian=None if pool is None else pool.inverse_hessian,
+                           covariance=i == rounds - 1)
         post = leg_posterior(pool.prior_mean(md, ln, cd), pool.shape, n_leg, E_eff)
         if i == rounds - 1:
             break

@@ -106,11 +106,16 @@ class YearEffectFit:
         return np.asarray(self.shape + N, dtype=np.float64), np.asarray(self.shape + theta * M, dtype=np.float64)
 
 
-def _group_levels(N: FloatArray, M: FloatArray, gidx: IntArray, n_groups: int, k: float) -> FloatArray:
-    """Maximum-likelihood ``log theta`` of each group for a given ``k`` (Newton; the log likelihood is concave)."""
-    tot_n = np.bincount(gidx, weights=N, minlength=n_groups)
-    tot_m = np.bincount(gidx, weights=M, minlength=n_groups)
-    lt = np.log(tot_n / tot_m)
+def _group_levels(N: FloatArray, M: FloatArray, gidx: IntArray, n_groups: int, k: float,
+                  start: FloatArray | None = None) -> FloatArray:
+    """Maximum-likelihood ``log theta`` of each group for a given ``k`` (Newton; the log likelihood is concave),
+    from ``start`` (the levels at a nearby ``k``) or from the Poisson estimate."""
+    if start is not None:
+        lt = start
+    else:
+        tot_n = np.bincount(gidx, weights=N, minlength=n_groups)
+        tot_m = np.bincount(gidx, weights=M, minlength=n_groups)
+        lt = np.log(tot_n / tot_m)
     for _ in range(100):
         m = M * np.exp(lt[gidx])
         score = np.bincount(gidx, weights=k * (N - m) / (k + m), minlength=n_groups)
@@ -188,11 +193,15 @@ def fit_year_effects(
     Nc, Mc, lfc = N[cell], M[cell], lf[cell]
     G = len(levels)
 
+    last: list[FloatArray] = []  # the levels of the previous evaluation: the next Newton starts there
+
     def objective2(x: FloatArray) -> float:
         logk, rho = float(x[0]), float(x[1])
         k = math.exp(logk)
         Mr = Mc * np.exp((rho - 1.0) * lfc)
-        lt = _group_levels(Nc, Mr, gidx, G, k)
+        lt = _group_levels(Nc, Mr, gidx, G, k, last[0] if last else None)
+        if np.all(np.isfinite(lt)):
+            last[:] = [lt]
         m = Mr * np.exp(lt[gidx])
         ll = float(negbin_logpmf(Nc, m, k).sum())
         info = np.bincount(gidx, weights=k * m / (k + m), minlength=G)
@@ -205,10 +214,11 @@ def fit_year_effects(
     if log_flow is not None:
         x0 = (np.array([math.log(start.shape), start.elasticity]) if start is not None and start.fitted_elasticity
               else np.array([pr.log_shape, pr.elasticity]))
-        return _fit_year_effects_2d(objective2, x0, Nc, Mc, lfc, gidx, levels)
+        H0 = start.cov if start is not None and start.fitted_elasticity else None
+        return _fit_year_effects_2d(objective2, x0, Nc, Mc, lfc, gidx, levels, H0)
 
     x0 = np.array([math.log(start.shape) if start is not None else pr.log_shape])
-    x, fmin, _, _ = minimize_numeric(lambda z: objective(float(z[0])), x0)
+    x, fmin, *_ = minimize_numeric(lambda z: objective(float(z[0])), x0)
     logk = float(x[0])
     h = 1e-3
     curv = (objective(logk + h) - 2 * objective(logk) + objective(logk - h)) / h**2
@@ -231,10 +241,11 @@ def _fit_year_effects_2d(
     lfc: FloatArray,
     gidx: IntArray,
     levels: list[str],
+    inverse_hessian: FloatArray | None = None,
 ) -> YearEffectFit:
-    """Fit ``(log k, rho)`` together by minimising the adjusted profile (BFGS on central differences, then a Laplace
-    covariance)."""
-    x, _, _, _ = minimize_numeric(objective, x0)
+    """Fit ``(log k, rho)`` together by minimising the adjusted profile (BFGS on central differences, from
+    ``inverse_hessian``: an earlier fit's covariance), then a Laplace covariance."""
+    x = minimize_numeric(objective, x0, inverse_hessian=inverse_hessian).x
     h = 1e-3
     H = np.zeros((2, 2))
     f0 = objective(x)
