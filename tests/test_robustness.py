@@ -426,6 +426,18 @@ CATALOGUE: list[Bad] = [
         (r"nan\.csv, row 1: Coordinates 'nan, nan' is not 'lat, lon'", r"write it like"),
     ),
     Bad(
+        "coordinates in Arabic-Indic digits (pandas raised a bare ValueError)",
+        _read("digits.csv", _rows(incident(coords="\u0668.\u0665, -\u0667\u0667.\u0662"))),
+        DataError,
+        (r"digits\.csv, row 1: Coordinates '.+' is not 'lat, lon' in decimal degrees", r"write it like"),
+    ),
+    Bad(
+        "a count in Arabic-Indic digits",
+        _read("count.csv", _rows(incident(dead="\u0661\u0662"))),
+        DataError,
+        (r"count\.csv, row 1: Number of Dead '.+' is not a whole number",),
+    ),
+    Bad(
         "coordinates as WKT 'POINT(lon lat)'",
         _read("wkt.csv", _rows(incident(coords="POINT(-77.2471 8.5312)"))),
         DataError,

@@ -71,7 +71,7 @@ _SIGNATURE = {
 }
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}  # fmt: skip
-_NUM = r"[-+]?\d+(?:\.\d*)?"
+_NUM = r"[-+]?[0-9]+(?:\.[0-9]*)?"  # ASCII digits: other scripts' digits are not read as numbers
 #: a position written "lat, lon", optionally in parentheses
 _LAT_LON = re.compile(rf"^\s*\(?\s*({_NUM})\s*,\s*({_NUM})\s*\)?\s*$")
 
@@ -147,13 +147,36 @@ MAX_COUNT = 100_000
 FIRST_DAY = pd.Timestamp("2014-01-01")
 
 
+def _numbers(t: pd.Series) -> pd.Series:
+    """Floats from strings (never an integer overflow), NaN for blank or unreadable: plain ASCII digits, nearly every
+    count, are converted by numpy in one pass; any other text as ``pandas.to_numeric`` reads it (signs, decimals,
+    blanks around it), which takes several times as long."""
+    vals = t.to_numpy(dtype=object)
+    num = np.full(len(vals), np.nan)
+    try:
+        ascii_ = vals.astype("S")
+        plain = np.char.isdigit(ascii_)  # b"" is not
+        num[plain] = ascii_[plain].astype(np.float64)
+    except (UnicodeEncodeError, TypeError):  # text beyond ASCII (or not text): all of it the slow way
+        plain = np.zeros(len(vals), dtype=bool)
+    rest = ~plain & (vals != "")
+    if rest.any():
+        num[rest] = pd.to_numeric(pd.Series(vals[rest], dtype=object), errors="coerce").astype("float64").to_numpy()
+    return pd.Series(num, index=t.index, dtype="float64")
+
+
 def _counts(t: pd.Series, label: str, problems: dict[int, list[str]]) -> pd.Series:
     """Whole numbers from strings; blank -> NaN; anything else non-integral or out of range is a problem of its row."""
-    num = pd.to_numeric(t.where(t != ""), errors="coerce").astype("float64")  # never an integer overflow
-    odd = t[num.isna() & (t != "")]
-    blank = odd.str.strip() == ""
-    big = (num.abs() > MAX_COUNT).to_numpy()
-    bad = num.index.isin(odd.index[~blank]) | (num.notna() & (num % 1 != 0)).to_numpy() & ~big
+    num = _numbers(t)
+    vals, v = t.to_numpy(dtype=object), num.to_numpy()
+    read = ~np.isnan(v)
+    unread = np.flatnonzero(~read & (vals != ""))
+    big = np.abs(v) > MAX_COUNT  # NaN is not
+    bad = read & ~big
+    with np.errstate(invalid="ignore"):  # inf % 1 (out of range below anyway)
+        bad[read] = np.mod(v[read], 1) != 0
+    bad &= ~big
+    bad[unread] = [str(x).strip() != "" for x in vals[unread]]  # only blanks around nothing read as blank
     for row, v in t[bad].items():
         problems.setdefault(int(row), []).append(f"{label} {v!r} is not a whole number (write a count, or leave "
                                                   "it blank for 0)")
@@ -161,7 +184,7 @@ def _counts(t: pd.Series, label: str, problems: dict[int, list[str]]) -> pd.Seri
         problems.setdefault(int(row), []).append(
             f"{label} {v!r} is out of range: more than {MAX_COUNT:,} people in one incident is not plausible (the "
             "largest shipwrecks count about 1,000); check the row")
-    return num.where(~(bad | big))
+    return num.mask(bad | big)
 
 
 def _parse_dates(t: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -187,34 +210,36 @@ ANTARCTIC_LAT = -56.0
 
 def _coordinates(t: pd.Series, problems: dict[int, list[str]], flagged: dict[int, list[str]]
                  ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    # a compiled pattern per value: pandas' str.extract costs more than the matching for a few thousand rows
-    found = [_LAT_LON.match(v) if isinstance(v, str) else None for v in t.to_numpy()]
-    m = pd.DataFrame({0: [f.group(1) if f else None for f in found], 1: [f.group(2) if f else None for f in found]},
-                     index=t.index)
-    lat, lon = pd.to_numeric(m[0]), pd.to_numeric(m[1])
-    blank = t.str.strip() == "" if m[0].isna().any() else pd.Series(False, index=t.index)
-    for row, v in t[m[0].isna() & ~blank].items():
-        problems.setdefault(int(row), []).append(
-            f"Coordinates {v!r} is not 'lat, lon' in decimal degrees (write it like '8.5312, -77.2471')")
-    trunc = np.isclose(lat * 10, np.round(lat * 10), rtol=0, atol=1e-9) | np.isclose(
-        lon * 10, np.round(lon * 10), rtol=0, atol=1e-9)  # at most one significant decimal ("27", "-80.0")
-    oor = (lat.abs() > 90) | (lon.abs() > 180)
+    # a compiled pattern per value (pandas' str.extract costs more than the matching), then numpy on the numbers
+    vals = t.to_numpy(dtype=object)
+    found = [_LAT_LON.match(v) if isinstance(v, str) else None for v in vals]
+    unread = np.array([f is None for f in found], dtype=bool)
+    lat, lon = np.array([f.groups() if f else ("nan", "nan") for f in found], dtype=np.float64).reshape(-1, 2).T
+    rows = t.index.to_numpy()
+    for i in np.flatnonzero(unread):
+        if str(vals[i]).strip():
+            problems.setdefault(int(rows[i]), []).append(
+                f"Coordinates {vals[i]!r} is not 'lat, lon' in decimal degrees (write it like '8.5312, -77.2471')")
+    with np.errstate(invalid="ignore"):  # NaN where unread; inf for a number too long to be a float
+        trunc = (np.abs(lat * 10 - np.round(lat * 10)) <= 1e-9) | (
+            np.abs(lon * 10 - np.round(lon * 10)) <= 1e-9)  # at most one significant decimal ("27", "-80.0")
+    oor = (np.abs(lat) > 90) | (np.abs(lon) > 180)
     # no migrant death has been recorded south of Cape Horn: a point in Antarctica is a 'lon, lat' pair read as
     # 'lat, lon' (both values in range), e.g. '-77.2471, 8.5312' for Acandí
-    antarctic = ~oor & (lat < ANTARCTIC_LAT) & (lon.abs() <= 90) & (lon >= ANTARCTIC_LAT)
+    antarctic = ~oor & (lat < ANTARCTIC_LAT) & (np.abs(lon) <= 90) & (lon >= ANTARCTIC_LAT)
     oor = oor | antarctic
     zero = (lat == 0) & (lon == 0)
-    for row, v in t[oor | zero].items():
-        swapped = " (looks like 'lon, lat': swap them)" if abs(lat[row]) <= 180 and abs(lon[row]) <= 90 else ""
-        if antarctic[row]:
-            why = f"puts the incident in Antarctica (latitude {lat[row]:g}){swapped}"
+    for i in np.flatnonzero(oor | zero):
+        swapped = " (looks like 'lon, lat': swap them)" if abs(lat[i]) <= 180 and abs(lon[i]) <= 90 else ""
+        if antarctic[i]:
+            why = f"puts the incident in Antarctica (latitude {lat[i]:g}){swapped}"
         else:
-            why = "is 0, 0, a placeholder" if zero[row] else f"is out of range{swapped}"
-        flagged.setdefault(int(row), []).append(f"Coordinates {v!r} {why}; position set to unknown")
-    quality = pd.Series(np.select([m[0].isna() | zero, oor, trunc.astype(bool)], ["missing", "out_of_range",
-                                  "truncated"], "ok"), index=t.index)
-    unknown = quality.isin(["missing", "out_of_range"])
-    return lat.mask(unknown), lon.mask(unknown), quality
+            why = "is 0, 0, a placeholder" if zero[i] else f"is out of range{swapped}"
+        flagged.setdefault(int(rows[i]), []).append(f"Coordinates {vals[i]!r} {why}; position set to unknown")
+    quality = np.select([unread | zero, oor, trunc], ["missing", "out_of_range", "truncated"], "ok")
+    unknown = unread | zero | oor
+    return (pd.Series(np.where(unknown, np.nan, lat), index=t.index),
+            pd.Series(np.where(unknown, np.nan, lon), index=t.index), pd.Series(quality, index=t.index))
 
 
 _Text = Callable[..., pd.Series]

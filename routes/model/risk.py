@@ -61,8 +61,8 @@ from routes.model.estimate import Estimate, register
 from routes.model.exposure import Exposure, build_exposure, load_exposure_table
 from routes.model.frames import without_attrs
 from routes.model.graph_fit import EdgeFit
-from routes.model.posterior import gamma_risk, risk_of_hazard
-from routes.vocabulary import DRAWS_ESTIMATE, INTERVAL, SPREAD_MODES, check_window
+from routes.model.posterior import gamma_risk, risk_interval
+from routes.vocabulary import DRAWS_ESTIMATE, SPREAD_MODES, check_window
 from routes.vocabulary import month_keys as vocab_month_keys
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def estimate_risk(
     ok = var > 0
     shape = np.where(ok, mean**2 / np.where(ok, var, 1), 1.0)
     rate = np.where(ok, mean / np.where(ok, var, 1), 1.0 / np.where(mean > 0, mean, 1.0))
-    p_lo, p_hi = np.quantile(risk_of_hazard(lam), INTERVAL, axis=1)
+    p_lo, p_hi = risk_interval(lam)
     p_mean = gamma_risk(shape, rate)
     season = _seasonality(modes, inc_cells * w, exp.central * w * length[:, None], months)
     with np.errstate(invalid="ignore", divide="ignore"):
