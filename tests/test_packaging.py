@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,3 +35,36 @@ def test_import_and_load_from_another_directory(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     n_edges, necocli = out.stdout.split()
     assert int(n_edges) > 150 and necocli == "necocli"
+
+
+def test_the_console_script_starts_the_command_line_with_the_collector_tuned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``route-risk`` (and ``python -m routes``) run :func:`routes.cli.main` after pausing the garbage collector for
+    the imports and freezing what they made; the collector is on again when the command runs."""
+    import gc
+
+    import routes.__main__ as entry
+    import routes.cli
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert scripts["project"]["scripts"]["route-risk"] == "routes.__main__:main"
+    seen: dict[str, object] = {}
+
+    def fake_main() -> int:
+        seen.update(enabled=gc.isenabled(), threshold=gc.get_threshold(), frozen=gc.get_freeze_count())
+        return 7
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(routes.cli, "main", fake_main)
+    try:
+        assert entry.main() == 7
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert seen["enabled"] is True and seen["threshold"] == entry.THRESHOLDS
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+
+
+def test_python_dash_m_routes_runs_the_command_line() -> None:
+    out = subprocess.run([sys.executable, "-m", "routes", "--help"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "route-risk" in out.stdout and "rank" in out.stdout
