@@ -201,3 +201,50 @@ def test_minimize_numeric_matches_a_known_minimum() -> None:
     x, fx, ok, *_ = minimize_numeric(lambda z: float((z[0] - 0.3) ** 2 + 3 * (z[1] + 1.5) ** 4 + 2.0), np.zeros(2))
     assert ok and fx == pytest.approx(2.0, abs=1e-6)
     assert x[0] == pytest.approx(0.3, abs=1e-5) and x[1] == pytest.approx(-1.5, abs=2e-2)  # quartic: flat bottom
+
+
+def test_a_warm_pooling_fit_finds_the_cold_fit() -> None:
+    """A later v2 round starts the pooling fit from the last round's theta and inverse Hessian: same optimum."""
+    from routes.model.pooling import fit_pooling
+
+    counts, E, modes, length, corridors = _simulated_legs()
+    cold = fit_pooling(counts, E, modes, length, corridors)
+    nearby = fit_pooling(counts, E * 1.1, modes, length, corridors, covariance=False)
+    warm = fit_pooling(counts, E, modes, length, corridors, start=nearby.theta,
+                       start_inverse_hessian=nearby.inverse_hessian)
+    assert cold.converged and warm.converged
+    assert np.allclose(warm.theta, cold.theta, atol=1e-5)
+    assert warm.cov is not None and cold.cov is not None and np.allclose(warm.cov, cold.cov, rtol=1e-4, atol=1e-8)
+
+
+def test_normal_draws_move_as_little_as_their_covariance() -> None:
+    """Draws of a covariance with nearly equal eigenvalues (as the pooling fit's) hardly move when the covariance moves
+    in its seventh digit: by an eigendecomposition they turned with the eigenvectors, by up to 7 sd."""
+    from routes.model.fitting import mvn_draws
+
+    rng = np.random.default_rng(2)
+    Q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    cov = Q @ np.diag([1.0, 1.0, 1.0, 1.0 + 1e-14, 0.5, 0.5, 0.2, 0.1]) @ Q.T
+    bump = rng.normal(size=(8, 8)) * 1e-7
+    moved = cov + 0.5 * (bump + bump.T) * np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    a = mvn_draws(np.random.default_rng(0), np.zeros(8), cov, 2000)
+    b = mvn_draws(np.random.default_rng(0), np.zeros(8), moved, 2000)
+    assert np.max(np.abs(a - b)) < 1e-5
+    assert np.allclose(np.cov(a.T), cov, atol=0.1)  # and they are draws of that covariance
+    semi = np.diag([1.0, 0.0])  # not positive definite: the eigendecomposition's draws, zero along the flat axis
+    c = mvn_draws(np.random.default_rng(0), np.array([1.0, 2.0]), semi, 100)
+    assert np.all(c[:, 1] == 2.0) and np.std(c[:, 0]) > 0.5
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 20, 101, 4000])
+def test_risk_interval_is_numpys_quantile_of_the_risk(n: int) -> None:
+    from routes.model.posterior import risk_interval, risk_of_hazard
+    from routes.vocabulary import INTERVAL
+
+    lam = np.random.default_rng(n).gamma(0.4, 1e-3, (4, n))
+    lam[1] = 0.0
+    if n > 3:
+        lam[2, 1] = np.nan  # a NaN draw: NaN quantiles, as numpy gives
+    for q in (INTERVAL, (0.0, 1.0), (0.5,), (0.123, 0.877)):
+        expected = np.quantile(risk_of_hazard(lam), q, axis=1)
+        assert np.array_equal(risk_interval(lam, q), expected, equal_nan=True)

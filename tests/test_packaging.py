@@ -64,6 +64,32 @@ def test_the_console_script_starts_the_command_line_with_the_collector_tuned(mon
     assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
 
 
+_COUNT_COLLECTIONS = """
+import gc, sys
+starts = []
+gc.callbacks.append(lambda phase, info: phase == "start" and starts.append(info["generation"]))
+{load}
+print(len(starts))
+"""
+
+
+def test_the_console_script_imports_its_libraries_without_collecting() -> None:
+    """In a new process, ``route-risk --help`` through ``routes.__main__.main`` (the console script) runs a tenth of
+    the garbage collections or fewer that it runs through a plain import of ``routes.cli``: hundreds, nearly all
+    while the libraries load."""
+
+    def collections(load: str) -> int:
+        code = _COUNT_COLLECTIONS.format(load=load)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        return int(out.stdout.split()[-1])
+
+    run_help = "sys.argv = ['route-risk', '--help']\ntry:\n    {call}\nexcept SystemExit:\n    pass"
+    entry = collections("import routes.__main__\n" + run_help.format(call="routes.__main__.main()"))
+    plain = collections("import routes.cli\n" + run_help.format(call="routes.cli.main()"))
+    assert plain > 50, plain
+    assert entry <= plain // 10, (entry, plain)
+
+
 def test_python_dash_m_routes_runs_the_command_line() -> None:
     out = subprocess.run([sys.executable, "-m", "routes", "--help"], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr

@@ -151,11 +151,13 @@ def _numbers(t: pd.Series) -> pd.Series:
     """Floats from strings (never an integer overflow), NaN for blank or unreadable: plain ASCII digits, nearly every
     count, are converted by numpy in one pass; any other text as ``pandas.to_numeric`` reads it (signs, decimals,
     blanks around it), which takes several times as long."""
-    vals = t.to_numpy(dtype=object)
+    vals = t.to_numpy(dtype=object, na_value="")
     num = np.full(len(vals), np.nan)
     try:
         ascii_ = vals.astype("S")
         plain = np.char.isdigit(ascii_)  # b"" is not
+        if "\x00" in "".join(vals):  # numpy's fixed-width bytes drop trailing NULs: "5\x00" is not plain
+            plain &= np.char.str_len(ascii_) == np.fromiter(map(len, vals), int, len(vals))
         num[plain] = ascii_[plain].astype(np.float64)
     except (UnicodeEncodeError, TypeError):  # text beyond ASCII (or not text): all of it the slow way
         plain = np.zeros(len(vals), dtype=bool)
@@ -168,7 +170,7 @@ def _numbers(t: pd.Series) -> pd.Series:
 def _counts(t: pd.Series, label: str, problems: dict[int, list[str]]) -> pd.Series:
     """Whole numbers from strings; blank -> NaN; anything else non-integral or out of range is a problem of its row."""
     num = _numbers(t)
-    vals, v = t.to_numpy(dtype=object), num.to_numpy()
+    vals, v = t.to_numpy(dtype=object, na_value=""), num.to_numpy()
     read = ~np.isnan(v)
     unread = np.flatnonzero(~read & (vals != ""))
     big = np.abs(v) > MAX_COUNT  # NaN is not

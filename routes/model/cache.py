@@ -8,9 +8,9 @@ The risk estimate (the graph with its risk numbers and its :class:`~routes.model
 * the options: the window of years, whether the network is validated, ...;
 * the code that makes it: a checksum of the source of :mod:`routes.io`, :mod:`routes.network`, :mod:`routes.model` and
   :mod:`routes.vocabulary`, since the version number does not change with every edit;
-* the cache format, Python's implementation and minor version (``cpython 3.11``: its patch releases and builds
-  read the same pickles), and the versions of the libraries whose objects it holds (numpy, pandas, geopandas,
-  shapely, pyproj, networkx).
+* the cache format, Python's implementation and minor version and the platform (``cpython 3.11 linux x86_64``: the
+  patch releases and builds of a minor version read the same pickles), and the versions of the libraries whose
+  objects it holds (numpy, pandas, geopandas, shapely, pyproj, networkx).
 
 :func:`estimate_key` hashes all of these into the key of an entry. :func:`cached_estimate` returns the entry of a key
 when there is one, else builds the estimate and stores it. An entry is one file, ``<key>.estimate`` in
@@ -51,6 +51,7 @@ import json
 import logging
 import os
 import pickle
+import platform
 import sys
 import tempfile
 import time
@@ -191,8 +192,10 @@ def _environment() -> dict[str, str]:
 
     versions = {name: str(getattr(sys.modules.get(name) or __import__(name), "__version__", "?")) for name in LIBRARIES}
     # Python by implementation and minor version: a patch release or another build of the same minor version (pyenv's
-    # 3.11.7, Debian's 3.11.2) reads the same pickles and leaves the numbers to the libraries, whose versions count
-    python = f"{sys.implementation.name} {sys.version_info.major}.{sys.version_info.minor}"
+    # 3.11.7, Debian's 3.11.2) reads the same pickles and leaves the numbers to the libraries, whose versions count;
+    # and the platform, since another system's maths library can round a fit differently in its last digits
+    python = (f"{sys.implementation.name} {sys.version_info.major}.{sys.version_info.minor} {sys.platform} "
+              f"{platform.machine()}")
     return {"format": str(FORMAT), "routes": __version__, "python": python, **versions}
 
 

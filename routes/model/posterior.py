@@ -72,10 +72,13 @@ def risk_interval(lam: np.ndarray, q: Sequence[float] = INTERVAL) -> np.ndarray:
     below = np.floor(virtual).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
     t = (virtual - below)[:, None]
-    part = np.partition(lam, np.unique(np.concatenate([below, above])), axis=1)
+    # the last position too: a row with a NaN draw has it there after the partition, and its quantiles are NaN
+    part = np.partition(lam, np.unique(np.concatenate([below, above, [n - 1]])), axis=1)
     a, b = risk_of_hazard(part[:, below].T), risk_of_hazard(part[:, above].T)
     diff = b - a
-    return np.asarray(np.where(t >= 0.5, b - diff * (1 - t), a + diff * t))  # numpy's _lerp
+    out = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)  # numpy's _lerp
+    out[:, np.isnan(part[:, -1])] = np.nan
+    return np.asarray(out)
 
 
 def hazard_of_risk(p: Any) -> Any:
