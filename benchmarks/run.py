@@ -15,6 +15,8 @@ Figures (targets from issues 3, 4 and 18; "-" where no target was set):
   (``python -c "import geopandas, networkx, pyproj, shapely, numpy"``) measured in the same rounds: every round runs
   each command once, in turn, so a change in the machine's load hits all of them alike (the note gives the ratio of
   CPU times too, which a busy machine disturbs less). Bytecode is written and reused, as in an installed package.
+  ``route-risk`` starts through ``routes.__main__``, which pauses the garbage collector while the libraries load
+  (the bare import does not), so a cached run can come in under 1x;
   Targets for ``rank``: at most 1.3x the bare import with the cache (a), 1.8x without (issue 18), printed against
   both (b) the shipped estimate and (c) the computed one;
 * the estimate in process: ``load_network()`` read from the cache, and built afresh (read, validate, attribute,
