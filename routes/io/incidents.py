@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from routes.collector import pausing
 from routes.errors import ArgumentError, DataError
 from routes.io.iom_formats import COLUMNS, COORD_QUALITIES, FORMATS, LABELS, aggregate_split_rows, parse_export
 from routes.io.xlsx import MAX_XLSX_BYTES
@@ -176,6 +177,7 @@ def _complain_of_unread_rows(name: str, fmt: str, n_rows: int, skipped: AttrsLis
             warnings.warn(f"{msg}; skipped them (see attrs['skipped']): {listing}", UserWarning, stacklevel=3)
 
 
+@pausing
 def read_incidents(path: str | PathLike[str], *, on_invalid: OnInvalid = "raise", dedupe: bool = True,
                    max_rows: int | None = MAX_ROWS, max_xlsx_bytes: int | None = MAX_XLSX_BYTES) -> gpd.GeoDataFrame:
     """Read an IOM Missing Migrants export (allData CSV/XLSX, downloads-page CSV) or a routes snapshot.

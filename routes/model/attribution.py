@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
+from routes.collector import pausing
 from routes.errors import ArgumentError, DataError
 from routes.model.frames import shared_attrs, without_attrs
 from routes.model.nearest import lowest_per_group, pairs_within
@@ -89,6 +90,7 @@ def _causes(cause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.char.find(cause, "drown") >= 0, np.char.find(cause, "vehicle") >= 0
 
 
+@pausing
 def attribute_incidents(
     G: nx.MultiDiGraph,
     incidents: gpd.GeoDataFrame,
@@ -212,29 +214,40 @@ class _Legs:
 
 
 def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
-    """The legs of ``G`` as arrays (one pass over the edges, no GeoDataFrame of every attribute)."""
-    edges = list(G.edges(keys=True, data=True))
-    keys: list[Any] = []
-    directions: list[str] = []
-    ways: dict[Any, dict[str, tuple[Any, Any, Any]]] = {}
-    for u, v, k, d in edges:
-        way = d.get("direction")
-        keys.append(k)
-        directions.append(str(way))
-        ways.setdefault(k, {})[way] = (u, v, k)
+    """The legs of ``G`` as arrays (one pass over the edges, no GeoDataFrame of every attribute).
+
+    A leg is the edges of one key; its candidate line is the first of its edges by direction (``north`` before
+    ``south``), and ``north``/``south`` hold its last edge each way (as a dict filled edge by edge would).
+    """
+    edges = [e for e in G.edges(keys=True, data=True)]  # not list(): its length hint walks the graph once more
+    keys = [e[2] for e in edges]
+    way = [e[3].get("direction") for e in edges]
     text = all(isinstance(k, str) for k in keys)  # compared as unicode arrays: in C, in the same order
     key = np.array(keys, dtype=str if text and keys else object)
-    direction = np.array(directions, dtype=str if edges else object)
+    direction = np.array([str(w) for w in way], dtype=str if edges else object)
     order = np.lexsort((direction, key)) if len(edges) else np.zeros(0, dtype=int)
+    ks, ds = key[order], direction[order]
     first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
+    first[1:] = ks[1:] != ks[:-1]
+    new_way = first.copy()
+    new_way[1:] |= ds[1:] != ds[:-1]
+    last_way = np.append(new_way[1:], True)  # the last edge of each (key, direction): the one a dict keeps
+    leg = np.cumsum(first) - 1
+    n_legs = int(first.sum())
+    n_directions = np.bincount(leg, weights=new_way, minlength=n_legs).astype(int)
+    edge_ids = _objects([(u, v, k) for u, v, k, _ in edges])
+    raw_way = _objects(way)
+    north, south = np.full(n_legs, None, dtype=object), np.full(n_legs, None, dtype=object)
+    for side, out in (("north", north), ("south", south)):
+        at = last_way & (raw_way[order] == side)
+        out[leg[at]] = edge_ids[order[at]]
+    only_direction = np.full(n_legs, "", dtype=object)
+    alone = n_directions == 1
+    only_direction[alone] = raw_way[order[first]][alone]
     chosen = [edges[i] for i in order[first]]
-    by_key = [ways[k] for _, _, k, _ in chosen]
-    facts = [(d.get("mode"), d.get("corridor"), d.get("period_start"), d.get("period_end"), d.get("geometry"))
-             for _, _, _, d in chosen]
-    mode, corridor, start, end, geometry = (
-        (list(c) for c in zip(*facts, strict=True)) if facts else ([], [], [], [], [])
-    )
+    data = [d for _, _, _, d in chosen]
+    mode, corridor, start, end, geometry = ([d.get(name) for d in data] for name in (
+        "mode", "corridor", "period_start", "period_end", "geometry"))
     lines = [
         g if g is not None else LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
         for g, (u, v, _, _) in zip(geometry, chosen, strict=True)
@@ -245,9 +258,7 @@ def _candidate_legs(G: nx.MultiDiGraph) -> _Legs:
         corridor=np.array([str(c or "") for c in corridor], dtype=object),
         period_start=_days(start), period_end=_days(end),
         lines_m=_metric(lines, G.graph.get("crs", CRS)),
-        north=_objects([w.get("north") for w in by_key]), south=_objects([w.get("south") for w in by_key]),
-        n_directions=np.array([len(w) for w in by_key], dtype=int),
-        only_direction=np.array([next(iter(w)) if len(w) == 1 else "" for w in by_key], dtype=object),
+        north=north, south=south, n_directions=n_directions, only_direction=only_direction,
     )
 
 

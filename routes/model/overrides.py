@@ -111,13 +111,11 @@ def apply_overrides(
     out.attrs = dict(attributed.attrs)
     if not len(overrides) or not len(out):
         return out
-    edges: dict[str, dict[str, tuple[str, str, str]]] = {}
-    lines: dict[str, shapely.Geometry] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        edges.setdefault(k, {})[d.get("direction", "north")] = (u, v, k)
-        if d.get("direction", "north") == "north" or k not in lines:
-            lines[k] = d.get("geometry")
     ids = out["main_id"].astype(str).to_numpy()
+    listed = pd.Index(overrides["main_id"].astype(str).to_numpy(), dtype=object)
+    if not listed.isin(ids).any():  # none of the table's incidents is overridden: no pass over the edges
+        return out
+    edges, lines = _legs_of(G, set(overrides["leg"].tolist()))
     months = month_keys(out["date"]) if "date" in out.columns else np.full(len(out), "")
     shares = _share_lookup(flows_share, set(overrides["leg"].astype(str)))
     crs = out.attrs.get("metric_crs")
@@ -156,6 +154,20 @@ def apply_overrides(
     if n:
         log.info("%d incident(s) placed on their leg by an override", n)
     return out
+
+
+def _legs_of(G: nx.MultiDiGraph, wanted: set[Any]
+             ) -> tuple[dict[str, dict[str, tuple[str, str, str]]], dict[str, shapely.Geometry]]:
+    """The edges of the legs ``wanted``, ``{leg: {direction: (u, v, key)}}``, and each one's line (its north edge's)."""
+    edges: dict[str, dict[str, tuple[str, str, str]]] = {}
+    lines: dict[str, shapely.Geometry] = {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if k not in wanted:
+            continue
+        edges.setdefault(k, {})[d.get("direction", "north")] = (u, v, k)
+        if d.get("direction", "north") == "north" or k not in lines:
+            lines[k] = d.get("geometry")
+    return edges, lines
 
 
 def _write(out: gpd.GeoDataFrame, updates: Mapping[str, Mapping[Any, Any]]) -> None:

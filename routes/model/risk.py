@@ -53,6 +53,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from routes.collector import pausing
 from routes.errors import ArgumentError, ArgumentTypeError, DataError
 from routes.model.asof import check_as_of, known_flows, known_incidents, known_shares
 from routes.model.attribution import ROUTE_TAG_CORRIDORS, attribute_incidents, route_tags
@@ -103,6 +104,7 @@ def _coverage(months: pd.PeriodIndex, incidents: pd.DataFrame) -> np.ndarray:
     return cast(np.ndarray, ((months >= first) & (months <= last)).astype(float))
 
 
+@pausing
 def estimate_risk(
     G: nx.MultiDiGraph,
     incidents: gpd.GeoDataFrame | str | Path | None = None,
