@@ -25,7 +25,7 @@ Figures (targets from issues 3, 4 and 18; "-" where no target was set):
   skipped rows (issue 18: pandas deep-copied ``attrs`` on every row read);
 * reading the full global IOM allData export (19,255 rows), attributing it and estimating every leg: < 0.5 s in all
   (the file is ``iom_mmp/Missing_Migrants_Global_Figures_allData.csv`` under ``--shared`` or ``ROUTES_SHARED_DATA``;
-  the row is skipped with a note when it is absent), beside the estimate from the shipped 734-row snapshot for scale
+  the row is skipped with a note when it is absent), beside the estimate from the shipped snapshot for scale
   (the fits and Monte Carlo draws cost the same whatever the export);
 * one ranking with k = 10 on the corridor graph: < 20 ms; 10,000 Monte Carlo draws for 10 paths: < 200 ms;
 * every ordered pair among about 25 hub places with k = 5: < 5 s;

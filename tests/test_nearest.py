@@ -126,17 +126,19 @@ def test_collector_pause_restores_the_state_it_found() -> None:
 
 
 def test_collector_pauses_of_two_threads_end_with_it_on() -> None:
-    inside, release = threading.Barrier(2), threading.Event()
+    # the thread pauses first and ends first: a pause that saved and restored the state on its own would turn the
+    # collector back on under the main thread's pause, and leave it off at the end
+    entered, release = threading.Event(), threading.Event()
 
     def work() -> None:
         with paused():
-            inside.wait()
+            entered.set()
             release.wait()
 
     t = threading.Thread(target=work)
     t.start()
+    entered.wait()
     with paused():
-        inside.wait()
         release.set()
         t.join()
         assert not gc.isenabled()  # the other thread's pause ended first: this one still holds

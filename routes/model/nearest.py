@@ -103,6 +103,7 @@ class _Vertices:
         return out
 
     def _simple(self, px: np.ndarray, py: np.ndarray, line: np.ndarray) -> np.ndarray:
+        """:meth:`distance` for lines that are all measured in numpy: the least over each line's segments."""
         count = self.segments[line]
         a = self.first[line]
         if (count == 1).all():  # straight lines: one segment per pair

@@ -115,9 +115,10 @@ def apply_overrides(
     listed = pd.Index(overrides["main_id"].astype(str).to_numpy(), dtype=object)
     if not listed.isin(ids).any():  # none of the table's incidents is overridden: no pass over the edges
         return out
-    edges, lines = _legs_of(G, set(overrides["leg"].tolist()))
+    legs = set(overrides["leg"].astype(str))
+    edges, lines = _legs_of(G, legs)
     months = month_keys(out["date"]) if "date" in out.columns else np.full(len(out), "")
-    shares = _share_lookup(flows_share, set(overrides["leg"].astype(str)))
+    shares = _share_lookup(flows_share, legs)
     crs = out.attrs.get("metric_crs")
     updates: dict[str, dict[Any, Any]] = {}
     for row in overrides.itertuples(index=False):
@@ -156,7 +157,7 @@ def apply_overrides(
     return out
 
 
-def _legs_of(G: nx.MultiDiGraph, wanted: set[Any]
+def _legs_of(G: nx.MultiDiGraph, wanted: set[str]
              ) -> tuple[dict[str, dict[str, tuple[str, str, str]]], dict[str, shapely.Geometry]]:
     """The edges of the legs ``wanted``, ``{leg: {direction: (u, v, key)}}``, and each one's line (its north edge's)."""
     edges: dict[str, dict[str, tuple[str, str, str]]] = {}
